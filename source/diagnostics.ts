@@ -1,0 +1,72 @@
+// Errors that point at a place in a source file: file:line:col, the line,
+// a caret under the culprit, and what to do about it. Shared by the
+// assembler and the lesson loader so every "your file is wrong" message looks
+// the same and says how to fix it.
+
+export type Diagnostic = {
+	file: string;
+	/** 1-based. */
+	line: number;
+	/** 1-based. */
+	column: number;
+	/** How many characters the caret underlines (at least 1). */
+	length: number;
+	message: string;
+	/** What to do about it. */
+	hint?: string;
+	/** The source line, for the excerpt. */
+	sourceLine?: string;
+};
+
+export function formatDiagnostic(d: Diagnostic): string {
+	const lines = [`${d.file}:${d.line}:${d.column}: error: ${d.message}`];
+	if (d.sourceLine !== undefined) {
+		const text = d.sourceLine.replaceAll('\t', ' ');
+		const gutter = `${String(d.line).padStart(5)} | `;
+		lines.push(`${gutter}${text}`, `${' '.repeat(gutter.length - 2)}| ${' '.repeat(Math.max(0, d.column - 1))}^${'~'.repeat(Math.max(0, d.length - 1))}`);
+	}
+
+	if (d.hint) lines.push(`hint: ${d.hint}`);
+	return lines.join('\n');
+}
+
+export class DiagnosticError extends Error {
+	readonly diagnostics: readonly Diagnostic[];
+
+	constructor(diagnostics: readonly Diagnostic[]) {
+		super(diagnostics.map(d => formatDiagnostic(d)).join('\n\n'));
+		this.name = 'DiagnosticError';
+		this.diagnostics = diagnostics;
+	}
+}
+
+/** Levenshtein distance, for "did you mean …?" hints. */
+export function editDistance(a: string, b: string): number {
+	const previous = Array.from({length: b.length + 1}, (_, i) => i);
+	for (let i = 1; i <= a.length; i++) {
+		let diagonal = previous[0];
+		previous[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const above = previous[j];
+			previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+			diagonal = above;
+		}
+	}
+
+	return previous[b.length];
+}
+
+/** The closest candidate within a small distance, if any. */
+export function closest(word: string, candidates: Iterable<string>, maxDistance = 2): string | undefined {
+	let best: string | undefined;
+	let bestDistance = maxDistance + 1;
+	for (const candidate of candidates) {
+		const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+		if (distance < bestDistance) {
+			best = candidate;
+			bestDistance = distance;
+		}
+	}
+
+	return best;
+}

@@ -1,0 +1,1347 @@
+// The CPU: fetches, decodes and executes the ISA of isa.ts, one instruction
+// per step, in a loop that allocates nothing. It owns the privilege state
+// (CPL, IF, IOPL), the control registers, the IDT and TSS registers, the MMU
+// (two-level 4 KiB paging with a TLB) and exception/interrupt delivery
+// through the IDT with x86's ring and stack switch rules.
+//
+// A step either retires one instruction or delivers one exception or
+// interrupt. Faults leave pc at the faulting instruction (so a handler can fix
+// the cause and retry it); traps (int n, syscall) push the next pc.
+
+import {
+	ARITH_FLAGS, CF, CR0_PE, CR0_PG, CR0_WP, CR4_TSD, DE, DF, FLAGS_RESERVED_ONE, GATE_DPL_SHIFT, GATE_INTERRUPT, GATE_PRESENT,
+	GATE_TYPE_SHIFT, GP, IA32_FMASK, IA32_LSTAR, IA32_STAR, IA32_TSC, IF, IOPL_MASK, NP, OF, PF, PF_P, PF_U, PF_W, PTE_A, PTE_D,
+	PTE_P, PTE_U, PTE_W, SF, TS, TSS_SP_OFFSET, UD, AC, ZF, hasErrorCode, idtErrorCode, ioplOf, ringOfSelector, selectorForRing,
+} from './arch.js';
+import {cycleCosts} from './costs.js';
+import type {IoBus} from './devices/bus.js';
+import type {Pic} from './devices/pic.js';
+import {Op, absoluteBit, baseCycles, controlRegisters, reservedMask, spIndex, strictTraps, type IsaVariant} from './isa.js';
+import type {PhysicalMemory} from './memory.js';
+import {EventKind, RingCause, type Trace} from './trace.js';
+
+export type StopReason = 'budget' | 'halted' | 'poweroff' | 'shutdown' | 'monitor';
+
+/** How an exception or interrupt arose; decides which pc is pushed and the DPL check. */
+export const enum Source {
+	/** A fault: pc stays at the faulting instruction. */
+	Fault = 0,
+	/** int n / int3: DPL is checked, the next pc is pushed. */
+	Software = 1,
+	/** A hardware interrupt between instructions. */
+	External = 2,
+}
+
+/**
+ * A virtual machine monitor that owns ring 0 (software virtualization). When
+ * installed, every exception and interrupt reaches it first, as they would
+ * reach a VMM's own IDT on real hardware; returning true means it handled
+ * the event (by emulating, reflecting it to the guest, or stopping).
+ */
+export type Interceptor = (vector: number, errorCode: number, source: Source, faultingPc: number, nextPc: number) => boolean;
+
+export const TLB_SIZE = 64;
+const TLB_MASK = TLB_SIZE - 1;
+/** Physical page used for mappings that point outside memory: reads all ones, writes vanish. */
+const OUTSIDE = 0x7fff_f000;
+
+// TLB permission bits (cached from the PDE and PTE at fill time).
+const PERM_USER = 1;
+const PERM_USER_WRITE = 2;
+const PERM_SUP_WRITE = 4;
+const PERM_DIRTY = 8;
+
+export type CpuState = {
+	regs: number[];
+	pc: number;
+	flags: number;
+	cpl: number;
+	cr0: number;
+	cr2: number;
+	cr3: number;
+	cr4: number;
+	idtBase: number;
+	idtLimit: number;
+	trBase: number;
+	msrLstar: number;
+	msrFmask: number;
+	msrStar: number;
+	cycles: number;
+	instret: number;
+	steps: number;
+	idleCycles: number;
+	intShadow: boolean;
+	halted: boolean;
+	off: 'poweroff' | 'shutdown' | undefined;
+	exitStatus: number | undefined;
+	tlbKey: Int32Array;
+	tlbPa: Int32Array;
+	tlbPerm: Uint8Array;
+	tlbTag: number;
+	counters: CpuCounters;
+	traps: Float64Array;
+};
+
+export type CpuCounters = {
+	tlbHits: number;
+	tlbMisses: number;
+	tlbFlushes: number;
+	pageWalkRefs: number;
+	ringTransitions: number;
+	ioReads: number;
+	ioWrites: number;
+	interrupts: number;
+};
+
+export class Cpu {
+	readonly regs = new Int32Array(16);
+	/** The address of the next instruction, 0 … 2^32-1. */
+	pc = 0;
+	flags = FLAGS_RESERVED_ONE;
+	cpl = 0;
+	cr0 = CR0_PE;
+	cr2 = 0;
+	cr3 = 0;
+	cr4 = 0;
+	idtBase = 0;
+	idtLimit = 0;
+	trBase = 0;
+	msrLstar = 0;
+	msrFmask = 0;
+	msrStar = 0;
+
+	cycles = 0;
+	/** Instructions retired. */
+	instret = 0;
+	/** Steps taken (instructions retired + exceptions/interrupts delivered). */
+	steps = 0;
+	/** Cycles spent halted, waiting for an interrupt. */
+	idleCycles = 0;
+	halted = false;
+	/** sti delays interrupt recognition by one instruction, as on x86. */
+	intShadow = false;
+	stopReason: StopReason | undefined;
+	/** Exit status given to the power-off port, if any. */
+	exitStatus: number | undefined;
+	/** Set once the machine has powered off or shut down (triple fault): it never runs again. */
+	off: 'poweroff' | 'shutdown' | undefined;
+
+	variant: IsaVariant;
+	/** Exceptions and interrupts delivered, by vector. */
+	readonly traps = new Float64Array(256);
+	readonly counters: CpuCounters = {tlbHits: 0, tlbMisses: 0, tlbFlushes: 0, pageWalkRefs: 0, ringTransitions: 0, ioReads: 0, ioWrites: 0, interrupts: 0};
+
+	// MMU state.
+	paging = false;
+	readonly tlbKey = new Int32Array(TLB_SIZE).fill(-1);
+	readonly tlbPa = new Int32Array(TLB_SIZE);
+	readonly tlbPerm = new Uint8Array(TLB_SIZE);
+	/** Address-space tag (VPID) of the running context, shifted into the TLB key. */
+	private tlbTagBits = 0;
+	private needRead = 0;
+	private needWrite = PERM_SUP_WRITE | PERM_DIRTY;
+	private needFetch = 0;
+	/** The page pc is on and its physical base: skips translation for straight-line fetches. */
+	private fetchPage = -1;
+	private fetchBase = 0;
+	/** Error code of the last failed walk. */
+	private walkError = 0;
+
+	/** When cycles reach this, poll devices and check for interrupts. */
+	eventAt = 0;
+	/** Raises device interrupts that are due; returns the cycle of the next device event. */
+	pollDevices: (now: number) => number = () => Number.POSITIVE_INFINITY;
+	interceptor: Interceptor | undefined;
+
+	trace: Trace | undefined;
+	/** Record every retired instruction's pc (trace level "full"). */
+	traceInstructions = false;
+
+	constructor(
+		private readonly memory: PhysicalMemory,
+		private readonly bus: IoBus,
+		private readonly pic: Pic,
+		variant: IsaVariant = 'classic',
+	) {
+		this.variant = variant;
+	}
+
+	get sp(): number {
+		return this.regs[spIndex] >>> 0;
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// The loop.
+
+	/**
+	 * Run until `steps` reaches `limit` or the machine stops.
+	 *
+	 * The hot state (pc, flags, cycles, steps, instret) lives in locals; every
+	 * call into a slow path first writes it back (SYNC OUT) and afterwards
+	 * reloads it (SYNC IN), because slow paths read and change it.
+	 */
+	run(limit: number): StopReason | undefined {
+		if (this.off) return this.off;
+		this.stopReason = undefined;
+		const regs = this.regs;
+		const words = this.memory.words;
+		const bytes = this.memory.bytes;
+		const dirty = this.memory.dirty;
+		const memSize = this.memory.size;
+		const tlbKey = this.tlbKey;
+		const tlbPa = this.tlbPa;
+		const tlbPerm = this.tlbPerm;
+		const cost = baseCycles;
+		// pc is kept as a signed 32-bit integer here (faster); it is unsigned everywhere else.
+		let pc = this.pc | 0;
+		let flags = this.flags;
+		let eventAt = this.eventAt;
+		let fetchPage = this.fetchPage;
+		let fetchBase = this.fetchBase;
+		const traceInstructions = this.traceInstructions;
+		let cycles = this.cycles;
+		let steps = this.steps;
+		let instret = this.instret;
+		let tlbHits = 0;
+
+		loop: while (steps < limit) {
+			if (cycles >= eventAt) {
+				this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+				const delivered = this.serviceEvents();
+				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+				if (this.stopReason !== undefined) break loop;
+				if (delivered) {
+					steps++;
+					continue;
+				}
+			}
+
+			steps++;
+			let fetchPa: number;
+			if (pc >>> 12 === fetchPage) {
+				fetchPa = fetchBase + (pc & 0xfff);
+			} else {
+				this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+				fetchPa = this.fetchSlow(pc >>> 0);
+				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+				if (this.stopReason !== undefined) break loop;
+				if (fetchPa < 0) continue;
+			}
+
+			const wi = fetchPa >>> 2;
+			const w0 = words[wi];
+			const imm = words[wi + 1];
+			const op = w0 & 0xff;
+			if (traceInstructions) this.trace!.record(EventKind.Instruction, steps, cycles, pc, op, 0, 0);
+			if ((w0 & reservedMask) !== 0) {
+				this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+				this.fault(UD, 0);
+				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+				if (this.stopReason !== undefined) break loop;
+				continue;
+			}
+
+			cycles += cost[op];
+			const a = (w0 >>> 8) & 15;
+			const b = (w0 >>> 12) & 15;
+			const c = (w0 >>> 16) & 15;
+			let next = (pc + 8) | 0;
+
+			switch (op) {
+				// ── data movement ──
+				case Op.Mov: {
+					regs[a] = regs[b];
+					break;
+				}
+
+				case Op.MovImm: {
+					regs[a] = imm;
+					break;
+				}
+
+				case Op.Load:
+				case Op.LoadByte:
+				case Op.Store:
+				case Op.StoreByte: {
+					const va = ((w0 & absoluteBit ? 0 : regs[b]) + imm) >>> 0;
+					const word = op === Op.Load || op === Op.Store;
+					const write = op >= Op.Store;
+					let pa = -2;
+					if (word && va & 3) {
+						pa = -1;
+					} else if (!this.paging) {
+						pa = va;
+					} else {
+						const vpn = va >>> 12;
+						const i = vpn & TLB_MASK;
+						const need = write ? this.needWrite : this.needRead;
+						if (tlbKey[i] === (vpn | this.tlbTagBits) && (tlbPerm[i] & need) === need) {
+							tlbHits++;
+							pa = tlbPa[i] | (va & 0xfff);
+						}
+					}
+
+					if (pa < 0) {
+						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+						pa = pa === -1 ? this.fault(AC, 0) : this.dataMiss(va, write);
+						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						if (this.stopReason !== undefined) break loop;
+						if (pa < 0) continue;
+					}
+
+					if (pa < memSize) {
+						switch (op) {
+							case Op.Load: {
+								regs[a] = words[pa >>> 2];
+								break;
+							}
+
+							case Op.LoadByte: {
+								regs[a] = bytes[pa];
+								break;
+							}
+
+							case Op.Store: {
+								words[pa >>> 2] = regs[a];
+								dirty[pa >>> 12] = 1;
+								break;
+							}
+
+							default: {
+								bytes[pa] = regs[a];
+								dirty[pa >>> 12] = 1;
+							}
+						}
+					} else if (!write) {
+						regs[a] = word ? -1 : 0xff; // nothing there: the bus reads all ones
+					}
+
+					break;
+				}
+
+				// ── arithmetic and logic ──
+				case Op.Add:
+				case Op.AddImm: {
+					const x = regs[b];
+					const y = op === Op.Add ? regs[c] : imm;
+					const r = (x + y) | 0;
+					regs[a] = r;
+					flags = (flags & ~ARITH_FLAGS) | (r === 0 ? ZF : 0) | (r < 0 ? SF : 0) | ((x >>> 0) + (y >>> 0) > 0xffff_ffff ? CF : 0) | (((x ^ r) & (y ^ r)) < 0 ? OF : 0);
+					break;
+				}
+
+				case Op.Sub:
+				case Op.SubImm:
+				case Op.Cmp:
+				case Op.CmpImm: {
+					const x = regs[b];
+					const y = op === Op.Sub || op === Op.Cmp ? regs[c] : imm;
+					const r = (x - y) | 0;
+					if (op === Op.Sub || op === Op.SubImm) regs[a] = r;
+					flags = (flags & ~ARITH_FLAGS) | (r === 0 ? ZF : 0) | (r < 0 ? SF : 0) | ((x >>> 0) < (y >>> 0) ? CF : 0) | (((x ^ y) & (x ^ r)) < 0 ? OF : 0);
+					break;
+				}
+
+				case Op.Neg: {
+					const y = regs[b];
+					const r = -y | 0;
+					regs[a] = r;
+					flags = (flags & ~ARITH_FLAGS) | (r === 0 ? ZF : 0) | (r < 0 ? SF : 0) | (y === 0 ? 0 : CF) | ((y & r) < 0 ? OF : 0);
+					break;
+				}
+
+				case Op.Mul:
+				case Op.MulImm: {
+					const x = regs[b];
+					const y = op === Op.Mul ? regs[c] : imm;
+					const r = Math.imul(x, y);
+					regs[a] = r;
+					flags = (flags & ~ARITH_FLAGS) | (r === 0 ? ZF : 0) | (r < 0 ? SF : 0) | (r === x * y ? 0 : CF | OF);
+					break;
+				}
+
+				case Op.Div:
+				case Op.Rem: {
+					const divisor = regs[c] >>> 0;
+					if (divisor === 0) {
+						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+						this.fault(DE, 0);
+						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						if (this.stopReason !== undefined) break loop;
+						continue;
+					}
+
+					regs[a] = op === Op.Div ? Math.floor((regs[b] >>> 0) / divisor) : (regs[b] >>> 0) % divisor;
+					break;
+				}
+
+				case Op.And:
+				case Op.AndImm:
+				case Op.Or:
+				case Op.OrImm:
+				case Op.Xor:
+				case Op.XorImm:
+				case Op.Test:
+				case Op.TestImm: {
+					const x = regs[b];
+					const y = op === Op.And || op === Op.Or || op === Op.Xor || op === Op.Test ? regs[c] : imm;
+					const r = op <= Op.AndImm || op >= Op.Test ? x & y : op <= Op.OrImm ? x | y : x ^ y;
+					if (op < Op.Test) regs[a] = r;
+					flags = (flags & ~ARITH_FLAGS) | (r === 0 ? ZF : 0) | (r < 0 ? SF : 0);
+					break;
+				}
+
+				case Op.Shl:
+				case Op.ShlImm:
+				case Op.Shr:
+				case Op.ShrImm:
+				case Op.Sar:
+				case Op.SarImm: {
+					const x = regs[b];
+					const count = (op === Op.Shl || op === Op.Shr || op === Op.Sar ? regs[c] : imm) & 31;
+					if (count === 0) {
+						regs[a] = x;
+						break;
+					}
+
+					let r: number;
+					let carry: number;
+					if (op <= Op.ShlImm) {
+						r = x << count;
+						carry = (x >>> (32 - count)) & 1;
+					} else if (op <= Op.ShrImm) {
+						r = (x >>> count) | 0;
+						carry = (x >>> (count - 1)) & 1;
+					} else {
+						r = x >> count;
+						carry = (x >> (count - 1)) & 1;
+					}
+
+					regs[a] = r;
+					flags = (flags & ~ARITH_FLAGS) | (r === 0 ? ZF : 0) | (r < 0 ? SF : 0) | (carry ? CF : 0);
+					break;
+				}
+
+				case Op.Not: {
+					regs[a] = ~regs[b];
+					break;
+				}
+
+				// ── control flow ──
+				case Op.Jmp: {
+					next = imm;
+					break;
+				}
+
+				case Op.JmpReg: {
+					next = regs[b];
+					break;
+				}
+
+				case Op.Je: {
+					if (flags & ZF) next = imm;
+					break;
+				}
+
+				case Op.Jne: {
+					if (!(flags & ZF)) next = imm;
+					break;
+				}
+
+				case Op.Jl: {
+					if (!(flags & SF) !== !(flags & OF)) next = imm;
+					break;
+				}
+
+				case Op.Jle: {
+					if (flags & ZF || !(flags & SF) !== !(flags & OF)) next = imm;
+					break;
+				}
+
+				case Op.Jg: {
+					if (!(flags & ZF) && !(flags & SF) === !(flags & OF)) next = imm;
+					break;
+				}
+
+				case Op.Jge: {
+					if (!(flags & SF) === !(flags & OF)) next = imm;
+					break;
+				}
+
+				case Op.Jb: {
+					if (flags & CF) next = imm;
+					break;
+				}
+
+				case Op.Jbe: {
+					if (flags & (CF | ZF)) next = imm;
+					break;
+				}
+
+				case Op.Ja: {
+					if (!(flags & (CF | ZF))) next = imm;
+					break;
+				}
+
+				case Op.Jae: {
+					if (!(flags & CF)) next = imm;
+					break;
+				}
+
+				case Op.Js: {
+					if (flags & SF) next = imm;
+					break;
+				}
+
+				case Op.Jns: {
+					if (!(flags & SF)) next = imm;
+					break;
+				}
+
+				case Op.Nop: {
+					break;
+				}
+
+				// Stack operations, and everything rare (system, privileged and
+				// sensitive instructions), run out of line.
+				default: {
+					this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+					const result = op <= Op.Pop || op === Op.Call || op === Op.CallReg || op === Op.Ret ? this.stackOp(op, a, b, imm, next >>> 0) : this.system(op, a, b, w0, imm, pc >>> 0, next >>> 0);
+					pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+					if (this.stopReason !== undefined) {
+						if (result >= 0) {
+							pc = result | 0;
+							instret++;
+						}
+
+						break loop;
+					}
+
+					if (result < 0) continue;
+					next = result | 0;
+				}
+			}
+
+			pc = next;
+			instret++;
+		}
+
+		this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+		this.counters.tlbHits += tlbHits;
+		if (this.stopReason === undefined && steps >= limit) return 'budget';
+		return this.stopReason;
+	}
+
+	/** push, pop, call, ret. Returns the next pc, or -1 after a fault. */
+	private stackOp(op: number, a: number, b: number, imm: number, next: number): number {
+		switch (op) {
+			case Op.Push:
+			case Op.PushImm: {
+				return this.push(op === Op.Push ? this.regs[b] : imm) ? next : -1;
+			}
+
+			case Op.Pop: {
+				const value = this.pop();
+				if (this.popFailed) return -1;
+				this.regs[a] = value;
+				return next;
+			}
+
+			case Op.Call:
+			case Op.CallReg: {
+				const to = op === Op.Call ? imm >>> 0 : this.regs[b] >>> 0;
+				return this.push(next) ? to : -1;
+			}
+
+			default: {
+				const to = this.pop();
+				return this.popFailed ? -1 : to >>> 0;
+			}
+		}
+	}
+
+	/** A data access that missed the TLB: walk, or deliver #PF. Returns the physical address or -1. */
+	private dataMiss(va: number, write: boolean): number {
+		const pa = this.walk(va, write, this.cpl === 3);
+		return pa < 0 ? this.pageFault(va) : pa;
+	}
+
+	/**
+	 * Execute a system, privileged or sensitive instruction. this.pc is the
+	 * instruction's own address throughout, so any fault reports it. Returns
+	 * the next pc, or -1 when a fault or interrupt was delivered instead.
+	 */
+	private system(op: number, a: number, b: number, w0: number, imm: number, pc: number, next: number): number {
+		const regs = this.regs;
+		if (strictTraps[op] && this.variant === 'strict' && this.cpl > 0) return this.fault(GP, 0);
+		switch (op) {
+			case Op.Int: {
+				this.exception(imm & 0xff, 0, Source.Software, next);
+				this.instret++; // int n retires; the delivery is part of it
+				return -1;
+			}
+
+			case Op.Iret: {
+				return this.iret();
+			}
+
+			case Op.Syscall: {
+				if (this.msrLstar === 0) return this.fault(UD, 0); // syscall not enabled (x86: EFER.SCE clear)
+
+				regs[12] = next;
+				regs[11] = this.flags;
+				this.flags = (this.flags & ~this.msrFmask) | FLAGS_RESERVED_ONE;
+				this.changeRing(0, RingCause.Syscall, pc);
+				return this.msrLstar >>> 0;
+			}
+
+			case Op.Sysret: {
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				this.flags = (regs[11] & (ARITH_FLAGS | IF | IOPL_MASK)) | FLAGS_RESERVED_ONE;
+				this.changeRing(3, RingCause.Sysret, pc);
+				this.eventAt = 0;
+				return regs[12] >>> 0;
+			}
+
+			case Op.Vmcall:
+			case Op.Ud2: {
+				return this.fault(UD, 0);
+			}
+
+			case Op.Rdtsc: {
+				if (this.cr4 & CR4_TSD && this.cpl > 0) return this.fault(GP, 0);
+				regs[a] = this.cycles % 4_294_967_296;
+				return next;
+			}
+
+			case Op.Hlt: {
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				this.halted = true;
+				this.eventAt = 0;
+				this.trace?.record(EventKind.Halt, this.steps, this.cycles, pc, this.flags & IF ? 1 : 0, 0, 0);
+				return next;
+			}
+
+			case Op.Cli: {
+				if (this.cpl > ioplOf(this.flags)) return this.fault(GP, 0);
+				this.flags &= ~IF;
+				return next;
+			}
+
+			case Op.Sti: {
+				if (this.cpl > ioplOf(this.flags)) return this.fault(GP, 0);
+				if (!(this.flags & IF)) this.intShadow = true;
+				this.flags |= IF;
+				this.eventAt = 0;
+				return next;
+			}
+
+			case Op.Lidt: {
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				const va = this.memoryOperand(w0, b, imm);
+				const limit = this.readVirtual(va, false);
+				if (limit === undefined) return this.pageFault(va);
+				const base = this.readVirtual(va + 4, false);
+				if (base === undefined) return this.pageFault(va + 4);
+				this.idtLimit = limit & 0xffff;
+				this.idtBase = base >>> 0;
+				return next;
+			}
+
+			case Op.Sidt: {
+				const va = this.memoryOperand(w0, b, imm);
+				if (!this.writeVirtual(va, this.idtLimit, false)) return this.pageFault(va);
+				if (!this.writeVirtual(va + 4, this.idtBase, false)) return this.pageFault(va + 4);
+				return next;
+			}
+
+			case Op.Ltr: {
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				this.trBase = regs[b] >>> 0;
+				return next;
+			}
+
+			case Op.MovToCr: {
+				if (!controlRegisters.includes(a)) return this.fault(UD, 0);
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				this.writeControlRegister(a, regs[b]);
+				return next;
+			}
+
+			case Op.MovFromCr: {
+				if (!controlRegisters.includes(b)) return this.fault(UD, 0);
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				regs[a] = this.readControlRegister(b);
+				return next;
+			}
+
+			case Op.Invlpg: {
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				this.invalidatePage(this.memoryOperand(w0, b, imm));
+				return next;
+			}
+
+			case Op.In:
+			case Op.InReg: {
+				if (this.cpl > ioplOf(this.flags)) return this.fault(GP, 0);
+				const port = (op === Op.In ? imm : regs[b]) & 0xffff;
+				const value = this.bus.read(port);
+				regs[a] = value;
+				this.counters.ioReads++;
+				this.trace?.record(EventKind.Io, this.steps, this.cycles, pc, port, value, 0);
+				return next;
+			}
+
+			case Op.Out:
+			case Op.OutReg: {
+				if (this.cpl > ioplOf(this.flags)) return this.fault(GP, 0);
+				const port = (op === Op.Out ? imm : regs[a]) & 0xffff;
+				this.counters.ioWrites++;
+				this.trace?.record(EventKind.Io, this.steps, this.cycles, pc, port, regs[b], 1);
+				this.bus.write(port, regs[b]);
+				return next;
+			}
+
+			case Op.Wrmsr: {
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				const value = regs[b];
+				switch (regs[a]) {
+					case IA32_LSTAR: {
+						this.msrLstar = value >>> 0;
+						break;
+					}
+
+					case IA32_FMASK: {
+						this.msrFmask = value & (ARITH_FLAGS | IF | IOPL_MASK);
+						break;
+					}
+
+					case IA32_STAR: {
+						this.msrStar = value >>> 0;
+						break;
+					}
+
+					default: {
+						return this.fault(GP, 0);
+					}
+				}
+
+				return next;
+			}
+
+			case Op.Rdmsr: {
+				if (this.cpl !== 0) return this.fault(GP, 0);
+				switch (regs[b]) {
+					case IA32_LSTAR: {
+						regs[a] = this.msrLstar;
+						break;
+					}
+
+					case IA32_FMASK: {
+						regs[a] = this.msrFmask;
+						break;
+					}
+
+					case IA32_STAR: {
+						regs[a] = this.msrStar;
+						break;
+					}
+
+					case IA32_TSC: {
+						regs[a] = this.cycles % 4_294_967_296;
+						break;
+					}
+
+					default: {
+						return this.fault(GP, 0);
+					}
+				}
+
+				return next;
+			}
+
+			case Op.Pushf: {
+				return this.push(this.flags) ? next : -1;
+			}
+
+			case Op.Popf: {
+				const value = this.pop();
+				if (this.popFailed) return -1;
+				this.loadFlags(value);
+				return next;
+			}
+
+			case Op.Smsw: {
+				regs[a] = this.cr0 & 0xffff;
+				return next;
+			}
+
+			case Op.MovFromCs: {
+				regs[a] = selectorForRing(this.cpl);
+				return next;
+			}
+
+			default: {
+				return this.fault(UD, 0);
+			}
+		}
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Flags.
+
+	/** popf / iret flag rules (x86, protected mode): IOPL only at CPL 0; IF only when CPL <= IOPL. */
+	private loadFlags(value: number): void {
+		let writable = ARITH_FLAGS;
+		if (this.cpl === 0) writable |= IOPL_MASK | IF;
+		else if (this.cpl <= ioplOf(this.flags)) writable |= IF;
+		const before = this.flags;
+		this.flags = (this.flags & ~writable) | (value & writable) | FLAGS_RESERVED_ONE;
+		if (!(before & IF) && this.flags & IF) this.eventAt = 0;
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Memory access through the MMU.
+
+	private memoryOperand(w0: number, b: number, imm: number): number {
+		return ((w0 & absoluteBit ? 0 : this.regs[b]) + imm) >>> 0;
+	}
+
+	/** Physical address for a data access at the current CPL, or -1 after delivering #PF. */
+	private dataAddress(va: number, write: boolean): number {
+		if (!this.paging) return va;
+		const vpn = va >>> 12;
+		const i = vpn & TLB_MASK;
+		const need = write ? this.needWrite : this.needRead;
+		if (this.tlbKey[i] === (vpn | this.tlbTagBits) && (this.tlbPerm[i] & need) === need) {
+			this.counters.tlbHits++;
+			return this.tlbPa[i] | (va & 0xfff);
+		}
+
+		const pa = this.walk(va, write, this.cpl === 3);
+		if (pa < 0) this.pageFault(va);
+		return pa;
+	}
+
+	private fetchSlow(pc: number): number {
+		if (pc & 7) {
+			this.fault(GP, 0); // instructions are 8 bytes and 8-aligned in this ISA
+			return -1;
+		}
+
+		let pa: number;
+		if (this.paging) {
+			const vpn = pc >>> 12;
+			const i = vpn & TLB_MASK;
+			if (this.tlbKey[i] === (vpn | this.tlbTagBits) && (this.tlbPerm[i] & this.needFetch) === this.needFetch) {
+				this.counters.tlbHits++;
+				pa = this.tlbPa[i] | (pc & 0xfff);
+			} else {
+				pa = this.walk(pc, false, this.cpl === 3);
+				if (pa < 0) {
+					this.pageFault(pc);
+					return -1;
+				}
+			}
+		} else {
+			pa = pc;
+		}
+
+		if (pa + 8 > this.memory.size) {
+			this.fault(UD, 0); // nothing there: the bus reads all ones, an invalid opcode
+			return -1;
+		}
+
+		this.fetchPage = pc >>> 12;
+		this.fetchBase = pa & ~0xfff;
+		return pa;
+	}
+
+	/**
+	 * The page walk: CR3 → page directory entry → page table entry. Sets the
+	 * accessed (and, for writes, dirty) bits as x86 does, fills the TLB and
+	 * returns the physical address; or returns -1 with the #PF error code in
+	 * walkError (no delivery, no CR2 update: callers decide).
+	 */
+	walk(va: number, write: boolean, user: boolean): number {
+		const counters = this.counters;
+		counters.tlbMisses++;
+		const memory = this.memory;
+		const pdeAddress = ((this.cr3 & ~0xfff) + ((va >>> 22) << 2)) >>> 0;
+		const pde = memory.readWord(pdeAddress);
+		counters.pageWalkRefs++;
+		this.cycles += cycleCosts.pageWalkRef;
+		const access = (write ? PF_W : 0) | (user ? PF_U : 0);
+		if (!(pde & PTE_P)) return this.walkFailed(va, access);
+		const pteAddress = ((pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2)) >>> 0;
+		const pte = memory.readWord(pteAddress);
+		counters.pageWalkRefs++;
+		this.cycles += cycleCosts.pageWalkRef;
+		if (!(pte & PTE_P)) return this.walkFailed(va, access);
+
+		const both = pde & pte;
+		const wp = (this.cr0 & CR0_WP) !== 0;
+		if (user && !(both & PTE_U)) return this.walkFailed(va, access | PF_P);
+		if (write && !(both & PTE_W) && (user || wp)) return this.walkFailed(va, access | PF_P);
+
+		if (!(pde & PTE_A)) memory.writeWord(pdeAddress, pde | PTE_A);
+		const newPte = pte | PTE_A | (write ? PTE_D : 0);
+		if (newPte !== pte) memory.writeWord(pteAddress, newPte);
+
+		const frame = pte & ~0xfff;
+		const base = frame >>> 0 < memory.size ? frame : OUTSIDE;
+		const i = (va >>> 12) & TLB_MASK;
+		this.tlbKey[i] = (va >>> 12) | this.tlbTagBits;
+		this.tlbPa[i] = base;
+		this.tlbPerm[i] = (both & PTE_U ? PERM_USER : 0)
+			| (both & PTE_U && both & PTE_W ? PERM_USER_WRITE : 0)
+			| (both & PTE_W || !wp ? PERM_SUP_WRITE : 0)
+			| (newPte & PTE_D ? PERM_DIRTY : 0);
+		this.trace?.record(EventKind.TlbMiss, this.steps, this.cycles, this.pc, va, base | (va & 0xfff), access);
+		return base | (va & 0xfff);
+	}
+
+	private walkFailed(va: number, error: number): number {
+		this.walkError = error;
+		this.trace?.record(EventKind.TlbMiss, this.steps, this.cycles, this.pc, va, -1, error);
+		return -1;
+	}
+
+	/** Deliver #PF for `va` with the last walk's error code. Returns -1. */
+	private pageFault(va: number): number {
+		this.cr2 = va >>> 0;
+		this.exception(PF, this.walkError, Source.Fault, this.pc);
+		return -1;
+	}
+
+	/** Translate for an access with explicit privilege (supervisor for implicit accesses). -1 if it would fault. */
+	translate(va: number, write: boolean, user: boolean): number {
+		va >>>= 0;
+		if (!this.paging) return va;
+		const vpn = va >>> 12;
+		const i = vpn & TLB_MASK;
+		const need = write ? (user ? PERM_USER | PERM_USER_WRITE | PERM_DIRTY : PERM_SUP_WRITE | PERM_DIRTY) : user ? PERM_USER : 0;
+		if (this.tlbKey[i] === (vpn | this.tlbTagBits) && (this.tlbPerm[i] & need) === need) {
+			this.counters.tlbHits++;
+			return this.tlbPa[i] | (va & 0xfff);
+		}
+
+		return this.walk(va, write, user);
+	}
+
+	/** Read a word at a virtual address (undefined if it would fault; walkError says why). */
+	readVirtual(va: number, user = this.cpl === 3): number | undefined {
+		va >>>= 0;
+		if (va & 3) return undefined;
+		const pa = this.translate(va, false, user);
+		if (pa < 0) return undefined;
+		return this.memory.readWord(pa);
+	}
+
+	writeVirtual(va: number, value: number, user = this.cpl === 3): boolean {
+		va >>>= 0;
+		if (va & 3) return false;
+		const pa = this.translate(va, true, user);
+		if (pa < 0) return false;
+		this.memory.writeWord(pa, value);
+		return true;
+	}
+
+	/** Read bytes at virtual addresses as the given privilege would (for debuggers and system calls). */
+	readVirtualBytes(va: number, length: number, user = this.cpl === 3): Uint8Array | undefined {
+		const out = new Uint8Array(length);
+		for (let i = 0; i < length; i++) {
+			const pa = this.translate((va + i) >>> 0, false, user);
+			if (pa < 0) return undefined;
+			out[i] = this.memory.readByte(pa);
+		}
+
+		return out;
+	}
+
+	private popFailed = false;
+
+	private push(value: number): boolean {
+		const sp = (this.regs[spIndex] - 4) >>> 0;
+		if (sp & 3) {
+			this.fault(AC, 0);
+			return false;
+		}
+
+		const pa = this.dataAddress(sp, true);
+		if (pa < 0) return false;
+		if (pa < this.memory.size) {
+			this.memory.words[pa >>> 2] = value;
+			this.memory.dirty[pa >>> 12] = 1;
+		}
+
+		this.regs[spIndex] = sp;
+		return true;
+	}
+
+	private pop(): number {
+		const sp = this.regs[spIndex] >>> 0;
+		this.popFailed = true;
+		if (sp & 3) {
+			this.fault(AC, 0);
+			return 0;
+		}
+
+		const pa = this.dataAddress(sp, false);
+		if (pa < 0) return 0;
+		this.popFailed = false;
+		this.regs[spIndex] = sp + 4;
+		return pa < this.memory.size ? this.memory.words[pa >>> 2] : -1;
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Control registers and the TLB.
+
+	readControlRegister(n: number): number {
+		switch (n) {
+			case 0: {
+				return this.cr0;
+			}
+
+			case 2: {
+				return this.cr2;
+			}
+
+			case 3: {
+				return this.cr3;
+			}
+
+			default: {
+				return this.cr4;
+			}
+		}
+	}
+
+	writeControlRegister(n: number, value: number): void {
+		switch (n) {
+			case 0: {
+				const old = this.cr0;
+				this.cr0 = (value & (CR0_PG | CR0_WP)) | CR0_PE;
+				this.paging = (this.cr0 & CR0_PG) !== 0;
+				if ((old ^ this.cr0) & (CR0_PG | CR0_WP)) this.flushTlb();
+				break;
+			}
+
+			case 2: {
+				this.cr2 = value >>> 0;
+				break;
+			}
+
+			case 3: {
+				this.cr3 = value >>> 0;
+				this.flushTlb();
+				break;
+			}
+
+			default: {
+				this.cr4 = value & (CR4_TSD | (1 << 13));
+			}
+		}
+	}
+
+	/** Drop every TLB entry of the current address-space tag. */
+	flushTlb(): void {
+		const tag = this.tlbTagBits;
+		for (let i = 0; i < TLB_SIZE; i++) {
+			if (this.tlbKey[i] !== -1 && (this.tlbKey[i] & ~0xfffff) === tag) this.tlbKey[i] = -1;
+		}
+
+		this.counters.tlbFlushes++;
+		this.fetchPage = -1;
+	}
+
+	/** Drop every TLB entry, whatever its tag. */
+	flushTlbAll(): void {
+		this.tlbKey.fill(-1);
+		this.counters.tlbFlushes++;
+		this.fetchPage = -1;
+	}
+
+	invalidatePage(va: number): void {
+		const vpn = va >>> 12;
+		const i = vpn & TLB_MASK;
+		if (this.tlbKey[i] === (vpn | this.tlbTagBits)) this.tlbKey[i] = -1;
+		if (vpn === this.fetchPage) this.fetchPage = -1;
+	}
+
+	/** Switch the TLB tag (a VPID); 0 is the host's. Tags 0–2047. */
+	setTlbTag(tag: number): void {
+		this.tlbTagBits = (tag & 0x7ff) << 20;
+		this.fetchPage = -1;
+	}
+
+	get tlbTag(): number {
+		return this.tlbTagBits >>> 20;
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Rings, exceptions, interrupts.
+
+	/** Change CPL, counting and tracing the transition. */
+	changeRing(to: number, cause: number, pc: number): void {
+		const from = this.cpl;
+		if (from === to) return;
+		this.cpl = to;
+		this.needRead = to === 3 ? PERM_USER : 0;
+		this.needWrite = to === 3 ? PERM_USER | PERM_USER_WRITE | PERM_DIRTY : PERM_SUP_WRITE | PERM_DIRTY;
+		this.needFetch = to === 3 ? PERM_USER : 0;
+		this.fetchPage = -1;
+		this.counters.ringTransitions++;
+		this.trace?.record(EventKind.Ring, this.steps, this.cycles, pc, from, to, cause);
+	}
+
+	/** Deliver a fault at the current pc. Returns -1 (so callers can `return this.fault(...)`). */
+	fault(vector: number, errorCode: number): number {
+		this.exception(vector, errorCode, Source.Fault, this.pc);
+		return -1;
+	}
+
+	/**
+	 * Deliver an exception or interrupt: to the interceptor (a VMM) if one is
+	 * installed, else through the IDT. `this.pc` must be the faulting
+	 * instruction; `nextPc` is pushed for traps and interrupts.
+	 */
+	exception(vector: number, errorCode: number, source: Source, nextPc: number): void {
+		const faultingPc = this.pc;
+		const pushedPc = source === Source.Fault ? faultingPc : nextPc;
+		this.traps[vector]++;
+		if (source === Source.External) this.counters.interrupts++;
+		this.trace?.record(source === Source.External ? EventKind.Interrupt : EventKind.Trap, this.steps, this.cycles, faultingPc, vector, errorCode, vector === PF ? this.cr2 : 0);
+		this.cycles += source === Source.External ? cycleCosts.interrupt : source === Source.Fault ? cycleCosts.exception : 0;
+		if (this.interceptor?.(vector, errorCode, source, faultingPc, pushedPc)) return;
+		this.deliverThroughIdt(vector, errorCode, source, pushedPc);
+	}
+
+	/**
+	 * Deliver through the IDT. A fault while delivering (a missing gate, an
+	 * unmapped stack) escalates to #DF, and a fault while delivering #DF shuts
+	 * the processor down: the "triple fault". (x86 escalates only some pairs
+	 * of exceptions; this machine escalates all of them, which is simpler to
+	 * follow and errs on the side of stopping.)
+	 */
+	private deliverThroughIdt(vector: number, errorCode: number, source: Source, pushedPc: number): void {
+		if (this.tryDeliver(vector, errorCode, source, pushedPc)) return;
+		if (vector === DF) {
+			this.shutdown();
+			return;
+		}
+
+		this.traps[DF]++;
+		this.trace?.record(EventKind.Trap, this.steps, this.cycles, this.pc, DF, 0, 0);
+		if (!this.tryDeliver(DF, 0, Source.Fault, this.pc)) this.shutdown();
+	}
+
+	/** One delivery attempt. On a nested fault, records it and returns false with CPU state unchanged. */
+	private tryDeliver(vector: number, errorCode: number, source: Source, pushedPc: number): boolean {
+		const idtError = idtErrorCode(vector) | (source === Source.External ? 1 : 0);
+		if (vector * 8 + 7 > this.idtLimit || (this.idtBase === 0 && this.idtLimit === 0)) return this.nestedFault(GP, idtError);
+		const gateAddress = this.idtBase + vector * 8;
+		const handler = this.readVirtual(gateAddress, false);
+		if (handler === undefined) return this.nestedFault(PF, this.walkError, gateAddress);
+		const attributes = this.readVirtual(gateAddress + 4, false);
+		if (attributes === undefined) return this.nestedFault(PF, this.walkError, gateAddress + 4);
+		if (!(attributes & GATE_PRESENT)) return this.nestedFault(NP, idtError);
+		const dpl = (attributes >>> GATE_DPL_SHIFT) & 3;
+		if (source === Source.Software && dpl < this.cpl) return this.nestedFault(GP, idtError);
+		const target = attributes & 3;
+		if (target > this.cpl) return this.nestedFault(GP, idtError);
+
+		const oldCpl = this.cpl;
+		const oldSp = this.regs[spIndex];
+		let sp = oldSp >>> 0;
+		if (target < oldCpl) {
+			// Inner ring: its stack pointer comes from the TSS.
+			if (this.trBase === 0) return this.nestedFault(TS, 0);
+			const slot = this.trBase + TSS_SP_OFFSET[target];
+			const stack = this.readVirtual(slot, false);
+			if (stack === undefined) return this.nestedFault(PF, this.walkError, slot);
+			sp = stack >>> 0;
+		}
+
+		const frame = target < oldCpl ? [oldSp, this.flags, selectorForRing(oldCpl), pushedPc] : [this.flags, selectorForRing(oldCpl), pushedPc];
+		if (hasErrorCode(vector)) frame.push(errorCode);
+		for (const value of frame) {
+			sp = (sp - 4) >>> 0;
+			if (!this.writeVirtual(sp, value, false)) return this.nestedFault(PF, this.walkError, sp);
+		}
+
+		this.regs[spIndex] = sp;
+		if (((attributes >>> GATE_TYPE_SHIFT) & 0xf) === GATE_INTERRUPT) this.flags &= ~IF;
+		this.changeRing(target, vector, this.pc);
+		this.pc = handler >>> 0;
+		this.halted = false;
+		return true;
+	}
+
+	private nestedFault(vector: number, errorCode: number, address?: number): false {
+		this.traps[vector]++;
+		if (address !== undefined) this.cr2 = address >>> 0;
+		this.trace?.record(EventKind.Trap, this.steps, this.cycles, this.pc, vector, errorCode, address ?? 0);
+		return false;
+	}
+
+	/** Triple fault: the processor shuts down (a PC resets; this machine stops). */
+	private shutdown(): void {
+		this.stopReason = 'shutdown';
+		this.off = 'shutdown';
+		this.halted = true;
+		this.trace?.record(EventKind.Halt, this.steps, this.cycles, this.pc, 2, 0, 0);
+	}
+
+	/** iret: pop pc, cs, flags (and sp when going to an outer ring). Returns the new pc or -1. */
+	private iret(): number {
+		const sp = this.regs[spIndex] >>> 0;
+		if (sp & 3) return this.fault(AC, 0);
+		const user = this.cpl === 3;
+		const popped: number[] = [];
+		for (let i = 0; i < 3; i++) {
+			const value = this.readVirtual(sp + i * 4, user);
+			if (value === undefined) return this.pageFault(sp + i * 4);
+			popped.push(value);
+		}
+
+		const [pc, cs, flags] = popped;
+		const newCpl = ringOfSelector(cs);
+		if (newCpl < this.cpl) return this.fault(GP, cs & 0xfffc); // iret cannot raise privilege
+		let newSp = sp + 12;
+		if (newCpl > this.cpl) {
+			const outer = this.readVirtual(sp + 12, user);
+			if (outer === undefined) return this.pageFault(sp + 12);
+			newSp = outer;
+		}
+
+		this.loadFlags(flags); // checked against the CPL before the return, as on x86
+		this.regs[spIndex] = newSp;
+		this.changeRing(newCpl, RingCause.Iret, this.pc);
+		this.eventAt = 0;
+		return pc >>> 0;
+	}
+
+	/** Poll devices and take a pending interrupt if IF allows. True if one was delivered. */
+	private serviceEvents(): boolean {
+		for (;;) {
+			this.eventAt = this.pollDevices(this.cycles);
+			if (this.intShadow) {
+				this.intShadow = false;
+				this.eventAt = 0;
+				return false;
+			}
+
+			if (this.flags & IF) {
+				const vector = this.pic.pendingVector();
+				if (vector >= 0) {
+					this.pic.acknowledge(vector);
+					this.halted = false;
+					this.exception(vector, 0, Source.External, this.pc);
+					return true;
+				}
+			}
+
+			if (!this.halted) return false;
+			if (!(this.flags & IF) || this.eventAt === Number.POSITIVE_INFINITY) {
+				this.stopReason = 'halted';
+				return false;
+			}
+
+			this.idleCycles += this.eventAt - this.cycles;
+			this.cycles = this.eventAt;
+		}
+	}
+
+	/** Ask the loop to stop after the current step (a VMM, a breakpoint). */
+	stop(reason: StopReason): void {
+		this.stopReason = reason;
+	}
+
+	/** The power-off port was written: stop for good, keeping the status. */
+	powerOff(status: number): void {
+		this.exitStatus = status;
+		this.off = 'poweroff';
+		this.stopReason = 'poweroff';
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Checkpoints.
+
+	save(): CpuState {
+		return {
+			regs: [...this.regs],
+			pc: this.pc,
+			flags: this.flags,
+			cpl: this.cpl,
+			cr0: this.cr0,
+			cr2: this.cr2,
+			cr3: this.cr3,
+			cr4: this.cr4,
+			idtBase: this.idtBase,
+			idtLimit: this.idtLimit,
+			trBase: this.trBase,
+			msrLstar: this.msrLstar,
+			msrFmask: this.msrFmask,
+			msrStar: this.msrStar,
+			cycles: this.cycles,
+			instret: this.instret,
+			steps: this.steps,
+			idleCycles: this.idleCycles,
+			intShadow: this.intShadow,
+			halted: this.halted,
+			off: this.off,
+			exitStatus: this.exitStatus,
+			tlbKey: this.tlbKey.slice(),
+			tlbPa: this.tlbPa.slice(),
+			tlbPerm: this.tlbPerm.slice(),
+			tlbTag: this.tlbTag,
+			counters: {...this.counters},
+			traps: this.traps.slice(),
+		};
+	}
+
+	restore(s: CpuState): void {
+		this.regs.set(s.regs);
+		this.pc = s.pc;
+		this.flags = s.flags;
+		this.cr0 = s.cr0;
+		this.cr2 = s.cr2;
+		this.cr3 = s.cr3;
+		this.cr4 = s.cr4;
+		this.paging = (s.cr0 & CR0_PG) !== 0;
+		this.idtBase = s.idtBase;
+		this.idtLimit = s.idtLimit;
+		this.trBase = s.trBase;
+		this.msrLstar = s.msrLstar;
+		this.msrFmask = s.msrFmask;
+		this.msrStar = s.msrStar;
+		this.cycles = s.cycles;
+		this.instret = s.instret;
+		this.steps = s.steps;
+		this.idleCycles = s.idleCycles;
+		this.intShadow = s.intShadow;
+		this.halted = s.halted;
+		this.off = s.off;
+		this.exitStatus = s.exitStatus;
+		this.tlbKey.set(s.tlbKey);
+		this.tlbPa.set(s.tlbPa);
+		this.tlbPerm.set(s.tlbPerm);
+		this.setTlbTag(s.tlbTag);
+		Object.assign(this.counters, s.counters);
+		this.traps.set(s.traps);
+		// Recompute what derives from CPL without counting a transition.
+		const cpl = s.cpl;
+		this.cpl = cpl === 0 ? 1 : 0;
+		const transitions = this.counters.ringTransitions;
+		const trace = this.trace;
+		this.trace = undefined;
+		this.changeRing(cpl, 0, this.pc);
+		this.trace = trace;
+		this.counters.ringTransitions = transitions;
+		this.fetchPage = -1;
+		this.eventAt = 0;
+		this.stopReason = undefined;
+		this.popFailed = false;
+	}
+}

@@ -1,0 +1,61 @@
+// Physical memory: one ArrayBuffer seen as bytes and as 32-bit words, plus a
+// per-page dirty map (set by every write) that checkpoints and, later, live
+// migration's dirty-page tracking read. Addresses outside memory behave like
+// an empty bus: reads give all ones, writes vanish.
+
+import {PAGE_SHIFT, PAGE_SIZE} from './arch.js';
+
+export class PhysicalMemory {
+	readonly size: number;
+	readonly bytes: Uint8Array;
+	readonly words: Int32Array;
+	readonly pageCount: number;
+	/** 1 for every page written since the last clearDirty(). */
+	readonly dirty: Uint8Array;
+
+	constructor(size: number) {
+		if (size <= 0 || size % PAGE_SIZE !== 0) throw new RangeError(`memory size must be a positive multiple of ${PAGE_SIZE} bytes, got ${size}`);
+		this.size = size;
+		const buffer = new ArrayBuffer(size);
+		this.bytes = new Uint8Array(buffer);
+		this.words = new Int32Array(buffer);
+		this.pageCount = size >>> PAGE_SHIFT;
+		this.dirty = new Uint8Array(this.pageCount);
+	}
+
+	contains(address: number, length = 1): boolean {
+		return address >= 0 && address + length <= this.size;
+	}
+
+	readWord(address: number): number {
+		return this.contains(address, 4) && (address & 3) === 0 ? this.words[address >>> 2] : -1;
+	}
+
+	writeWord(address: number, value: number): void {
+		if (!this.contains(address, 4) || (address & 3) !== 0) return;
+		this.words[address >>> 2] = value;
+		this.dirty[address >>> PAGE_SHIFT] = 1;
+	}
+
+	readByte(address: number): number {
+		return this.contains(address) ? this.bytes[address] : 0xff;
+	}
+
+	writeByte(address: number, value: number): void {
+		if (!this.contains(address)) return;
+		this.bytes[address] = value;
+		this.dirty[address >>> PAGE_SHIFT] = 1;
+	}
+
+	/** Copy bytes in (a loader or a DMA transfer). */
+	load(address: number, data: Uint8Array): void {
+		if (!this.contains(address, data.length)) throw new RangeError(`cannot place ${data.length} bytes at 0x${address.toString(16)}: memory is ${this.size} bytes`);
+		this.bytes.set(data, address);
+		const last = (address + Math.max(data.length, 1) - 1) >>> PAGE_SHIFT;
+		for (let page = address >>> PAGE_SHIFT; page <= last; page++) this.dirty[page] = 1;
+	}
+
+	clearDirty(): void {
+		this.dirty.fill(0);
+	}
+}
