@@ -56,15 +56,23 @@ export function editDistance(a: string, b: string): number {
 	return previous[b.length];
 }
 
-/** The closest candidate within a small distance, if any. */
+/**
+ * The closest candidate within a small distance, if any. Ties go to a
+ * candidate with the same first letter, then to the one whose length is
+ * nearest (so "ad" suggests "add", not "ld").
+ */
 export function closest(word: string, candidates: Iterable<string>, maxDistance = 2): string | undefined {
+	const lower = word.toLowerCase();
 	let best: string | undefined;
-	let bestDistance = maxDistance + 1;
+	let bestScore = Number.POSITIVE_INFINITY;
 	for (const candidate of candidates) {
-		const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-		if (distance < bestDistance) {
+		const other = candidate.toLowerCase();
+		const distance = editDistance(lower, other);
+		if (distance > maxDistance || distance >= lower.length) continue;
+		const score = distance * 100 + (other[0] === lower[0] ? 0 : 10) + Math.abs(other.length - lower.length);
+		if (score < bestScore) {
 			best = candidate;
-			bestDistance = distance;
+			bestScore = score;
 		}
 	}
 

@@ -47,6 +47,8 @@ export type AssembleOptions = {
 	readFile?: FileReader;
 	/** Origin when the source has no `.org` (default 0). */
 	origin?: number;
+	/** How a file path is shown in messages (default: as given). */
+	display?: (path: string) => string;
 };
 
 const maxErrors = 20;
@@ -405,9 +407,13 @@ class Assembly {
 		this.here = options.origin ?? 0;
 	}
 
+	display(path: string): string {
+		return this.options.display ? this.options.display(path) : path;
+	}
+
 	error(where: Where, col: number, length: number, message: string, hint?: string): void {
 		if (this.diagnostics.length >= maxErrors) return;
-		this.diagnostics.push({file: where.file, line: where.line, column: col, length: Math.max(1, length), message, hint, sourceLine: where.text});
+		this.diagnostics.push({file: this.display(where.file), line: where.line, column: col, length: Math.max(1, length), message, hint, sourceLine: where.text});
 	}
 
 	/** `.loop` inside `print_dec` is `print_dec.loop`; other names are global. */
@@ -418,7 +424,7 @@ class Assembly {
 	define(name: string, def: SymbolDef): void {
 		const existing = this.symbols.get(name);
 		if (existing) {
-			this.error(def.where, def.col, name.length, `'${name}' is already defined (at ${existing.where.file}:${existing.where.line})`, 'pick another name, or remove one of the definitions');
+			this.error(def.where, def.col, name.length, `'${name}' is already defined (at ${this.display(existing.where.file)}:${existing.where.line})`, 'pick another name, or remove one of the definitions');
 			return;
 		}
 
@@ -815,7 +821,7 @@ class Assembly {
 		const lines = new Map<number, SourceLocation>();
 		for (const statement of this.statements) {
 			const {where} = statement;
-			lines.set(statement.address, {file: where.file, line: where.line, text: where.text});
+			lines.set(statement.address, {file: this.display(where.file), line: where.line, text: where.text});
 			switch (statement.kind) {
 				case 'instruction': {
 					const encoded = this.encode(statement);
@@ -913,7 +919,9 @@ class Assembly {
 export function assemble(text: string, file = '<input>', options: AssembleOptions = {}): Program {
 	const assembly = new Assembly(options);
 	assembly.parseFile(file, text);
-	const {bytes, lines} = assembly.diagnostics.length === 0 ? assembly.emit() : {bytes: new Map<number, Uint8Array>(), lines: new Map<number, SourceLocation>()};
+	// Encode even when pass 1 found errors, so that pass-2 errors (undefined
+	// symbols, ranges) are reported in the same run.
+	const {bytes, lines} = assembly.emit();
 
 	let entry = 0;
 	if (assembly.entry) {
@@ -925,8 +933,10 @@ export function assemble(text: string, file = '<input>', options: AssembleOption
 		entry = start?.value ?? (assembly.statements.find(s => s.kind === 'instruction')?.address ?? options.origin ?? 0);
 	}
 
-	if (assembly.diagnostics.length > 0) throw new DiagnosticError(assembly.diagnostics);
-	if ((entry & 7) !== 0) throw new DiagnosticError([{file, line: 1, column: 1, length: 1, message: `the entry point 0x${entry.toString(16)} is not 8-aligned`, hint: 'the entry must be an instruction'}]);
+	if (assembly.diagnostics.length > 0) {
+		throw new DiagnosticError([...assembly.diagnostics].sort((x, y) => (x.file === y.file ? x.line - y.line || x.column - y.column : 0)));
+	}
+	if ((entry & 7) !== 0) throw new DiagnosticError([{file: assembly.display(file), line: 1, column: 1, length: 1, message: `the entry point 0x${entry.toString(16)} is not 8-aligned`, hint: 'the entry must be an instruction'}]);
 
 	const segments = mergeSegments(bytes);
 	const symbols = new Map<string, number>();
@@ -937,7 +947,7 @@ export function assemble(text: string, file = '<input>', options: AssembleOption
 
 	const start = segments.length > 0 ? segments[0].address : entry;
 	const last = segments.at(-1);
-	return {file, kind: assembly.kind, entry: entry >>> 0, segments, symbols, lines, start, end: last ? last.address + last.bytes.length : start};
+	return {file: assembly.display(file), kind: assembly.kind, entry: entry >>> 0, segments, symbols, lines, start, end: last ? last.address + last.bytes.length : start};
 }
 
 function mergeSegments(chunks: Map<number, Uint8Array>): Segment[] {

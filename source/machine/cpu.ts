@@ -78,6 +78,8 @@ export type CpuState = {
 	tlbPa: Int32Array;
 	tlbPerm: Uint8Array;
 	tlbTag: number;
+	fetchPage: number;
+	fetchBase: number;
 	counters: CpuCounters;
 	traps: Float64Array;
 };
@@ -188,9 +190,6 @@ export class Cpu {
 		const bytes = this.memory.bytes;
 		const dirty = this.memory.dirty;
 		const memSize = this.memory.size;
-		const tlbKey = this.tlbKey;
-		const tlbPa = this.tlbPa;
-		const tlbPerm = this.tlbPerm;
 		const cost = baseCycles;
 		// pc is kept as a signed 32-bit integer here (faster); it is unsigned everywhere else.
 		let pc = this.pc | 0;
@@ -208,7 +207,7 @@ export class Cpu {
 			if (cycles >= eventAt) {
 				this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
 				const delivered = this.serviceEvents();
-				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 				if (this.stopReason !== undefined) break loop;
 				if (delivered) {
 					steps++;
@@ -221,11 +220,33 @@ export class Cpu {
 			if (pc >>> 12 === fetchPage) {
 				fetchPa = fetchBase + (pc & 0xfff);
 			} else {
-				this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
-				fetchPa = this.fetchSlow(pc >>> 0);
-				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
-				if (this.stopReason !== undefined) break loop;
-				if (fetchPa < 0) continue;
+				// A new code page: look it up in the TLB here; anything unusual goes the slow way.
+				fetchPa = -2;
+				if ((pc & 7) === 0) {
+					if (!this.paging) {
+						fetchPa = pc >= 0 ? pc : OUTSIDE;
+					} else {
+						fetchPa = this.lookup(pc, this.needFetch);
+						if (fetchPa >= 0) tlbHits++;
+					}
+
+					if (fetchPa >= 0 && fetchPa + 8 <= memSize) {
+						fetchPage = pc >>> 12;
+						fetchBase = fetchPa - (pc & 0xfff);
+						this.fetchPage = fetchPage;
+						this.fetchBase = fetchBase;
+					} else {
+						fetchPa = -2;
+					}
+				}
+
+				if (fetchPa < 0) {
+					this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+					fetchPa = this.fetchSlow(pc >>> 0);
+					pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+					if (this.stopReason !== undefined) break loop;
+					if (fetchPa < 0) continue;
+				}
 			}
 
 			const wi = fetchPa >>> 2;
@@ -236,7 +257,7 @@ export class Cpu {
 			if ((w0 & reservedMask) !== 0) {
 				this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
 				this.fault(UD, 0);
-				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 				if (this.stopReason !== undefined) break loop;
 				continue;
 			}
@@ -263,28 +284,23 @@ export class Cpu {
 				case Op.LoadByte:
 				case Op.Store:
 				case Op.StoreByte: {
-					const va = ((w0 & absoluteBit ? 0 : regs[b]) + imm) >>> 0;
+					const va = ((w0 & absoluteBit ? 0 : regs[b]) + imm) | 0; // int32: addresses >= 2^31 are negative here
 					const word = op === Op.Load || op === Op.Store;
 					const write = op >= Op.Store;
-					let pa = -2;
+					let pa: number;
 					if (word && va & 3) {
 						pa = -1;
 					} else if (!this.paging) {
-						pa = va;
+						pa = va >= 0 ? va : OUTSIDE; // paging off: above 2 GiB there is no memory
 					} else {
-						const vpn = va >>> 12;
-						const i = vpn & TLB_MASK;
-						const need = write ? this.needWrite : this.needRead;
-						if (tlbKey[i] === (vpn | this.tlbTagBits) && (tlbPerm[i] & need) === need) {
-							tlbHits++;
-							pa = tlbPa[i] | (va & 0xfff);
-						}
+						pa = this.lookup(va, write ? this.needWrite : this.needRead);
+						if (pa >= 0) tlbHits++;
 					}
 
 					if (pa < 0) {
 						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
 						pa = pa === -1 ? this.fault(AC, 0) : this.dataMiss(va, write);
-						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 						if (this.stopReason !== undefined) break loop;
 						if (pa < 0) continue;
 					}
@@ -366,7 +382,7 @@ export class Cpu {
 					if (divisor === 0) {
 						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
 						this.fault(DE, 0);
-						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 						if (this.stopReason !== undefined) break loop;
 						continue;
 					}
@@ -502,11 +518,75 @@ export class Cpu {
 					break;
 				}
 
-				// Stack operations, and everything rare (system, privileged and
-				// sensitive instructions), run out of line.
+				// ── the stack ──
+				case Op.Push:
+				case Op.PushImm:
+				case Op.Call:
+				case Op.CallReg: {
+					const value = op === Op.Push ? regs[b] : op === Op.PushImm ? imm : next;
+					const target = op === Op.Call ? imm : regs[b];
+					const va = (regs[spIndex] - 4) | 0;
+					let pa: number;
+					if (va & 3) {
+						pa = -1;
+					} else if (!this.paging) {
+						pa = va >= 0 ? va : OUTSIDE; // paging off: above 2 GiB there is no memory
+					} else {
+pa = this.lookup(va, this.needWrite);
+						if (pa >= 0) tlbHits++;
+					}
+
+					if (pa < 0) {
+						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+						pa = pa === -1 ? this.fault(AC, 0) : this.dataMiss(va, true);
+						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						if (this.stopReason !== undefined) break loop;
+						if (pa < 0) continue;
+					}
+
+					if (pa < memSize) {
+						words[pa >>> 2] = value;
+						dirty[pa >>> 12] = 1;
+					}
+
+					regs[spIndex] = va;
+					if (op >= Op.Call) next = target;
+					break;
+				}
+
+				case Op.Pop:
+				case Op.Ret: {
+					const va = regs[spIndex] | 0;
+					let pa: number;
+					if (va & 3) {
+						pa = -1;
+					} else if (!this.paging) {
+						pa = va >= 0 ? va : OUTSIDE; // paging off: above 2 GiB there is no memory
+					} else {
+pa = this.lookup(va, this.needRead);
+						if (pa >= 0) tlbHits++;
+					}
+
+					if (pa < 0) {
+						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+						pa = pa === -1 ? this.fault(AC, 0) : this.dataMiss(va, false);
+						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						if (this.stopReason !== undefined) break loop;
+						if (pa < 0) continue;
+					}
+
+					const value = pa < memSize ? words[pa >>> 2] : -1;
+					regs[spIndex] = (va + 4) | 0;
+					if (op === Op.Pop) regs[a] = value;
+					else next = value;
+					break;
+				}
+
+				// Everything rare (system, privileged and sensitive instructions,
+				// invalid opcodes) runs out of line.
 				default: {
 					this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
-					const result = op <= Op.Pop || op === Op.Call || op === Op.CallReg || op === Op.Ret ? this.stackOp(op, a, b, imm, next >>> 0) : this.system(op, a, b, w0, imm, pc >>> 0, next >>> 0);
+					const result = this.system(op, a, b, w0, imm, pc >>> 0, next >>> 0);
 					pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 					if (this.stopReason !== undefined) {
 						if (result >= 0) {
@@ -532,32 +612,15 @@ export class Cpu {
 		return this.stopReason;
 	}
 
-	/** push, pop, call, ret. Returns the next pc, or -1 after a fault. */
-	private stackOp(op: number, a: number, b: number, imm: number, next: number): number {
-		switch (op) {
-			case Op.Push:
-			case Op.PushImm: {
-				return this.push(op === Op.Push ? this.regs[b] : imm) ? next : -1;
-			}
-
-			case Op.Pop: {
-				const value = this.pop();
-				if (this.popFailed) return -1;
-				this.regs[a] = value;
-				return next;
-			}
-
-			case Op.Call:
-			case Op.CallReg: {
-				const to = op === Op.Call ? imm >>> 0 : this.regs[b] >>> 0;
-				return this.push(next) ? to : -1;
-			}
-
-			default: {
-				const to = this.pop();
-				return this.popFailed ? -1 : to >>> 0;
-			}
-		}
+	/**
+	 * TLB lookup with no side effects: the physical address, or -2 when the
+	 * slow path must decide (miss, no permission). `va` may be signed (the
+	 * hot loop keeps addresses as int32 so V8 never boxes them).
+	 */
+	private lookup(va: number, need: number): number {
+		const vpn = va >>> 12;
+		const i = vpn & TLB_MASK;
+		return this.tlbKey[i] === (vpn | this.tlbTagBits) && (this.tlbPerm[i] & need) === need ? this.tlbPa[i] | (va & 0xfff) : -2;
 	}
 
 	/** A data access that missed the TLB: walk, or deliver #PF. Returns the physical address or -1. */
@@ -597,9 +660,10 @@ export class Cpu {
 
 			case Op.Sysret: {
 				if (this.cpl !== 0) return this.fault(GP, 0);
+				const before = this.flags;
 				this.flags = (regs[11] & (ARITH_FLAGS | IF | IOPL_MASK)) | FLAGS_RESERVED_ONE;
 				this.changeRing(3, RingCause.Sysret, pc);
-				this.eventAt = 0;
+				if (!(before & IF) && this.flags & IF) this.interruptsEnabled();
 				return regs[12] >>> 0;
 			}
 
@@ -797,7 +861,7 @@ export class Cpu {
 		else if (this.cpl <= ioplOf(this.flags)) writable |= IF;
 		const before = this.flags;
 		this.flags = (this.flags & ~writable) | (value & writable) | FLAGS_RESERVED_ONE;
-		if (!(before & IF) && this.flags & IF) this.eventAt = 0;
+		if (!(before & IF) && this.flags & IF) this.interruptsEnabled();
 	}
 
 	// ────────────────────────────────────────────────────────────────
@@ -1118,14 +1182,22 @@ export class Cpu {
 	}
 
 	/**
-	 * Deliver through the IDT. A fault while delivering (a missing gate, an
-	 * unmapped stack) escalates to #DF, and a fault while delivering #DF shuts
-	 * the processor down: the "triple fault". (x86 escalates only some pairs
-	 * of exceptions; this machine escalates all of them, which is simpler to
-	 * follow and errs on the side of stopping.)
+	 * Deliver through the IDT. A fault while delivering an exception (a
+	 * missing gate, an unmapped stack) escalates to #DF, and a fault while
+	 * delivering #DF shuts the processor down: the "triple fault". (x86
+	 * escalates only some pairs of exceptions; this machine escalates all of
+	 * them, which is simpler to follow and errs on the side of stopping.)
 	 */
 	private deliverThroughIdt(vector: number, errorCode: number, source: Source, pushedPc: number): void {
-		if (this.tryDeliver(vector, errorCode, source, pushedPc)) return;
+		let nested = this.tryDeliver(vector, errorCode, source, pushedPc);
+		if (nested < 0) return;
+		if (source !== Source.Fault) {
+			// A problem with the gate of an int n or an interrupt (missing, DPL too
+			// low) is an ordinary fault at that point, not a double fault.
+			nested = this.tryDeliver(nested, this.nestedError, Source.Fault, this.pc);
+			if (nested < 0) return;
+		}
+
 		if (vector === DF) {
 			this.shutdown();
 			return;
@@ -1133,11 +1205,18 @@ export class Cpu {
 
 		this.traps[DF]++;
 		this.trace?.record(EventKind.Trap, this.steps, this.cycles, this.pc, DF, 0, 0);
-		if (!this.tryDeliver(DF, 0, Source.Fault, this.pc)) this.shutdown();
+		if (this.tryDeliver(DF, 0, Source.Fault, this.pc) >= 0) this.shutdown();
 	}
 
-	/** One delivery attempt. On a nested fault, records it and returns false with CPU state unchanged. */
-	private tryDeliver(vector: number, errorCode: number, source: Source, pushedPc: number): boolean {
+	/** Error code of the nested fault tryDeliver last reported. */
+	private nestedError = 0;
+
+	/**
+	 * One delivery attempt: -1 when delivered; otherwise the vector of the
+	 * fault that got in the way (recorded, error code in nestedError), with
+	 * the CPU state unchanged.
+	 */
+	private tryDeliver(vector: number, errorCode: number, source: Source, pushedPc: number): number {
 		const idtError = idtErrorCode(vector) | (source === Source.External ? 1 : 0);
 		if (vector * 8 + 7 > this.idtLimit || (this.idtBase === 0 && this.idtLimit === 0)) return this.nestedFault(GP, idtError);
 		const gateAddress = this.idtBase + vector * 8;
@@ -1175,14 +1254,15 @@ export class Cpu {
 		this.changeRing(target, vector, this.pc);
 		this.pc = handler >>> 0;
 		this.halted = false;
-		return true;
+		return -1;
 	}
 
-	private nestedFault(vector: number, errorCode: number, address?: number): false {
+	private nestedFault(vector: number, errorCode: number, address?: number): number {
 		this.traps[vector]++;
 		if (address !== undefined) this.cr2 = address >>> 0;
+		this.nestedError = errorCode;
 		this.trace?.record(EventKind.Trap, this.steps, this.cycles, this.pc, vector, errorCode, address ?? 0);
-		return false;
+		return vector;
 	}
 
 	/** Triple fault: the processor shuts down (a PC resets; this machine stops). */
@@ -1218,8 +1298,12 @@ export class Cpu {
 		this.loadFlags(flags); // checked against the CPL before the return, as on x86
 		this.regs[spIndex] = newSp;
 		this.changeRing(newCpl, RingCause.Iret, this.pc);
-		this.eventAt = 0;
 		return pc >>> 0;
+	}
+
+	/** IF just went from 0 to 1: if an interrupt is already waiting, take it before the next instruction. */
+	private interruptsEnabled(): void {
+		if (this.pic.pendingVector() >= 0) this.eventAt = 0;
 	}
 
 	/** Poll devices and take a pending interrupt if IF allows. True if one was delivered. */
@@ -1296,6 +1380,8 @@ export class Cpu {
 			tlbPa: this.tlbPa.slice(),
 			tlbPerm: this.tlbPerm.slice(),
 			tlbTag: this.tlbTag,
+			fetchPage: this.fetchPage,
+			fetchBase: this.fetchBase,
 			counters: {...this.counters},
 			traps: this.traps.slice(),
 		};
@@ -1339,7 +1425,9 @@ export class Cpu {
 		this.changeRing(cpl, 0, this.pc);
 		this.trace = trace;
 		this.counters.ringTransitions = transitions;
-		this.fetchPage = -1;
+		// The fetch cache is part of the state: it decides which fetches count as TLB lookups.
+		this.fetchPage = s.fetchPage;
+		this.fetchBase = s.fetchBase;
 		this.eventAt = 0;
 		this.stopReason = undefined;
 		this.popFailed = false;

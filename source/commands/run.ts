@@ -1,0 +1,221 @@
+// `ringlab run GUEST`: assemble a guest, boot it on a fresh machine (under
+// guests/kernel.s when it is a user program), run it to halt or to the step
+// budget, print what it printed and a summary — or one JSON object.
+
+import {vectorName} from '../machine/arch.js';
+import type {Program} from '../machine/assembler.js';
+import type {IsaVariant} from '../machine/isa.js';
+import {loadWithKernel} from '../machine/loader.js';
+import {Machine, type RunSummary} from '../machine/machine.js';
+import type {StopReason} from '../machine/cpu.js';
+import type {TraceEvent} from '../machine/trace.js';
+import {RingCause} from '../machine/trace.js';
+import {count, hex, keyValues, percent} from '../format.js';
+
+export type RunOptions = {
+	isa: IsaVariant;
+	maxSteps: number;
+	trace: boolean;
+	traceLimit: number;
+	json: boolean;
+};
+
+export type RunResult = {
+	summary: RunSummary;
+	events: TraceEvent[];
+	/** Exit status for the ringlab process. */
+	status: number;
+};
+
+/** Steps per slice: the machine runs in slices so nothing can hang the host. */
+const sliceSteps = 1_000_000;
+
+export function runGuest(program: Program, kernel: Program | undefined, options: RunOptions): RunResult {
+	const machine = new Machine({variant: options.isa, trace: options.trace ? 'events' : 'off', traceCapacity: Math.max(1024, options.traceLimit * 4)});
+	if (program.kind === 'user') loadWithKernel(machine, kernel!, program);
+	else machine.load(program);
+	let reason: StopReason = 'budget';
+	let left = options.maxSteps;
+	while (left > 0) {
+		const before = machine.cpu.steps;
+		reason = machine.run(Math.min(left, sliceSteps));
+		left -= machine.cpu.steps - before;
+		if (reason !== 'budget') break;
+	}
+
+	const summary = machine.summary(reason);
+	return {summary, events: options.trace ? machine.trace.events() : [], status: exitStatus(summary)};
+}
+
+/** Like `docker run`: the guest's exit status; 124 (as timeout(1)) when the budget ran out. */
+function exitStatus(summary: RunSummary): number {
+	switch (summary.stopReason) {
+		case 'poweroff': {
+			return summary.exitStatus ?? 0;
+		}
+
+		case 'budget': {
+			return 124;
+		}
+
+		case 'shutdown': {
+			return 1;
+		}
+
+		default: {
+			return 0;
+		}
+	}
+}
+
+export function describeStop(summary: RunSummary, maxSteps: number): string {
+	switch (summary.stopReason) {
+		case 'poweroff': {
+			return `powered off, exit status ${summary.exitStatus ?? 0}`;
+		}
+
+		case 'halted': {
+			return 'halted (hlt with interrupts off)';
+		}
+
+		case 'shutdown': {
+			return 'shut down: triple fault (a fault while delivering a double fault)';
+		}
+
+		case 'budget': {
+			return `still running after ${count(maxSteps)} steps: stopped (raise --max-steps to run longer)`;
+		}
+
+		default: {
+			return summary.stopReason;
+		}
+	}
+}
+
+function ringCause(cause: number): string {
+	switch (cause) {
+		case RingCause.Syscall: {
+			return 'syscall';
+		}
+
+		case RingCause.Sysret: {
+			return 'sysret';
+		}
+
+		case RingCause.Iret: {
+			return 'iret';
+		}
+
+		case RingCause.Monitor: {
+			return 'VMM';
+		}
+
+		default: {
+			return vectorName(cause);
+		}
+	}
+}
+
+export function describeEvent(event: TraceEvent): string {
+	switch (event.kind) {
+		case 'ring': {
+			return `ring ${event.from} → ${event.to}  (${ringCause(event.cause)})`;
+		}
+
+		case 'trap': {
+			const extra = event.vector === 14 ? ` address ${hex(event.address)}` : '';
+			return `${vectorName(event.vector)} error ${hex(event.errorCode)}${extra}`;
+		}
+
+		case 'interrupt': {
+			return `interrupt ${vectorName(event.vector)}`;
+		}
+
+		case 'tlb-miss': {
+			return event.physical < 0 ? `page walk ${hex(event.address)}: not mapped or not allowed` : `TLB miss ${hex(event.address)} → ${hex(event.physical)}`;
+		}
+
+		case 'io': {
+			return `${event.direction} port ${hex(event.port, 2)} ${event.direction === 'out' ? '←' : '→'} ${hex(event.value)}`;
+		}
+
+		case 'halt': {
+			return event.reason === 2 ? 'shutdown (triple fault)' : event.reason === 1 ? 'hlt: waiting for an interrupt' : 'hlt with IF = 0';
+		}
+
+		case 'vm-exit': {
+			return `VM exit, reason ${event.reason}`;
+		}
+
+		case 'vmm': {
+			return `VMM action ${event.action}`;
+		}
+
+		default: {
+			return `pc ${hex(event.pc)}`;
+		}
+	}
+}
+
+export function formatTrace(events: TraceEvent[], limit: number): string {
+	// TLB misses are many and tell little here; runs of port I/O to the same
+	// port (a string going to the console) collapse into one line.
+	const lines: string[] = [];
+	const shown = events.filter(event => event.kind !== 'tlb-miss');
+	let i = 0;
+	while (i < shown.length && lines.length < limit) {
+		const event = shown[i];
+		let run = 1;
+		if (event.kind === 'io') {
+			while (i + run < shown.length) {
+				const next = shown[i + run];
+				if (next.kind !== 'io' || next.port !== event.port || next.direction !== event.direction) break;
+				run++;
+			}
+		}
+
+		const what = run > 1 && event.kind === 'io' ? `${event.direction} port ${hex(event.port, 2)} ×${run}` : describeEvent(event);
+		lines.push(`  ${String(event.step).padStart(9)}  ${String(event.cycle).padStart(11)}  ${hex(event.pc, 8)}  ${what}`);
+		i += run;
+	}
+
+	const header = `  ${'step'.padStart(9)}  ${'cycle'.padStart(11)}  pc          event`;
+	const more = i < shown.length ? [`  … ${count(shown.length - i)} more events (--trace-limit N shows more)`] : [];
+	return [header, ...lines, ...more].join('\n');
+}
+
+export function formatSummary(name: string, options: RunOptions, summary: RunSummary): string {
+	const traps = Object.entries(summary.traps);
+	const tlbLookups = summary.tlb.hits + summary.tlb.misses;
+	const rows: Array<[string, string]> = [
+		['stopped', describeStop(summary, options.maxSteps)],
+		['instructions', count(summary.instructions)],
+		['cycles', `${count(summary.cycles)}${summary.idleCycles > 0 ? ` (${count(summary.idleCycles)} idle in hlt)` : ''}`],
+		['traps', traps.length === 0 ? 'none' : traps.map(([vector, n]) => `${vector} ×${count(n)}`).join(', ')],
+		['ring changes', count(summary.ringTransitions)],
+		['TLB', tlbLookups === 0 ? 'not used (paging off)' : `${count(summary.tlb.hits)} hits, ${count(summary.tlb.misses)} misses (${percent(summary.tlb.hitRate)} hit rate)`],
+	];
+	return `── ringlab run ${name} (${options.isa} ISA) ──\n${keyValues(rows)}`;
+}
+
+/** The JSON form: the fields the issue names, plus a few more. */
+export function summaryJson(name: string, options: RunOptions, result: RunResult): Record<string, unknown> {
+	const {summary} = result;
+	return {
+		guest: name,
+		isa: options.isa,
+		instructions: summary.instructions,
+		cycles: summary.cycles,
+		traps: summary.traps,
+		ringTransitions: summary.ringTransitions,
+		tlb: summary.tlb,
+		output: summary.output,
+		halted: summary.halted,
+		stopReason: summary.stopReason,
+		exitStatus: summary.exitStatus,
+		steps: summary.steps,
+		idleCycles: summary.idleCycles,
+		io: summary.io,
+		...(options.trace ? {trace: result.events} : {}),
+	};
+}

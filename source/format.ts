@@ -1,0 +1,21 @@
+// Small formatting helpers for command output: thousands separators, hex,
+// percentages and aligned key/value blocks. Output meant for people; the
+// --json forms print raw numbers.
+
+export function count(value: number): string {
+	return Math.round(value).toLocaleString('en-US');
+}
+
+export function hex(value: number, width = 0): string {
+	return `0x${(value >>> 0).toString(16).padStart(width, '0')}`;
+}
+
+export function percent(ratio: number, digits = 1): string {
+	return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+/** Two aligned columns: label then value. */
+export function keyValues(rows: Array<[string, string]>): string {
+	const width = Math.max(...rows.map(([key]) => key.length));
+	return rows.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`).join('\n');
+}

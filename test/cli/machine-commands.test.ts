@@ -1,0 +1,114 @@
+// `ringlab run`, `asm`, `isa` from the outside: output, JSON fields, exit
+// statuses, and one-line errors for bad input.
+
+import test from 'ava';
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {isaMarkdown} from '../../source/commands/isa.js';
+import {packageRoot} from '../../source/guests.js';
+import {ringlab} from '../helpers/cli.js';
+
+test('ringlab run hello prints the guest output and a summary, exit 0', t => {
+	const {status, stdout} = ringlab(['run', 'hello']);
+	t.is(status, 0);
+	t.true(stdout.startsWith('hello from ring 3\n'));
+	t.regex(stdout, /stopped\s+powered off, exit status 0/);
+	t.regex(stdout, /ring changes\s+4/);
+	t.regex(stdout, /TLB\s+\d+ hits, \d+ misses \(\d+\.\d% hit rate\)/);
+});
+
+test('ringlab run --json prints one object with the documented fields', t => {
+	const {status, stdout} = ringlab(['run', 'hello', '--json']);
+	t.is(status, 0);
+	const json = JSON.parse(stdout) as Record<string, unknown>;
+	for (const field of ['instructions', 'cycles', 'traps', 'ringTransitions', 'tlb', 'output', 'halted']) t.true(field in json, field);
+	t.is(json.output, 'hello from ring 3\n');
+	t.is(json.halted, true);
+	t.is(json.ringTransitions, 4);
+});
+
+test('--trace lists ring transitions with their cause', t => {
+	const {stdout} = ringlab(['run', 'hello', '--trace']);
+	t.regex(stdout, /ring 0 → 3 {2}\(iret\)/);
+	t.regex(stdout, /ring 3 → 0 {2}\(syscall\)/);
+	t.regex(stdout, /ring 0 → 3 {2}\(sysret\)/);
+});
+
+test('--isa strict changes what traps', t => {
+	const classic = JSON.parse(ringlab(['run', 'popf', '--json']).stdout) as {traps: Record<string, number>};
+	const strict = JSON.parse(ringlab(['run', 'popf', '--json', '--isa', 'strict']).stdout) as {traps: Record<string, number>};
+	t.is(classic.traps['#GP'], 1);
+	t.is(strict.traps['#GP'], 3);
+});
+
+test('a guest that loops forever stops at the budget with status 124', t => {
+	const dir = mkdtempSync(join(tmpdir(), 'ringlab-'));
+	writeFileSync(join(dir, 'spin.s'), '.org 0x1000\nspin: jmp spin\n');
+	const {status, stdout} = ringlab(['run', join(dir, 'spin.s'), '--max-steps', '100000']);
+	t.is(status, 124);
+	t.regex(stdout, /still running after 100,000 steps: stopped \(raise --max-steps/);
+});
+
+test('the guest\'s exit status becomes ringlab\'s (like docker run)', t => {
+	const dir = mkdtempSync(join(tmpdir(), 'ringlab-'));
+	writeFileSync(join(dir, 'three.s'), '.org 0x1000\n    mov r1, 3\n    out 0xf4, r1\n');
+	t.is(ringlab(['run', join(dir, 'three.s')]).status, 3);
+});
+
+test('an assembly error prints file:line:col, the line and a caret; exit 1', t => {
+	const dir = mkdtempSync(join(tmpdir(), 'ringlab-'));
+	writeFileSync(join(dir, 'bad.s'), '.org 0x1000\n    mvo r1, 2\n');
+	for (const command of ['run', 'asm']) {
+		const {status, stderr} = ringlab([command, 'bad.s'], {cwd: dir});
+		t.is(status, 1);
+		t.regex(stderr, /^bad\.s:2:5: error: unknown instruction 'mvo'\n {4}2 \| {5}mvo r1, 2\n {6}\| {5}\^~~\nhint: did you mean 'mov'\?/);
+		t.regex(stderr, /1 error in bad\.s/);
+	}
+});
+
+test('unknown guest, unknown command, bad flag, bad value: one clear line, exit 2', t => {
+	const cases: Array<[string[], RegExp]> = [
+		[['run', 'helo'], /^ringlab: no guest named 'helo'\nhint: did you mean 'hello'\?/],
+		[['rnu', 'hello'], /^ringlab: 'rnu' is not a ringlab command\nhint: did you mean 'ringlab run'\?/],
+		[['run', 'hello', '--trase'], /^ringlab: unknown option --trase for 'ringlab run'\nhint: did you mean --trace\?/],
+		[['run', 'hello', '--isa', 'x86'], /^ringlab: --isa must be classic or strict, not 'x86'/],
+		[['run', 'hello', '--max-steps', 'lots'], /^ringlab: --max-steps needs a non-negative number/],
+		[['run'], /^ringlab: 'ringlab run' needs GUEST/],
+		[['run', 'hello', 'extra'], /^ringlab: 'ringlab run' takes one GUEST/],
+	];
+	for (const [args, pattern] of cases) {
+		const {status, stderr, stdout} = ringlab(args);
+		t.is(status, 2, args.join(' '));
+		t.regex(stderr, pattern, args.join(' '));
+		t.is(stdout, '');
+	}
+});
+
+test('--help and --version', t => {
+	t.regex(ringlab(['--help']).stdout, /ringlab run GUEST/);
+	t.regex(ringlab(['run', '--help']).stdout, /--max-steps N/);
+	const {version} = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {version: string};
+	t.is(ringlab(['--version']).stdout.trim(), version);
+});
+
+test('ringlab asm describes the program; --list shows encodings next to source', t => {
+	const {status, stdout} = ringlab(['asm', 'hello', '--list']);
+	t.is(status, 0);
+	t.regex(stdout, /0x00400000 {2}02 00 00 00 01 00 00 00 {3}mov r0, SYS_write/);
+	t.regex(stdout, /a user program: runs at ring 3 under guests\/kernel\.s/);
+});
+
+test('ringlab isa prints the reference from the table; --check computes Popek–Goldberg', t => {
+	t.regex(ringlab(['isa']).stdout, /popf +sensitive +20 +pop flags/);
+	const classic = ringlab(['isa', '--check']).stdout;
+	t.regex(classic, /NOT classically virtualizable/);
+	t.regex(classic, /sensitive, NOT privileged 5\n {6}pushf\n {6}popf/);
+	t.regex(ringlab(['isa', '--check', '--isa', 'strict']).stdout, /Verdict: classically virtualizable/);
+	const json = JSON.parse(ringlab(['isa', '--check', '--json']).stdout) as {virtualizable: boolean};
+	t.false(json.virtualizable);
+});
+
+test('media/isa.md is the generated reference (regenerate: ringlab isa --markdown > media/isa.md)', t => {
+	t.is(readFileSync(join(packageRoot, 'media', 'isa.md'), 'utf8'), isaMarkdown());
+});
