@@ -67,7 +67,7 @@ export type CpuState = {
 	msrFmask: number;
 	msrStar: number;
 	cycles: number;
-	instret: number;
+	eventSteps: number;
 	steps: number;
 	idleCycles: number;
 	intShadow: boolean;
@@ -113,10 +113,10 @@ export class Cpu {
 	msrStar = 0;
 
 	cycles = 0;
-	/** Instructions retired. */
-	instret = 0;
-	/** Steps taken (instructions retired + exceptions/interrupts delivered). */
+	/** Steps taken: each retires one instruction or delivers one exception or interrupt. */
 	steps = 0;
+	/** Steps that delivered a fault or an interrupt instead of retiring an instruction. */
+	eventSteps = 0;
 	/** Cycles spent halted, waiting for an interrupt. */
 	idleCycles = 0;
 	halted = false;
@@ -168,6 +168,11 @@ export class Cpu {
 		this.variant = variant;
 	}
 
+	/** Instructions retired. */
+	get instret(): number {
+		return this.steps - this.eventSteps;
+	}
+
 	get sp(): number {
 		return this.regs[spIndex] >>> 0;
 	}
@@ -194,20 +199,22 @@ export class Cpu {
 		// pc is kept as a signed 32-bit integer here (faster); it is unsigned everywhere else.
 		let pc = this.pc | 0;
 		let flags = this.flags;
-		let eventAt = this.eventAt;
+		// Cycles: a float total at the last sync (base) plus an int32 count since
+		// (spent); devices need attention when spent reaches window.
+		let base = this.cycles;
+		let spent = 0;
+		let window = Math.min(this.eventAt - base, 0x4000_0000);
 		let fetchPage = this.fetchPage;
 		let fetchBase = this.fetchBase;
 		const traceInstructions = this.traceInstructions;
-		let cycles = this.cycles;
 		let steps = this.steps;
-		let instret = this.instret;
 		let tlbHits = 0;
 
 		loop: while (steps < limit) {
-			if (cycles >= eventAt) {
-				this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+			if (spent >= window) {
+				this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 				const delivered = this.serviceEvents();
-				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+				pc = this.pc | 0; flags = this.flags; base = this.cycles; spent = 0; window = Math.min(this.eventAt - base, 0x4000_0000); fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 				if (this.stopReason !== undefined) break loop;
 				if (delivered) {
 					steps++;
@@ -241,9 +248,9 @@ export class Cpu {
 				}
 
 				if (fetchPa < 0) {
-					this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+					this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 					fetchPa = this.fetchSlow(pc >>> 0);
-					pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+					pc = this.pc | 0; flags = this.flags; base = this.cycles; spent = 0; window = Math.min(this.eventAt - base, 0x4000_0000); fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 					if (this.stopReason !== undefined) break loop;
 					if (fetchPa < 0) continue;
 				}
@@ -253,16 +260,16 @@ export class Cpu {
 			const w0 = words[wi];
 			const imm = words[wi + 1];
 			const op = w0 & 0xff;
-			if (traceInstructions) this.trace!.record(EventKind.Instruction, steps, cycles, pc, op, 0, 0);
+			if (traceInstructions) this.trace!.record(EventKind.Instruction, steps, base + spent, pc, op, 0, 0);
 			if ((w0 & reservedMask) !== 0) {
-				this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+				this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 				this.fault(UD, 0);
-				pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+				pc = this.pc | 0; flags = this.flags; base = this.cycles; spent = 0; window = Math.min(this.eventAt - base, 0x4000_0000); fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 				if (this.stopReason !== undefined) break loop;
 				continue;
 			}
 
-			cycles += cost[op];
+			spent += cost[op];
 			const a = (w0 >>> 8) & 15;
 			const b = (w0 >>> 12) & 15;
 			const c = (w0 >>> 16) & 15;
@@ -298,9 +305,9 @@ export class Cpu {
 					}
 
 					if (pa < 0) {
-						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+						this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 						pa = pa === -1 ? this.fault(AC, 0) : this.dataMiss(va, write);
-						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						pc = this.pc | 0; flags = this.flags; base = this.cycles; spent = 0; window = Math.min(this.eventAt - base, 0x4000_0000); fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 						if (this.stopReason !== undefined) break loop;
 						if (pa < 0) continue;
 					}
@@ -380,9 +387,9 @@ export class Cpu {
 				case Op.Rem: {
 					const divisor = regs[c] >>> 0;
 					if (divisor === 0) {
-						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+						this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 						this.fault(DE, 0);
-						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						pc = this.pc | 0; flags = this.flags; base = this.cycles; spent = 0; window = Math.min(this.eventAt - base, 0x4000_0000); fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 						if (this.stopReason !== undefined) break loop;
 						continue;
 					}
@@ -537,9 +544,9 @@ pa = this.lookup(va, this.needWrite);
 					}
 
 					if (pa < 0) {
-						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+						this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 						pa = pa === -1 ? this.fault(AC, 0) : this.dataMiss(va, true);
-						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						pc = this.pc | 0; flags = this.flags; base = this.cycles; spent = 0; window = Math.min(this.eventAt - base, 0x4000_0000); fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 						if (this.stopReason !== undefined) break loop;
 						if (pa < 0) continue;
 					}
@@ -568,9 +575,9 @@ pa = this.lookup(va, this.needRead);
 					}
 
 					if (pa < 0) {
-						this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+						this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 						pa = pa === -1 ? this.fault(AC, 0) : this.dataMiss(va, false);
-						pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+						pc = this.pc | 0; flags = this.flags; base = this.cycles; spent = 0; window = Math.min(this.eventAt - base, 0x4000_0000); fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 						if (this.stopReason !== undefined) break loop;
 						if (pa < 0) continue;
 					}
@@ -585,14 +592,11 @@ pa = this.lookup(va, this.needRead);
 				// Everything rare (system, privileged and sensitive instructions,
 				// invalid opcodes) runs out of line.
 				default: {
-					this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+					this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 					const result = this.system(op, a, b, w0, imm, pc >>> 0, next >>> 0);
-					pc = this.pc | 0; flags = this.flags; cycles = this.cycles; instret = this.instret; eventAt = this.eventAt; fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
+					pc = this.pc | 0; flags = this.flags; base = this.cycles; spent = 0; window = Math.min(this.eventAt - base, 0x4000_0000); fetchPage = this.fetchPage; fetchBase = this.fetchBase; // SYNC IN
 					if (this.stopReason !== undefined) {
-						if (result >= 0) {
-							pc = result | 0;
-							instret++;
-						}
+						if (result >= 0) pc = result | 0;
 
 						break loop;
 					}
@@ -603,10 +607,9 @@ pa = this.lookup(va, this.needRead);
 			}
 
 			pc = next;
-			instret++;
 		}
 
-		this.pc = pc >>> 0; this.flags = flags; this.cycles = cycles; this.steps = steps; this.instret = instret; // SYNC OUT
+		this.pc = pc >>> 0; this.flags = flags; this.cycles = base + spent; this.steps = steps; // SYNC OUT
 		this.counters.tlbHits += tlbHits;
 		if (this.stopReason === undefined && steps >= limit) return 'budget';
 		return this.stopReason;
@@ -639,8 +642,7 @@ pa = this.lookup(va, this.needRead);
 		if (strictTraps[op] && this.variant === 'strict' && this.cpl > 0) return this.fault(GP, 0);
 		switch (op) {
 			case Op.Int: {
-				this.exception(imm & 0xff, 0, Source.Software, next);
-				this.instret++; // int n retires; the delivery is part of it
+				this.exception(imm & 0xff, 0, Source.Software, next); // int n retires; the delivery is part of it
 				return -1;
 			}
 
@@ -1173,6 +1175,7 @@ pa = this.lookup(va, this.needRead);
 	exception(vector: number, errorCode: number, source: Source, nextPc: number): void {
 		const faultingPc = this.pc;
 		const pushedPc = source === Source.Fault ? faultingPc : nextPc;
+		if (source !== Source.Software) this.eventSteps++;
 		this.traps[vector]++;
 		if (source === Source.External) this.counters.interrupts++;
 		this.trace?.record(source === Source.External ? EventKind.Interrupt : EventKind.Trap, this.steps, this.cycles, faultingPc, vector, errorCode, vector === PF ? this.cr2 : 0);
@@ -1369,7 +1372,7 @@ pa = this.lookup(va, this.needRead);
 			msrFmask: this.msrFmask,
 			msrStar: this.msrStar,
 			cycles: this.cycles,
-			instret: this.instret,
+			eventSteps: this.eventSteps,
 			steps: this.steps,
 			idleCycles: this.idleCycles,
 			intShadow: this.intShadow,
@@ -1403,7 +1406,7 @@ pa = this.lookup(va, this.needRead);
 		this.msrFmask = s.msrFmask;
 		this.msrStar = s.msrStar;
 		this.cycles = s.cycles;
-		this.instret = s.instret;
+		this.eventSteps = s.eventSteps;
 		this.steps = s.steps;
 		this.idleCycles = s.idleCycles;
 		this.intShadow = s.intShadow;
