@@ -154,6 +154,16 @@ export class Cpu {
 	/** Raises device interrupts that are due; returns the cycle of the next device event. */
 	pollDevices: (now: number) => number = () => Number.POSITIVE_INFINITY;
 	interceptor: Interceptor | undefined;
+	/**
+	 * Ring-0 software written in TypeScript (the simulated Linux kernel):
+	 * when set, `syscall` from ring 3 enters it instead of jumping to
+	 * IA32_LSTAR. The CPU has already done the architectural part (r12 =
+	 * return pc, r11 = flags, IF masked by IA32_FMASK, CPL 0, counted and
+	 * traced); the handler does the kernel's work, adds its cycles, and
+	 * leaves the CPU where execution should continue — usually by calling
+	 * sysretToUser(), or by switching to another process.
+	 */
+	syscallHandler: (() => void) | undefined;
 
 	trace: Trace | undefined;
 	/** Record every retired instruction's pc (trace level "full"). */
@@ -651,22 +661,25 @@ pa = this.lookup(va, this.needRead);
 			}
 
 			case Op.Syscall: {
-				if (this.msrLstar === 0) return this.fault(UD, 0); // syscall not enabled (x86: EFER.SCE clear)
+				if (this.msrLstar === 0 && !this.syscallHandler) return this.fault(UD, 0); // syscall not enabled (x86: EFER.SCE clear)
 
 				regs[12] = next;
 				regs[11] = this.flags;
 				this.flags = (this.flags & ~this.msrFmask) | FLAGS_RESERVED_ONE;
 				this.changeRing(0, RingCause.Syscall, pc);
+				if (this.syscallHandler && this.cpl === 0) {
+					this.pc = next;
+					this.syscallHandler();
+					return this.pc;
+				}
+
 				return this.msrLstar >>> 0;
 			}
 
 			case Op.Sysret: {
 				if (this.cpl !== 0) return this.fault(GP, 0);
-				const before = this.flags;
-				this.flags = (regs[11] & (ARITH_FLAGS | IF | IOPL_MASK)) | FLAGS_RESERVED_ONE;
-				this.changeRing(3, RingCause.Sysret, pc);
-				if (!(before & IF) && this.flags & IF) this.interruptsEnabled();
-				return regs[12] >>> 0;
+				this.sysretToUser();
+				return this.pc;
 			}
 
 			case Op.Vmcall:
@@ -1302,6 +1315,15 @@ pa = this.lookup(va, this.needRead);
 		this.regs[spIndex] = newSp;
 		this.changeRing(newCpl, RingCause.Iret, this.pc);
 		return pc >>> 0;
+	}
+
+	/** What sysret does, for a TypeScript syscall handler: back to ring 3 at r12 with flags from r11. */
+	sysretToUser(): void {
+		const before = this.flags;
+		this.flags = (this.regs[11] & (ARITH_FLAGS | IF | IOPL_MASK)) | FLAGS_RESERVED_ONE;
+		this.changeRing(3, RingCause.Sysret, this.pc);
+		this.pc = this.regs[12] >>> 0;
+		if (!(before & IF) && this.flags & IF) this.interruptsEnabled();
 	}
 
 	/** IF just went from 0 to 1: if an interrupt is already waiting, take it before the next instruction. */

@@ -305,6 +305,23 @@ entry:
 	t.is(machine.cpu.cpl, 3);
 });
 
+test('a TypeScript syscall handler (the simulated kernel) sees ring 0 and returns with sysretToUser', t => {
+	const harness = runSnippet('mov r0, 39\n    syscall\nafter:\n    mov r9, r0\n    ud2', {ring: 3, maxSteps: 0});
+	const {cpu} = harness.machine;
+	const seen: number[] = [];
+	cpu.syscallHandler = () => {
+		seen.push(cpu.regs[0], cpu.cpl);
+		cpu.regs[0] = 1234;
+		cpu.sysretToUser();
+	};
+	harness.machine.run(10);
+	t.deepEqual(seen, [39, 0], 'the handler saw the number in r0, at ring 0');
+	t.is(cpu.regs[9], 1234, 'the result came back in r0');
+	t.is(cpu.cpl, 3);
+	t.is(harness.traps[0]?.pc, harness.at('after') + 8, 'execution went on after the syscall, to the ud2');
+	t.is(cpu.counters.ringTransitions, 3, 'the harness entering ring 3, then syscall and sysret');
+});
+
 test('syscall before IA32_LSTAR is set raises #UD (x86: EFER.SCE clear)', t => {
 	t.is(runSnippet('syscall').traps[0]?.vector, UD);
 });
