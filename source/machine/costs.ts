@@ -37,6 +37,8 @@ export const machineCosts = {
 	msr: {cycles: 100, source: 'Agner Fog, Instruction tables: rdmsr/wrmsr ~100 cycles'},
 	exception: {cycles: 96, source: 'same gate-entry path as int n (Adams & Agesen 2006 round trip; see int)'},
 	interrupt: {cycles: 96, source: 'same gate-entry path as int n (Adams & Agesen 2006 round trip; see int)'},
+	vmExit: {cycles: 1000, source: 'Landau et al., SplitX (WIOV 2011): an exit\'s direct cost (out of the guest and back in) is about 2,000 cycles on a Xeon X5570 with KVM, EPT and VPID; half is charged on exit, half on entry'},
+	vmEntry: {cycles: 1000, source: 'Landau et al., SplitX (WIOV 2011): see vmExit'},
 	pageWalkRef: {cycles: 10, source: 'a page-table reference mostly hits the data caches: between L1 (4) and L2 (~12) latency, Intel Optimization Reference Manual'},
 } as const satisfies Record<string, Cost>;
 

@@ -19,6 +19,7 @@ import type {Pic} from './devices/pic.js';
 import {Op, absoluteBit, baseCycles, controlRegisters, reservedMask, spIndex, strictTraps, type IsaVariant} from './isa.js';
 import type {PhysicalMemory} from './memory.js';
 import {EventKind, RingCause, type Trace} from './trace.js';
+import {EPT_R, EPT_W, EPT_X, ExitReason, qualification, type VcpuState, type Vmcs} from './vmx.js';
 
 export type StopReason = 'budget' | 'halted' | 'poweroff' | 'shutdown' | 'monitor';
 
@@ -72,6 +73,9 @@ export type CpuState = {
 	idleCycles: number;
 	intShadow: boolean;
 	halted: boolean;
+	nonRoot: boolean;
+	/** The VMCS object itself (its contents belong to the VMM, which saves them). */
+	vmcs: Vmcs | undefined;
 	off: 'poweroff' | 'shutdown' | undefined;
 	exitStatus: number | undefined;
 	tlbKey: Int32Array;
@@ -168,6 +172,19 @@ export class Cpu {
 	trace: Trace | undefined;
 	/** Record every retired instruction's pc (trace level "full"). */
 	traceInstructions = false;
+
+	// Hardware assist (VT-x-like; see vmx.ts).
+	/** The machine has the hardware-assist extension. */
+	vmxAvailable = true;
+	/** Running a guest in VMX non-root operation. */
+	nonRoot = false;
+	/** The VMCS of the running (or last run) guest. */
+	vmcs: Vmcs | undefined;
+	/** The VMM's exit handler: called after every VM exit, in root mode. */
+	onVmExit: ((vmcs: Vmcs) => void) | undefined;
+	private eptPending = false;
+	private eptFault = {guestPhysical: 0, guestLinear: 0, qualification: 0, misconfig: false};
+	private exitDepth = 0;
 
 	constructor(
 		private readonly memory: PhysicalMemory,
@@ -650,6 +667,11 @@ pa = this.lookup(va, this.needRead);
 	private system(op: number, a: number, b: number, w0: number, imm: number, pc: number, next: number): number {
 		const regs = this.regs;
 		if (strictTraps[op] && this.variant === 'strict' && this.cpl > 0) return this.fault(GP, 0);
+		if (this.nonRoot) {
+			const exit = this.instructionExit(op, a, b);
+			if (exit >= 0) return this.vmExit(exit, this.exitQualification(op, a, b, imm), 0, 0);
+		}
+
 		switch (op) {
 			case Op.Int: {
 				this.exception(imm & 0xff, 0, Source.Software, next); // int n retires; the delivery is part of it
@@ -916,7 +938,7 @@ pa = this.lookup(va, this.needRead);
 				this.counters.tlbHits++;
 				pa = this.tlbPa[i] | (pc & 0xfff);
 			} else {
-				pa = this.walk(pc, false, this.cpl === 3);
+				pa = this.walk(pc, false, this.cpl === 3, true);
 				if (pa < 0) {
 					this.pageFault(pc);
 					return -1;
@@ -942,45 +964,122 @@ pa = this.lookup(va, this.needRead);
 	 * returns the physical address; or returns -1 with the #PF error code in
 	 * walkError (no delivery, no CR2 update: callers decide).
 	 */
-	walk(va: number, write: boolean, user: boolean): number {
+	walk(va: number, write: boolean, user: boolean, fetch = false): number {
 		const counters = this.counters;
 		counters.tlbMisses++;
 		const memory = this.memory;
-		const pdeAddress = ((this.cr3 & ~0xfff) + ((va >>> 22) << 2)) >>> 0;
-		const pde = memory.readWord(pdeAddress);
-		counters.pageWalkRefs++;
-		this.cycles += cycleCosts.pageWalkRef;
+		const nested = this.nonRoot && this.vmcs!.controls.ept;
 		const access = (write ? PF_W : 0) | (user ? PF_U : 0);
-		if (!(pde & PTE_P)) return this.walkFailed(va, access);
-		const pteAddress = ((pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2)) >>> 0;
-		const pte = memory.readWord(pteAddress);
-		counters.pageWalkRefs++;
-		this.cycles += cycleCosts.pageWalkRef;
-		if (!(pte & PTE_P)) return this.walkFailed(va, access);
+		let both = PTE_P | PTE_W | PTE_U;
+		let newPte = PTE_D;
+		let supervisorMayWrite = true;
+		let frame: number;
+		if (this.cr0 & CR0_PG) {
+			// Level 1: the page directory entry. With EPT, cr3 and every table
+			// address in the walk are guest-physical: each needs its own EPT walk.
+			let pdeAddress = ((this.cr3 & ~0xfff) + ((va >>> 22) << 2)) >>> 0;
+			if (nested) {
+				pdeAddress = this.eptTranslate(pdeAddress, va, true, false, false);
+				if (pdeAddress < 0) return -1;
+			}
 
-		const both = pde & pte;
-		const wp = (this.cr0 & CR0_WP) !== 0;
-		if (user && !(both & PTE_U)) return this.walkFailed(va, access | PF_P);
-		if (write && !(both & PTE_W) && (user || wp)) return this.walkFailed(va, access | PF_P);
+			const pde = memory.readWord(pdeAddress);
+			counters.pageWalkRefs++;
+			this.cycles += cycleCosts.pageWalkRef;
+			if (!(pde & PTE_P)) return this.walkFailed(va, access);
+			// Level 2: the page table entry.
+			let pteAddress = ((pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2)) >>> 0;
+			if (nested) {
+				pteAddress = this.eptTranslate(pteAddress, va, true, false, false);
+				if (pteAddress < 0) return -1;
+			}
 
-		if (!(pde & PTE_A)) memory.writeWord(pdeAddress, pde | PTE_A);
-		const newPte = pte | PTE_A | (write ? PTE_D : 0);
-		if (newPte !== pte) memory.writeWord(pteAddress, newPte);
+			const pte = memory.readWord(pteAddress);
+			counters.pageWalkRefs++;
+			this.cycles += cycleCosts.pageWalkRef;
+			if (!(pte & PTE_P)) return this.walkFailed(va, access);
+			both = pde & pte;
+			const wp = (this.cr0 & CR0_WP) !== 0;
+			if (user && !(both & PTE_U)) return this.walkFailed(va, access | PF_P);
+			if (write && !(both & PTE_W) && (user || wp)) return this.walkFailed(va, access | PF_P);
+			supervisorMayWrite = !wp || (both & PTE_W) !== 0;
+			if (!(pde & PTE_A)) memory.writeWord(pdeAddress, pde | PTE_A);
+			newPte = pte | PTE_A | (write ? PTE_D : 0);
+			if (newPte !== pte) memory.writeWord(pteAddress, newPte);
+			frame = (pte & ~0xfff) | (va & 0xfff);
+		} else {
+			frame = va; // guest paging off: guest-virtual = guest-physical
+		}
 
-		const frame = pte & ~0xfff;
-		const base = frame >>> 0 < memory.size ? frame : OUTSIDE;
+		let eptWritable = true;
+		if (nested) {
+			const hpa = this.eptTranslate(frame >>> 0, va, !write && !fetch, write, fetch);
+			if (hpa < 0) return -1;
+			eptWritable = this.lastEptAllowed & EPT_W ? true : false;
+			frame = hpa;
+		}
+
+		const page = (frame & ~0xfff) >>> 0;
+		const base = page < memory.size ? page : OUTSIDE;
 		const i = (va >>> 12) & TLB_MASK;
 		this.tlbKey[i] = (va >>> 12) | this.tlbTagBits;
 		this.tlbPa[i] = base;
 		this.tlbPerm[i] = (both & PTE_U ? PERM_USER : 0)
-			| (both & PTE_U && both & PTE_W ? PERM_USER_WRITE : 0)
-			| (both & PTE_W || !wp ? PERM_SUP_WRITE : 0)
+			| (both & PTE_U && both & PTE_W && eptWritable ? PERM_USER_WRITE : 0)
+			| (supervisorMayWrite && eptWritable ? PERM_SUP_WRITE : 0)
 			| (newPte & PTE_D ? PERM_DIRTY : 0);
 		this.trace?.record(EventKind.TlbMiss, this.steps, this.cycles, this.pc, va, base | (va & 0xfff), access);
 		return base | (va & 0xfff);
 	}
 
-	private walkFailed(va: number, error: number): number {
+	/** EPT permissions of the last successful eptTranslate. */
+	private lastEptAllowed = 0;
+
+	/**
+	 * Guest-physical → host-physical through the EPT (two levels, as the
+	 * guest's own tables). Returns -1 and leaves an EPT violation pending
+	 * (the caller's #PF path turns it into a VM exit) when not allowed.
+	 */
+	private eptTranslate(gpa: number, gla: number, read: boolean, write: boolean, fetch: boolean): number {
+		const vmcs = this.vmcs!;
+		const memory = this.memory;
+		const root = vmcs.controls.eptRoot >>> 0;
+		const e1 = memory.readWord((root + ((gpa >>> 22) << 2)) >>> 0);
+		this.counters.pageWalkRefs++;
+		vmcs.eptWalkReferences++;
+		this.cycles += cycleCosts.pageWalkRef;
+		let allowed = e1 & 7;
+		if (allowed !== 0 && (e1 & (EPT_R | EPT_W)) === EPT_W) return this.eptFailed(gpa, gla, read, write, fetch, allowed, true);
+		if (allowed === 0) return this.eptFailed(gpa, gla, read, write, fetch, 0, false);
+		const e2 = memory.readWord(((e1 & ~0xfff) + (((gpa >>> 12) & 0x3ff) << 2)) >>> 0);
+		this.counters.pageWalkRefs++;
+		vmcs.eptWalkReferences++;
+		this.cycles += cycleCosts.pageWalkRef;
+		if ((e2 & 7) !== 0 && (e2 & (EPT_R | EPT_W)) === EPT_W) return this.eptFailed(gpa, gla, read, write, fetch, e2 & 7, true);
+		allowed &= e2 & 7;
+		if ((read && !(allowed & EPT_R)) || (write && !(allowed & EPT_W)) || (fetch && !(allowed & EPT_X)) || allowed === 0) {
+			return this.eptFailed(gpa, gla, read, write, fetch, allowed, false);
+		}
+
+		this.lastEptAllowed = allowed;
+		return ((e2 & ~0xfff) | (gpa & 0xfff)) >>> 0;
+	}
+
+	private eptFailed(gpa: number, gla: number, read: boolean, write: boolean, fetch: boolean, allowed: number, misconfig: boolean): number {
+		this.eptPending = true;
+		this.eptFault = {guestPhysical: gpa >>> 0, guestLinear: gla >>> 0, qualification: qualification.ept(read, write, fetch, allowed), misconfig};
+		return -1;
+	}
+
+	/** Turn the pending EPT violation into a VM exit. Returns -1. */
+	private eptViolationExit(): number {
+		this.eptPending = false;
+		this.eventSteps++; // the faulting instruction did not complete
+		const {guestPhysical, guestLinear, qualification: q, misconfig} = this.eptFault;
+		return this.vmExit(misconfig ? ExitReason.EptMisconfig : ExitReason.EptViolation, q, 0, 0, guestPhysical, guestLinear);
+	}
+
+		private walkFailed(va: number, error: number): number {
 		this.walkError = error;
 		this.trace?.record(EventKind.TlbMiss, this.steps, this.cycles, this.pc, va, -1, error);
 		return -1;
@@ -988,6 +1087,7 @@ pa = this.lookup(va, this.needRead);
 
 	/** Deliver #PF for `va` with the last walk's error code. Returns -1. */
 	private pageFault(va: number): number {
+		if (this.eptPending) return this.eptViolationExit();
 		this.cr2 = va >>> 0;
 		this.exception(PF, this.walkError, Source.Fault, this.pc);
 		return -1;
@@ -1101,7 +1201,7 @@ pa = this.lookup(va, this.needRead);
 			case 0: {
 				const old = this.cr0;
 				this.cr0 = (value & (CR0_PG | CR0_WP)) | CR0_PE;
-				this.paging = (this.cr0 & CR0_PG) !== 0;
+				this.updateTranslation();
 				if ((old ^ this.cr0) & (CR0_PG | CR0_WP)) this.flushTlb();
 				break;
 			}
@@ -1192,8 +1292,16 @@ pa = this.lookup(va, this.needRead);
 		this.traps[vector]++;
 		if (source === Source.External) this.counters.interrupts++;
 		this.trace?.record(source === Source.External ? EventKind.Interrupt : EventKind.Trap, this.steps, this.cycles, faultingPc, vector, errorCode, vector === PF ? this.cr2 : 0);
+		if (this.nonRoot) {
+			const controls = this.vmcs!.controls;
+			if (source === Source.External ? controls.externalInterruptExiting : source === Source.Fault && vector < 32 && (controls.exceptionBitmap >>> vector) & 1) {
+				this.vmExit(source === Source.External ? ExitReason.ExternalInterrupt : ExitReason.ExceptionOrNmi, 0, vector, errorCode);
+				return;
+			}
+		}
+
 		this.cycles += source === Source.External ? cycleCosts.interrupt : source === Source.Fault ? cycleCosts.exception : 0;
-		if (this.interceptor?.(vector, errorCode, source, faultingPc, pushedPc)) return;
+		if (!this.nonRoot && this.interceptor?.(vector, errorCode, source, faultingPc, pushedPc)) return;
 		this.deliverThroughIdt(vector, errorCode, source, pushedPc);
 	}
 
@@ -1207,6 +1315,11 @@ pa = this.lookup(va, this.needRead);
 	private deliverThroughIdt(vector: number, errorCode: number, source: Source, pushedPc: number): void {
 		let nested = this.tryDeliver(vector, errorCode, source, pushedPc);
 		if (nested < 0) return;
+		if (this.eptPending) {
+			this.eptViolationExit(); // the guest's IDT or stack is not (yet) backed by host memory
+			return;
+		}
+
 		if (source !== Source.Fault) {
 			// A problem with the gate of an int n or an interrupt (missing, DPL too
 			// low) is an ordinary fault at that point, not a double fault.
@@ -1281,8 +1394,13 @@ pa = this.lookup(va, this.needRead);
 		return vector;
 	}
 
-	/** Triple fault: the processor shuts down (a PC resets; this machine stops). */
+	/** Triple fault: the processor shuts down (a PC resets; this machine stops); a guest exits to its VMM. */
 	private shutdown(): void {
+		if (this.nonRoot) {
+			this.vmExit(ExitReason.TripleFault, 0, 0, 0);
+			return;
+		}
+
 		this.stopReason = 'shutdown';
 		this.off = 'shutdown';
 		this.halted = true;
@@ -1341,7 +1459,9 @@ pa = this.lookup(va, this.needRead);
 				return false;
 			}
 
-			if (this.flags & IF) {
+			// In VMX non-root operation with external-interrupt exiting, the host's
+			// interrupts exit whatever the guest's IF says.
+			if (this.flags & IF || (this.nonRoot && this.vmcs!.controls.externalInterruptExiting)) {
 				const vector = this.pic.pendingVector();
 				if (vector >= 0) {
 					this.pic.acknowledge(vector);
@@ -1352,7 +1472,8 @@ pa = this.lookup(va, this.needRead);
 			}
 
 			if (!this.halted) return false;
-			if (!(this.flags & IF) || this.eventAt === Number.POSITIVE_INFINITY) {
+			const wakeable = this.flags & IF || (this.nonRoot && this.vmcs!.controls.externalInterruptExiting);
+			if (!wakeable || this.eventAt === Number.POSITIVE_INFINITY) {
 				this.stopReason = 'halted';
 				return false;
 			}
@@ -1372,6 +1493,213 @@ pa = this.lookup(va, this.needRead);
 		this.exitStatus = status;
 		this.off = 'poweroff';
 		this.stopReason = 'poweroff';
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Hardware assist: VM entry and exit (see vmx.ts).
+
+	/** Translation is on: guest paging, or EPT for a guest in non-root operation. */
+	private updateTranslation(): void {
+		this.paging = (this.cr0 & CR0_PG) !== 0 || (this.nonRoot && this.vmcs!.controls.ept);
+	}
+
+	/** Which exit, if any, this instruction causes in non-root operation (-1: none; run it natively). */
+	private instructionExit(op: number, a: number, b: number): number {
+		const c = this.vmcs!.controls;
+		const ring0 = this.cpl === 0;
+		const ioAllowed = this.cpl <= ioplOf(this.flags);
+		switch (op) {
+			case Op.Vmcall: {
+				return ExitReason.Vmcall;
+			}
+
+			case Op.Hlt: {
+				return ring0 && c.hltExiting ? ExitReason.Hlt : -1;
+			}
+
+			case Op.In:
+			case Op.InReg:
+			case Op.Out:
+			case Op.OutReg: {
+				return ioAllowed && c.ioExiting ? ExitReason.IoInstruction : -1;
+			}
+
+			case Op.MovToCr: {
+				const exits = (a === 3 && c.cr3LoadExiting) || (a === 0 && c.cr0WriteExiting) || (a === 4 && c.cr4WriteExiting);
+				return ring0 && exits ? ExitReason.CrAccess : -1;
+			}
+
+			case Op.MovFromCr: {
+				return ring0 && b === 3 && c.cr3StoreExiting ? ExitReason.CrAccess : -1;
+			}
+
+			case Op.Invlpg: {
+				return ring0 && c.invlpgExiting ? ExitReason.Invlpg : -1;
+			}
+
+			case Op.Wrmsr: {
+				return ring0 && c.msrExiting ? ExitReason.MsrWrite : -1;
+			}
+
+			case Op.Rdmsr: {
+				return ring0 && c.msrExiting ? ExitReason.MsrRead : -1;
+			}
+
+			case Op.Rdtsc: {
+				return c.rdtscExiting ? ExitReason.Rdtsc : -1;
+			}
+
+			case Op.Lidt:
+			case Op.Sidt: {
+				return (ring0 || op === Op.Sidt) && c.descriptorTableExiting ? ExitReason.DescriptorTableAccess : -1;
+			}
+
+			case Op.Ltr: {
+				return ring0 && c.descriptorTableExiting ? ExitReason.TrAccess : -1;
+			}
+
+			default: {
+				return -1;
+			}
+		}
+	}
+
+	private exitQualification(op: number, a: number, b: number, imm: number): number {
+		switch (op) {
+			case Op.MovToCr: {
+				return qualification.crAccess(a, true, b);
+			}
+
+			case Op.MovFromCr: {
+				return qualification.crAccess(b, false, a);
+			}
+
+			case Op.In: {
+				return qualification.io(imm, true);
+			}
+
+			case Op.InReg: {
+				return qualification.io(this.regs[b], true);
+			}
+
+			case Op.Out: {
+				return qualification.io(imm, false);
+			}
+
+			case Op.OutReg: {
+				return qualification.io(this.regs[a], false);
+			}
+
+			default: {
+				return 0;
+			}
+		}
+	}
+
+	private saveVcpu(into: VcpuState): void {
+		into.regs.set(this.regs);
+		into.pc = this.pc;
+		into.flags = this.flags;
+		into.cpl = this.cpl;
+		into.cr0 = this.cr0;
+		into.cr2 = this.cr2;
+		into.cr3 = this.cr3;
+		into.cr4 = this.cr4;
+		into.idtBase = this.idtBase;
+		into.idtLimit = this.idtLimit;
+		into.trBase = this.trBase;
+		into.msrLstar = this.msrLstar;
+		into.msrFmask = this.msrFmask;
+		into.msrStar = this.msrStar;
+		into.halted = this.halted;
+	}
+
+	private loadVcpu(from: VcpuState, cause: number): void {
+		this.regs.set(from.regs);
+		this.pc = from.pc >>> 0;
+		this.flags = from.flags | FLAGS_RESERVED_ONE;
+		this.cr0 = from.cr0 | CR0_PE;
+		this.cr2 = from.cr2;
+		this.cr3 = from.cr3;
+		this.cr4 = from.cr4;
+		this.idtBase = from.idtBase;
+		this.idtLimit = from.idtLimit;
+		this.trBase = from.trBase;
+		this.msrLstar = from.msrLstar;
+		this.msrFmask = from.msrFmask;
+		this.msrStar = from.msrStar;
+		this.halted = from.halted;
+		this.changeRing(from.cpl, cause, this.pc);
+	}
+
+	/**
+	 * VM entry (VT-x vmlaunch/vmresume): save the host's state, load the
+	 * guest's, enter non-root operation, and inject a pending event through
+	 * the guest's own IDT. The VMM calls this from TypeScript.
+	 */
+	vmEntry(vmcs: Vmcs): void {
+		if (!this.vmxAvailable) throw new Error('this machine has no hardware-assist extension (VT-x)');
+		if (this.nonRoot) throw new Error('vmEntry: already in VMX non-root operation');
+		this.saveVcpu(vmcs.host);
+		this.vmcs = vmcs;
+		this.nonRoot = true;
+		this.setTlbTag(vmcs.controls.vpid);
+		if (vmcs.controls.vpid === 0) this.flushTlbAll(); // untagged TLB: the host's entries must go
+		this.loadVcpu(vmcs.guest, RingCause.Monitor);
+		this.updateTranslation();
+		vmcs.entries++;
+		this.cycles += cycleCosts.vmEntry;
+		this.eventAt = 0;
+		this.trace?.record(EventKind.VmEntry, this.steps, this.cycles, this.pc, vmcs.controls.vpid, 0, 0);
+		const injection = vmcs.injection;
+		vmcs.injection = undefined;
+		if (injection) this.deliverThroughIdt(injection.vector, injection.errorCode, injection.external ? Source.External : Source.Fault, this.pc);
+	}
+
+	/**
+	 * VM exit: save the guest's state and the exit information in the VMCS,
+	 * load the host's state, leave non-root operation, and call the VMM's
+	 * handler. Returns -1 (the exiting instruction is handled by the VMM).
+	 */
+	vmExit(reason: ExitReason, exitQualification: number, vector: number, errorCode: number, guestPhysical = 0, guestLinear = 0): number {
+		const vmcs = this.vmcs!;
+		this.saveVcpu(vmcs.guest);
+		const exit = vmcs.exit;
+		exit.reason = reason;
+		exit.qualification = exitQualification >>> 0;
+		exit.pc = this.pc;
+		exit.vector = vector;
+		exit.errorCode = errorCode;
+		exit.guestPhysical = guestPhysical;
+		exit.guestLinear = guestLinear;
+		vmcs.exits[reason]++;
+		this.trace?.record(EventKind.VmExit, this.steps, this.cycles, this.pc, reason, exitQualification, vector);
+		this.nonRoot = false;
+		this.setTlbTag(0);
+		if (vmcs.controls.vpid === 0) this.flushTlbAll();
+		this.loadVcpu(vmcs.host, RingCause.Monitor);
+		this.updateTranslation();
+		this.cycles += cycleCosts.vmExit;
+		this.eventAt = 0;
+		if (this.onVmExit) {
+			// The handler usually re-enters the guest at once; a VMM that keeps
+			// failing the same way must not recurse forever.
+			if (++this.exitDepth > 64) {
+				this.exitDepth = 0;
+				this.stop('monitor');
+				return -1;
+			}
+
+			try {
+				this.onVmExit(vmcs);
+			} finally {
+				this.exitDepth--;
+			}
+		} else {
+			this.stop('monitor');
+		}
+
+		return -1;
 	}
 
 	// ────────────────────────────────────────────────────────────────
@@ -1399,6 +1727,8 @@ pa = this.lookup(va, this.needRead);
 			idleCycles: this.idleCycles,
 			intShadow: this.intShadow,
 			halted: this.halted,
+			nonRoot: this.nonRoot,
+			vmcs: this.vmcs,
 			off: this.off,
 			exitStatus: this.exitStatus,
 			tlbKey: this.tlbKey.slice(),
@@ -1420,7 +1750,9 @@ pa = this.lookup(va, this.needRead);
 		this.cr2 = s.cr2;
 		this.cr3 = s.cr3;
 		this.cr4 = s.cr4;
-		this.paging = (s.cr0 & CR0_PG) !== 0;
+		this.nonRoot = s.nonRoot;
+		this.vmcs = s.vmcs;
+		this.updateTranslation();
 		this.idtBase = s.idtBase;
 		this.idtLimit = s.idtLimit;
 		this.trBase = s.trBase;

@@ -13,6 +13,7 @@ export const enum EventKind {
 	Halt = 7,
 	VmExit = 8,
 	Vmm = 9,
+	VmEntry = 10,
 }
 
 /** Why a ring transition happened, when it was not a vector (0–255). */
@@ -34,7 +35,8 @@ export type TraceEvent =
 	| {seq: number; step: number; cycle: number; kind: 'tlb-miss'; pc: number; address: number; physical: number; access: number}
 	| {seq: number; step: number; cycle: number; kind: 'io'; pc: number; port: number; value: number; direction: 'in' | 'out'}
 	| {seq: number; step: number; cycle: number; kind: 'halt'; pc: number; reason: number}
-	| {seq: number; step: number; cycle: number; kind: 'vm-exit'; pc: number; reason: number; qualification: number}
+	| {seq: number; step: number; cycle: number; kind: 'vm-exit'; pc: number; reason: number; qualification: number; vector: number}
+	| {seq: number; step: number; cycle: number; kind: 'vm-entry'; pc: number; vpid: number}
 	| {seq: number; step: number; cycle: number; kind: 'vmm'; pc: number; action: number; detail: number};
 
 export class Trace {
@@ -134,7 +136,11 @@ export class Trace {
 			}
 
 			case EventKind.VmExit: {
-				return {...base, kind: 'vm-exit', reason: a, qualification: b >>> 0};
+				return {...base, kind: 'vm-exit', reason: a, qualification: b >>> 0, vector: c};
+			}
+
+			case EventKind.VmEntry: {
+				return {...base, kind: 'vm-entry', vpid: a};
 			}
 
 			default: {
