@@ -1,0 +1,109 @@
+// What a shell command is: a name, a usage line, options parsed like its
+// real counterpart's, a --help text, and a function that does the work with
+// the streams and engines it is handed. Every command in commands/ is one
+// of these; the shell (shell.ts) parses options, prints usage on a bad
+// flag, and turns a thrown CommandError into `name: message` on stderr.
+
+import type {Lab} from './lab.js';
+import type {Shell} from './shell.js';
+import {formatOptions, type OptionSpec} from './options.js';
+
+export type Writer = {write(text: string): void};
+
+/** Where a command's output goes: the terminal, a pipe or a file. */
+export type CommandIo = {
+	stdin: string;
+	stdout: Writer;
+	stderr: Writer;
+};
+
+export type Group = 'shell' | 'machine' | 'files' | 'processes' | 'namespaces' | 'cgroups' | 'network' | 'containers' | 'hypervisor';
+
+export const groupTitles: Record<Group, string> = {
+	shell: 'The shell',
+	machine: 'The bare machine (debugger)',
+	files: 'Files',
+	processes: 'Processes',
+	namespaces: 'Namespaces and mounts',
+	cgroups: 'Control groups',
+	network: 'Network',
+	containers: 'Containers',
+	hypervisor: 'The hypervisor',
+};
+
+export type CommandContext = CommandIo & {
+	/** The name it was invoked as. */
+	name: string;
+	/** The raw arguments (after expansion), for commands that parse their own. */
+	argv: string[];
+	options: Record<string, string | boolean | string[]>;
+	operands: string[];
+	/** Shell variables visible to the command (including NAME=value prefixes). */
+	env: ReadonlyMap<string, string>;
+	lab: Lab;
+	shell: Shell;
+	/** Aborted by Ctrl-C. Long-running commands check it between slices. */
+	signal: AbortSignal;
+	/** Let the event loop run (keys, rendering) before continuing. */
+	pause(): Promise<void>;
+	/** Run another command line (for `help CMD` → CMD --help, `docker exec`…). */
+	execute(line: string): Promise<number>;
+};
+
+export type Command = {
+	name: string;
+	group: Group;
+	/** One line for `help`. */
+	summary: string;
+	/** The synopsis after "Usage: ", e.g. "ls [OPTION]... [FILE]...". */
+	usage: string;
+	/** Paragraphs for --help, after the summary. */
+	description?: string;
+	options?: readonly OptionSpec[];
+	/** Options end at the first operand (the rest is a command and its arguments). */
+	stopAtFirstOperand?: boolean;
+	/** Parse argv itself (kill -9, ip's grammar): options/operands are left empty. */
+	rawArguments?: boolean;
+	/** Operand count limits, checked after option parsing. */
+	operands?: {min?: number; max?: number};
+	/** Subcommands (docker run, vm step, ip link …), each a command of its own. */
+	subcommands?: readonly Command[];
+	/** Why the command cannot run yet (its engine is not built), or undefined. */
+	unavailable?: (lab: Lab) => string | undefined;
+	/** Candidates for completing operand number `index` (e.g. guest names). */
+	completeOperand?: (context: {lab: Lab; shell: Shell}, index: number) => string[];
+	run?: (context: CommandContext) => number | Promise<number>;
+	/** Not listed by `help` (aliases). */
+	hidden?: boolean;
+};
+
+/** A failure the command reports as `name: message` (exit status `status`, default 1). */
+export class CommandError extends Error {
+	constructor(message: string, readonly status = 1, readonly showUsage = false) {
+		super(message);
+		this.name = 'CommandError';
+	}
+}
+
+export const helpOption: OptionSpec = {name: 'help', description: 'display this help and exit'};
+
+/** `CMD --help`: usage, summary, description, options, subcommands. */
+export function formatHelp(command: Command, path: string = command.name): string {
+	const lines = [`Usage: ${command.usage}`, command.summary];
+	if (command.description) lines.push('', command.description.trim());
+	if (command.subcommands?.length) {
+		lines.push('', 'Commands:');
+		const width = Math.max(...command.subcommands.map(sub => sub.name.length));
+		for (const sub of command.subcommands) if (!sub.hidden) lines.push(`  ${sub.name.padEnd(width)}  ${sub.summary}`);
+		lines.push('', `Run '${path} COMMAND --help' for more information on a command.`);
+	}
+
+	const options = [...(command.options ?? []), helpOption];
+	lines.push('', 'Options:', formatOptions(options));
+	return `${lines.join('\n')}\n`;
+}
+
+/** The two lines after a bad option or operand, as GNU tools print them. */
+export function usageHint(command: Command, path: string): string {
+	return `Usage: ${command.usage}\nTry '${path} --help' for more information.\n`;
+}

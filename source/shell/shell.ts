@@ -1,0 +1,345 @@
+// The educational shell: runs command lines the way sh does — lists with
+// ; && ||, pipelines (each stage's output becomes the next one's input),
+// redirections into the simulated filesystem, variables and $? — over the
+// commands of commands/. Nothing typed can crash it: syntax errors, bad
+// options and even a command's own bug end as a message and a status.
+
+import {closest} from '../diagnostics.js';
+import {CommandError, formatHelp, usageHint, type Command, type CommandContext, type Writer} from './command.js';
+import {expandToString, expandWord} from './expand.js';
+import {FileError, errnoMessages, type ShellFiles} from './files.js';
+import {History} from './history.js';
+import type {Lab} from './lab.js';
+import {OptionError, parseOptions} from './options.js';
+import {parse, ShellSyntaxError, type Pipeline, type SimpleCommand} from './syntax.js';
+import {Transcript} from './transcript.js';
+
+export type ShellOptions = {
+	lab: Lab;
+	commands: readonly Command[];
+	/** Let the event loop run; the default waits for setImmediate. */
+	pause?: () => Promise<void>;
+	/** Initial variables. */
+	env?: Record<string, string>;
+};
+
+/** Where the shell's filesystem and process identity come from (the kernel, once it exists). */
+export type ShellHost = {
+	files: ShellFiles | undefined;
+	/** The shell's own process id, for $$. */
+	pid(): number;
+	/** The prompt, e.g. root@lab:/# */
+	prompt(): string;
+};
+
+type Sink = Writer & {kind: 'terminal-out' | 'terminal-err' | 'buffer'; text?: string};
+
+/** Whether --help is among the options (not an operand of a subcommand or of the command to run). */
+function wantsHelp(command: Command, args: readonly string[]): boolean {
+	for (const arg of args) {
+		if (arg === '--') return false;
+		if (arg === '--help') return true;
+		if (!arg.startsWith('-') && (command.stopAtFirstOperand || (command.subcommands && !command.run))) return false;
+	}
+
+	return false;
+}
+
+const defaultPause = async () => new Promise<void>(resolve => {
+	setImmediate(resolve);
+});
+
+export class Shell {
+	readonly vars = new Map<string, string>();
+	readonly transcript = new Transcript();
+	readonly history = new History();
+	readonly lab: Lab;
+	/** Set by `exit`; the UI leaves the lab. */
+	exitRequested: number | undefined;
+	/** Last exit status ($?). */
+	status = 0;
+	host: ShellHost;
+	private readonly commands = new Map<string, Command>();
+	private readonly pause: () => Promise<void>;
+	private controller: AbortController | undefined;
+
+	constructor(options: ShellOptions, host?: ShellHost) {
+		this.lab = options.lab;
+		for (const command of options.commands) this.commands.set(command.name, command);
+		this.pause = options.pause ?? defaultPause;
+		for (const [name, value] of Object.entries({HOME: '/root', USER: 'root', SHELL: '/bin/sh', TERM: 'xterm-256color', ...options.env})) this.vars.set(name, value);
+		this.host = host ?? {files: undefined, pid: () => 1, prompt: () => 'ringlab$ '};
+	}
+
+	/** Every command, including hidden ones. */
+	get commandList(): Command[] {
+		return [...this.commands.values()];
+	}
+
+	command(name: string): Command | undefined {
+		return this.commands.get(name);
+	}
+
+	get busy(): boolean {
+		return this.controller !== undefined;
+	}
+
+	/** Ctrl-C: stop the running command. Returns false when nothing was running. */
+	interrupt(): boolean {
+		if (!this.controller) return false;
+		this.controller.abort();
+		return true;
+	}
+
+	prompt(): string {
+		return this.host.prompt();
+	}
+
+	/** Run a line typed by the learner: echo it with the prompt, remember it, run it into the transcript. */
+	async submit(line: string): Promise<number> {
+		this.transcript.add('input', `${this.prompt()}${line}`);
+		this.history.add(line);
+		if (line.trim() === '') return this.status;
+		const out: Sink = {kind: 'terminal-out', write: text => this.transcript.write('stdout', text)};
+		const err: Sink = {kind: 'terminal-err', write: text => this.transcript.write('stderr', text)};
+		const controller = new AbortController();
+		this.controller = controller;
+		try {
+			return await this.run(line, out, err, controller.signal);
+		} finally {
+			this.controller = undefined;
+			this.transcript.endPartial();
+			this.lab.activity = undefined;
+			this.lab.changed();
+		}
+	}
+
+	/** Run a line with the given output streams (used by submit, scripts and tests). */
+	async run(line: string, out: Writer, err: Writer, signal: AbortSignal = new AbortController().signal): Promise<number> {
+		let script;
+		try {
+			script = parse(line);
+		} catch (error) {
+			if (error instanceof ShellSyntaxError) {
+				err.write(`ringlab: ${error.message}\n`);
+				this.status = 2;
+				return 2;
+			}
+
+			throw error;
+		}
+
+		for (const chain of script) {
+			let status = await this.runPipeline(chain.first, out, err, signal);
+			for (const {op, pipeline} of chain.rest) {
+				if (signal.aborted) break;
+				if ((op === '&&' && status === 0) || (op === '||' && status !== 0)) status = await this.runPipeline(pipeline, out, err, signal);
+			}
+
+			this.status = status;
+			if (signal.aborted || this.exitRequested !== undefined) break;
+		}
+
+		return this.status;
+	}
+
+	private lookup(extra?: ReadonlyMap<string, string>): (name: string) => string | undefined {
+		return name => {
+			if (name === '?') return String(this.status);
+			if (name === '$') return String(this.host.pid());
+			if (name === '#') return '0';
+			if (name === '0') return 'ringlab';
+			if (name === '!') return '';
+			if (name === 'PWD' && this.host.files) return this.host.files.cwd();
+			return extra?.get(name) ?? this.vars.get(name);
+		};
+	}
+
+	private async runPipeline(pipeline: Pipeline, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
+		let input = '';
+		let status = 0;
+		for (const [index, command] of pipeline.commands.entries()) {
+			const last = index === pipeline.commands.length - 1;
+			const pipe: Sink = {kind: 'buffer', text: '', write(text) {
+				this.text += text;
+			}};
+			status = await this.runSimple(command, input, last ? out : pipe, err, signal);
+			input = pipe.text ?? '';
+			// The shell is where $? is set even mid-pipeline, as `false | echo $?` shows 0 in sh.
+			if (signal.aborted) break;
+		}
+
+		if (signal.aborted && status === 0) status = 130;
+		return pipeline.negated ? Number(status === 0) : status;
+	}
+
+	private fileError(error: unknown, path: string): string {
+		if (error instanceof FileError) return `${path}: ${errnoMessages[error.code] ?? error.message}`;
+		return `${path}: ${error instanceof Error ? error.message : String(error)}`;
+	}
+
+	private async runSimple(simple: SimpleCommand, stdin: string, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
+		const env = new Map<string, string>();
+		const lookup = this.lookup(env);
+		for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, lookup));
+		const argv = simple.words.flatMap(word => expandWord(word, lookup));
+
+		// Redirections, in order, over a small descriptor table.
+		const fds: Record<number, Writer> = {1: out, 2: err};
+		const files: Array<{path: string; append: boolean; sink: Sink}> = [];
+		let input = stdin;
+		for (const redirect of simple.redirects) {
+			if (redirect.kind === 'dup') {
+				if (redirect.to !== 1 && redirect.to !== 2) {
+					err.write(`ringlab: ${redirect.to}: Bad file descriptor\n`);
+					return 1;
+				}
+
+				fds[redirect.fd] = fds[redirect.to];
+				continue;
+			}
+
+			const path = expandToString(redirect.target, lookup);
+			const {files: fs} = this.host;
+			if (!fs) {
+				err.write(`ringlab: ${path}: redirection needs a filesystem, and the container kernel that provides it is not available yet\n`);
+				return 1;
+			}
+
+			try {
+				if (redirect.op === '<') {
+					input = fs.read(path);
+				} else {
+					// Opened (and truncated for >) before the command runs, as sh does.
+					fs.write(path, '', redirect.op === '>>');
+					const sink: Sink = {kind: 'buffer', text: '', write(text) {
+						this.text += text;
+					}};
+					files.push({path, append: true, sink});
+					fds[redirect.fd] = sink;
+				}
+			} catch (error) {
+				err.write(`ringlab: ${this.fileError(error, path)}\n`);
+				return 1;
+			}
+		}
+
+		let status: number;
+		if (argv.length === 0) {
+			// NAME=value alone sets shell variables.
+			for (const [name, value] of env) this.vars.set(name, value);
+			status = 0;
+		} else {
+			status = await this.invoke(argv, input, fds[1], fds[2], env, signal);
+		}
+
+		for (const file of files) {
+			try {
+				if (file.sink.text) this.host.files!.write(file.path, file.sink.text, true);
+			} catch (error) {
+				err.write(`ringlab: ${this.fileError(error, file.path)}\n`);
+				status = 1;
+			}
+		}
+
+		return status;
+	}
+
+	/** Run one command with its arguments; every failure becomes a message and a status. */
+	async invoke(argv: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal): Promise<number> {
+		const [name, ...rest] = argv;
+		const command = this.commands.get(name);
+		if (!command) {
+			const suggestion = closest(name, [...this.commands.values()].filter(c => !c.hidden).map(c => c.name));
+			stderr.write(`ringlab: ${name}: command not found\n`);
+			stderr.write(suggestion ? `ringlab: did you mean '${suggestion}'? ('help' lists the commands)\n` : `ringlab: 'help' lists the commands\n`);
+			return 127;
+		}
+
+		this.lab.activity = {command: name};
+		return this.dispatch(command, name, rest, stdin, stdout, stderr, env, signal);
+	}
+
+	private async dispatch(command: Command, path: string, args: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal): Promise<number> {
+		if (wantsHelp(command, args)) {
+			stdout.write(formatHelp(command, path));
+			return 0;
+		}
+
+		if (command.subcommands && !command.run) {
+			const [subName, ...subArgs] = args;
+			if (subName === undefined) {
+				stderr.write(`${path}: missing command\n${usageHint(command, path)}`);
+				return 2;
+			}
+
+			const sub = command.subcommands.find(candidate => candidate.name === subName);
+			if (!sub) {
+				const suggestion = closest(subName, command.subcommands.map(candidate => candidate.name));
+				stderr.write(`${path}: '${subName}' is not a ${path} command${suggestion ? `; did you mean '${path} ${suggestion}'?` : ''}\nSee '${path} --help'.\n`);
+				return 2;
+			}
+
+			return this.dispatch(sub, `${path} ${sub.name}`, subArgs, stdin, stdout, stderr, env, signal);
+		}
+
+		const reason = command.unavailable?.(this.lab);
+		if (reason) {
+			stderr.write(`${path}: not available yet: ${reason}\n`);
+			return 1;
+		}
+
+		let options: CommandContext['options'] = {};
+		let operands: string[] = [];
+		if (!command.rawArguments) {
+			try {
+				({options, operands} = parseOptions(args, command.options ?? [], command.stopAtFirstOperand));
+			} catch (error) {
+				if (!(error instanceof OptionError)) throw error;
+				stderr.write(`${path}: ${error.message}\n${usageHint(command, path)}`);
+				return 2;
+			}
+
+			const {min = 0, max = Number.POSITIVE_INFINITY} = command.operands ?? {};
+			if (operands.length < min || operands.length > max) {
+				const problem = operands.length < min ? (operands.length === 0 ? 'missing operand' : 'too few operands') : `extra operand '${operands[max]}'`;
+				stderr.write(`${path}: ${problem}\n${usageHint(command, path)}`);
+				return 2;
+			}
+		}
+
+		const context: CommandContext = {
+			name: path,
+			argv: args,
+			options,
+			operands,
+			stdin,
+			stdout,
+			stderr,
+			env: new Map([...this.vars, ...env]),
+			lab: this.lab,
+			shell: this,
+			signal,
+			pause: this.pause,
+			execute: async line => this.run(line, stdout, stderr, signal),
+		};
+		try {
+			const status = await command.run!(context);
+			return signal.aborted && status === 0 ? 130 : status;
+		} catch (error) {
+			if (error instanceof CommandError) {
+				stderr.write(`${path}: ${error.message}\n${error.showUsage ? usageHint(command, path) : ''}`);
+				return error.status;
+			}
+
+			if (error instanceof FileError) {
+				stderr.write(`${path}: ${this.fileError(error, error.path)}\n`);
+				return 1;
+			}
+
+			const message = error instanceof Error ? error.message : String(error);
+			stderr.write(`${path}: internal error: ${message}\n(this is a bug in ringlab; the lab is still usable)\n`);
+			return 70;
+		}
+	}
+}

@@ -1,0 +1,106 @@
+// The bare-machine debugger commands on real guests: run to the end, run
+// paused and step, step back exactly, registers with changes marked, the
+// trace, the ring timeline, memory and TLB, and Ctrl-C stopping a run.
+
+import test from 'ava';
+import {makeShell, sh} from './helpers.js';
+
+test('run boots a user guest under the kernel and prints its console and how it stopped', async t => {
+	const shell = makeShell();
+	const result = await sh(shell, 'run hello');
+	t.is(result.status, 0);
+	t.regex(result.stdout, /^hello: user program at ring 3 under guests\/kernel.s, classic ISA/);
+	t.regex(result.stdout, /hello from ring 3\n/);
+	t.regex(result.stdout, /\[hello: powered off, exit status 0 after [\d,]+ steps\]/);
+	t.is((await sh(shell, 'console')).stdout, 'hello from ring 3\n');
+	const again = await sh(shell, 'run');
+	t.is(again.status, 1);
+	t.regex(again.stderr, /hello has powered off; 'back N' to go back/);
+});
+
+test('an unknown guest gets the nearest name', async t => {
+	const result = await sh(makeShell(), 'run helo');
+	t.is(result.status, 1);
+	t.regex(result.stderr, /^run: no guest named 'helo'; did you mean 'hello'\?/);
+});
+
+test('commands before any guest say how to start one', async t => {
+	const result = await sh(makeShell(), 'regs');
+	t.is(result.status, 1);
+	t.regex(result.stderr, /^regs: no guest loaded; start one with 'run GUEST' \(guests: .*hello/);
+});
+
+test('run --paused, then step shows the instruction, events and changed registers', async t => {
+	const shell = makeShell();
+	const loaded = await sh(shell, 'run hello --paused');
+	t.regex(loaded.stdout, /step 0 {2}pc 0x/);
+	const before = JSON.parse((await sh(shell, 'regs --json')).stdout) as Record<string, number>;
+	const stepped = await sh(shell, 'step 3');
+	t.regex(stepped.stdout, /^ {2}0x[\da-f]{8} {2}\S+/m);
+	t.regex(stepped.stdout, /step 3 {2}pc/);
+	t.regex(stepped.stdout, /changed: .*→/);
+	const after = JSON.parse((await sh(shell, 'regs --json')).stdout) as {pc: number; changed: string[]};
+	t.not(after.pc, before.pc);
+	t.true(after.changed.includes('pc'));
+	t.regex((await sh(shell, 'regs')).stdout, / pc 0x[\da-f]{8}\*/);
+});
+
+test('back returns to exactly the same registers', async t => {
+	const shell = makeShell();
+	await sh(shell, 'run syscall-loop --paused');
+	await sh(shell, 'step 500 -q');
+	const at500 = (await sh(shell, 'regs --json')).stdout;
+	await sh(shell, 'step 1234 -q');
+	const back = await sh(shell, 'back 1234');
+	t.regex(back.stdout, /^back 1,234 steps\nstep 500 /);
+	const again = JSON.parse((await sh(shell, 'regs --json')).stdout) as Record<string, unknown>;
+	const expected = JSON.parse(at500) as Record<string, unknown>;
+	delete again.changed;
+	delete expected.changed;
+	t.deepEqual(again, expected);
+	const tooFar = await sh(shell, 'back 100000');
+	t.regex(tooFar.stdout, /^back 500 steps \(only 500 available\)\nstep 0 /);
+	t.regex((await sh(shell, 'back')).stderr, /already at the start/);
+});
+
+test('trace, rings, mem and tlb print what happened', async t => {
+	const shell = makeShell();
+	await sh(shell, 'run hello');
+	const trace = await sh(shell, 'trace -n 50');
+	t.regex(trace.stdout, /ring 3 → 0 {2}\(syscall\)/);
+	const rings = await sh(shell, 'rings -w 40 -s 2');
+	t.regex(rings.stdout, /^ring 0 \|[# ]{40}\|\nring 3 \|[# ]{40}\|\nevents \|[ SRFTIX]{40}\|/);
+	t.regex(rings.stdout, /S/);
+	t.regex((await sh(shell, 'mem')).stdout, /^page directory at cr3 = [\da-f]{8}; \d+ mapped ranges/);
+	t.regex((await sh(shell, 'mem')).stdout, /00400000-00401000 00001000 → 00100000 ur[w-]/);
+	t.regex((await sh(shell, 'tlb')).stdout, /^TLB: \d+ of 64 entries valid; [\d.]+% hits/);
+});
+
+test('a bare guest runs at ring 0 without paging', async t => {
+	const shell = makeShell();
+	const result = await sh(shell, 'run popf --isa strict');
+	t.regex(result.stdout, /^popf: bare program at ring 0, strict ISA/);
+	t.regex((await sh(shell, 'mem')).stdout, /^paging is off/);
+	t.is((await sh(shell, 'run hello --isa bogus')).status, 2);
+});
+
+test('Ctrl-C (the abort signal) stops a live run between slices', async t => {
+	const shell = makeShell();
+	const controller = new AbortController();
+	let stdout = '';
+	let slices = 0;
+	const lab = shell.lab;
+	const stop = lab.onChange(() => {
+		slices++;
+		if (slices === 3) controller.abort();
+	});
+	const status = await shell.run('run syscall-loop --max-steps 100000000', {write(text) {
+		stdout += text;
+	}}, {write() {}}, controller.signal);
+	stop();
+	t.is(status, 130);
+	t.regex(stdout, /\^C stopped: step [\d,]+ {2}pc/);
+	t.true(lab.machine!.cpu.steps < 1_000_000);
+	// It can continue afterwards.
+	t.is((await sh(shell, 'run --max-steps 1000')).status, 124);
+});
