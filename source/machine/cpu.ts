@@ -20,6 +20,7 @@ import {Op, absoluteBit, baseCycles, controlRegisters, reservedMask, spIndex, st
 import type {PhysicalMemory} from './memory.js';
 import {EventKind, RingCause, type Trace} from './trace.js';
 import {EPT_R, EPT_W, EPT_X, ExitReason, qualification, type VcpuState, type Vmcs} from './vmx.js';
+import {BlockCache, hotThreshold} from './jit.js';
 
 export type StopReason = 'budget' | 'halted' | 'poweroff' | 'shutdown' | 'monitor';
 
@@ -142,16 +143,21 @@ export class Cpu {
 	readonly tlbKey = new Int32Array(TLB_SIZE).fill(-1);
 	readonly tlbPa = new Int32Array(TLB_SIZE);
 	readonly tlbPerm = new Uint8Array(TLB_SIZE);
+	// (Internal, but read by translated code in jit.ts; change them only through methods.)
 	/** Address-space tag (VPID) of the running context, shifted into the TLB key. */
-	private tlbTagBits = 0;
-	private needRead = 0;
-	private needWrite = PERM_SUP_WRITE | PERM_DIRTY;
-	private needFetch = 0;
+	tlbTagBits = 0;
+	/** TLB permission bits a read / write / fetch at the current CPL needs. */
+	needRead = 0;
+	needWrite = PERM_SUP_WRITE | PERM_DIRTY;
+	needFetch = 0;
 	/** The page pc is on and its physical base: skips translation for straight-line fetches. */
-	private fetchPage = -1;
-	private fetchBase = 0;
+	fetchPage = -1;
+	fetchBase = 0;
 	/** Error code of the last failed walk. */
 	private walkError = 0;
+
+	/** Translated blocks (undefined: interpret everything). */
+	blocks: BlockCache | undefined;
 
 	/** When cycles reach this, poll devices and check for interrupts. */
 	eventAt = 0;
@@ -208,19 +214,83 @@ export class Cpu {
 	// The loop.
 
 	/**
-	 * Run until `steps` reaches `limit` or the machine stops.
+	 * Run until `steps` reaches `limit` or the machine stops: translated
+	 * blocks where there are hot ones (jit.ts), the interpreter elsewhere.
+	 * Both give the same results, step for step.
+	 */
+	run(limit: number): StopReason | undefined {
+		if (this.off) return this.off;
+		const cache = this.blocks;
+		if (!cache || this.traceInstructions) return this.interpret(limit);
+		this.stopReason = undefined;
+		const memSize = this.memory.size;
+		while (this.steps < limit && this.stopReason === undefined) {
+			const pc = this.pc;
+			if (pc >>> 12 !== this.fetchPage && (pc & 7) === 0 && this.cycles < this.eventAt) {
+				// A new code page: the same TLB lookup the interpreter makes (and counts).
+				let pa = -2;
+				if (!this.paging) {
+					pa = pc < 0x8000_0000 ? pc : OUTSIDE;
+				} else {
+					const vpn = pc >>> 12;
+					const i = vpn & TLB_MASK;
+					if (this.tlbKey[i] === (vpn | this.tlbTagBits) && (this.tlbPerm[i] & this.needFetch) === this.needFetch) {
+						pa = this.tlbPa[i] | (pc & 0xfff);
+						this.counters.tlbHits++;
+					}
+				}
+
+				if (pa >= 0 && pa + 8 <= memSize) {
+					this.fetchPage = pc >>> 12;
+					this.fetchBase = pa - (pc & 0xfff);
+				}
+			}
+
+			if (this.cycles < this.eventAt && pc >>> 12 === this.fetchPage && (pc & 7) === 0) {
+				const pa = this.fetchBase + (pc & 0xfff);
+				const page = cache.page(pa, pc >>> 12);
+				const block = cache.block(page, pa, pc | 0);
+				if (block.length > 0 && this.steps + block.length <= limit && this.cycles + block.cycles < this.eventAt) {
+					if (block.hot) {
+						page.fn!(this, limit);
+						continue;
+					}
+
+					if (block.hot || ++block.heat >= hotThreshold) {
+						block.hot = true;
+						cache.translate(page, pa)(this, limit);
+						continue;
+					}
+
+					this.interpret(this.steps + block.length);
+					continue;
+				}
+			}
+
+			// A new code page, a pending device event, the step limit close by,
+			// or an instruction the translator leaves to the interpreter.
+			this.interpret(this.steps + 1);
+		}
+
+		if (this.stopReason === undefined && this.steps >= limit) return 'budget';
+		return this.stopReason;
+	}
+
+	/**
+	 * The interpreter: run until `steps` reaches `limit` or the machine stops.
 	 *
 	 * The hot state (pc, flags, cycles, steps, instret) lives in locals; every
 	 * call into a slow path first writes it back (SYNC OUT) and afterwards
 	 * reloads it (SYNC IN), because slow paths read and change it.
 	 */
-	run(limit: number): StopReason | undefined {
+	interpret(limit: number): StopReason | undefined {
 		if (this.off) return this.off;
 		this.stopReason = undefined;
 		const regs = this.regs;
 		const words = this.memory.words;
 		const bytes = this.memory.bytes;
 		const dirty = this.memory.dirty;
+		const codePages = this.memory.codePages;
 		const memSize = this.memory.size;
 		const cost = baseCycles;
 		// pc is kept as a signed 32-bit integer here (faster); it is unsigned everywhere else.
@@ -354,12 +424,14 @@ export class Cpu {
 							case Op.Store: {
 								words[pa >>> 2] = regs[a];
 								dirty[pa >>> 12] = 1;
+								if (codePages[pa >>> 12] !== 0) this.codeWritten(pa);
 								break;
 							}
 
 							default: {
 								bytes[pa] = regs[a];
 								dirty[pa >>> 12] = 1;
+								if (codePages[pa >>> 12] !== 0) this.codeWritten(pa);
 							}
 						}
 					} else if (!write) {
@@ -581,6 +653,7 @@ pa = this.lookup(va, this.needWrite);
 					if (pa < memSize) {
 						words[pa >>> 2] = value;
 						dirty[pa >>> 12] = 1;
+						if (codePages[pa >>> 12] !== 0) this.codeWritten(pa);
 					}
 
 					regs[spIndex] = va;
@@ -653,8 +726,27 @@ pa = this.lookup(va, this.needRead);
 		return this.tlbKey[i] === (vpn | this.tlbTagBits) && (this.tlbPerm[i] & need) === need ? this.tlbPa[i] | (va & 0xfff) : -2;
 	}
 
+	/** Turn block translation on or off (results are the same either way; only speed differs). */
+	setTranslation(on: boolean): void {
+		if (!on) {
+			this.blocks?.clear();
+			this.blocks = undefined;
+			this.memory.onCodeWrite = undefined;
+			return;
+		}
+
+		if (this.blocks) return;
+		this.blocks = new BlockCache(this.memory, {key: this.tlbKey, pa: this.tlbPa, perm: this.tlbPerm, mask: TLB_MASK}, this.regs);
+		this.memory.onCodeWrite = page => this.blocks?.invalidatePage(page);
+	}
+
+	/** A store hit a page holding translated code. */
+	codeWritten(pa: number): void {
+		this.blocks?.invalidatePage(pa >>> 12);
+	}
+
 	/** A data access that missed the TLB: walk, or deliver #PF. Returns the physical address or -1. */
-	private dataMiss(va: number, write: boolean): number {
+	dataMiss(va: number, write: boolean): number {
 		const pa = this.walk(va, write, this.cpl === 3);
 		return pa < 0 ? this.pageFault(va) : pa;
 	}
@@ -1782,6 +1874,8 @@ pa = this.lookup(va, this.needRead);
 		this.changeRing(cpl, 0, this.pc);
 		this.trace = trace;
 		this.counters.ringTransitions = transitions;
+		// Memory was rewound under any translations: drop them.
+		this.blocks?.clear();
 		// The fetch cache is part of the state: it decides which fetches count as TLB lookups.
 		this.fetchPage = s.fetchPage;
 		this.fetchBase = s.fetchBase;

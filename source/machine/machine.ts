@@ -25,6 +25,8 @@ export type MachineOptions = {
 	traceCapacity?: number;
 	diskSectors?: number;
 	diskContents?: Uint8Array;
+	/** Translate hot guest code to JavaScript (default true); results are identical either way. */
+	translate?: boolean;
 };
 
 /** Something outside the machine with state that must follow step-back (a VMM, say). */
@@ -79,6 +81,7 @@ export class Machine {
 		this.traceLevel = 'off';
 		this.setTraceLevel(options.trace ?? 'off');
 		this.history = new History(this.memory);
+		this.cpu.setTranslation(options.translate ?? true);
 	}
 
 	setTraceLevel(level: TraceLevel): void {

@@ -1,7 +1,8 @@
 // Physical memory: one ArrayBuffer seen as bytes and as 32-bit words, plus a
-// per-page dirty map (set by every write) that checkpoints and, later, live
-// migration's dirty-page tracking read. Addresses outside memory behave like
-// an empty bus: reads give all ones, writes vanish.
+// per-page dirty map (set by every write) that checkpoints read, and a map of
+// pages holding translated code. Write through these methods (not the arrays)
+// so translated code stays coherent. Addresses outside memory behave like an
+// empty bus: reads give all ones, writes vanish.
 
 import {PAGE_SHIFT, PAGE_SIZE} from './arch.js';
 
@@ -12,6 +13,9 @@ export class PhysicalMemory {
 	readonly pageCount: number;
 	/** 1 for every page written since the last clearDirty(). */
 	readonly dirty: Uint8Array;
+	/** 1 for pages that hold translated code (jit.ts): a write there must drop the translations. */
+	readonly codePages: Uint8Array;
+	onCodeWrite: ((page: number) => void) | undefined;
 
 	constructor(size: number) {
 		if (size <= 0 || size % PAGE_SIZE !== 0) throw new RangeError(`memory size must be a positive multiple of ${PAGE_SIZE} bytes, got ${size}`);
@@ -21,6 +25,12 @@ export class PhysicalMemory {
 		this.words = new Int32Array(buffer);
 		this.pageCount = size >>> PAGE_SHIFT;
 		this.dirty = new Uint8Array(this.pageCount);
+		this.codePages = new Uint8Array(this.pageCount);
+	}
+
+	private written(page: number): void {
+		this.dirty[page] = 1;
+		if (this.codePages[page] !== 0) this.onCodeWrite?.(page);
 	}
 
 	contains(address: number, length = 1): boolean {
@@ -34,7 +44,7 @@ export class PhysicalMemory {
 	writeWord(address: number, value: number): void {
 		if (!this.contains(address, 4) || (address & 3) !== 0) return;
 		this.words[address >>> 2] = value;
-		this.dirty[address >>> PAGE_SHIFT] = 1;
+		this.written(address >>> PAGE_SHIFT);
 	}
 
 	readByte(address: number): number {
@@ -44,7 +54,7 @@ export class PhysicalMemory {
 	writeByte(address: number, value: number): void {
 		if (!this.contains(address)) return;
 		this.bytes[address] = value;
-		this.dirty[address >>> PAGE_SHIFT] = 1;
+		this.written(address >>> PAGE_SHIFT);
 	}
 
 	/** Copy bytes in (a loader or a DMA transfer). */
@@ -52,7 +62,7 @@ export class PhysicalMemory {
 		if (!this.contains(address, data.length)) throw new RangeError(`cannot place ${data.length} bytes at 0x${address.toString(16)}: memory is ${this.size} bytes`);
 		this.bytes.set(data, address);
 		const last = (address + Math.max(data.length, 1) - 1) >>> PAGE_SHIFT;
-		for (let page = address >>> PAGE_SHIFT; page <= last; page++) this.dirty[page] = 1;
+		for (let page = address >>> PAGE_SHIFT; page <= last; page++) this.written(page);
 	}
 
 	clearDirty(): void {
