@@ -201,6 +201,14 @@ async function main(argv: string[]): Promise<number> {
 	return command.run(input, cli.flags);
 }
 
+// A reader that goes away (`ringlab run x | head -1`) is not an error: stop quietly, as cat does.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') process.exit(0);
+		throw error;
+	});
+}
+
 try {
 	process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

@@ -232,7 +232,7 @@ export const instructions: readonly InstructionInfo[] = [
 	{op: Op.Jns, mnemonic: 'jns', operands: [target], class: 'safe', group: 'control flow', cycles: c.branch, summary: 'jump if not negative (SF = 0)', x86: 'jns'},
 	{op: Op.Call, mnemonic: 'call', operands: [target], class: 'safe', group: 'control flow', cycles: c.call, summary: 'push the next pc; pc = addr', x86: 'call rel32'},
 	{op: Op.CallReg, mnemonic: 'call', operands: [rs], class: 'safe', group: 'control flow', cycles: c.call, summary: 'push the next pc; pc = rs', x86: 'call r32'},
-	{op: Op.Ret, mnemonic: 'ret', operands: [], class: 'safe', group: 'control flow', cycles: c.call, summary: 'pop pc', x86: 'ret'},
+	{op: Op.Ret, mnemonic: 'ret', operands: [], class: 'safe', group: 'control flow', cycles: c.ret, summary: 'pop pc', x86: 'ret'},
 	{op: Op.Nop, mnemonic: 'nop', operands: [], class: 'safe', group: 'control flow', cycles: c.alu, summary: 'do nothing', x86: 'nop'},
 
 	// ── system calls, interrupts, hypercalls ───────────────────────
@@ -247,7 +247,7 @@ export const instructions: readonly InstructionInfo[] = [
 	// ── privileged ─────────────────────────────────────────────────
 	{op: Op.Hlt, mnemonic: 'hlt', operands: [], class: 'privileged', sensitivity: 'control', privilegeRule: ring0, group: 'privileged', cycles: c.alu, summary: 'stop until the next interrupt (for good if IF = 0)', x86: 'hlt'},
 	{op: Op.Cli, mnemonic: 'cli', operands: [], class: 'privileged', sensitivity: 'control', privilegeRule: iopl, group: 'privileged', cycles: c.cli, summary: 'IF = 0: mask interrupts', x86: 'cli'},
-	{op: Op.Sti, mnemonic: 'sti', operands: [], class: 'privileged', sensitivity: 'control', privilegeRule: iopl, group: 'privileged', cycles: c.cli, summary: 'IF = 1 after the next instruction (the x86 interrupt shadow)', x86: 'sti'},
+	{op: Op.Sti, mnemonic: 'sti', operands: [], class: 'privileged', sensitivity: 'control', privilegeRule: iopl, group: 'privileged', cycles: c.sti, summary: 'IF = 1 after the next instruction (the x86 interrupt shadow)', x86: 'sti'},
 	{op: Op.Lidt, mnemonic: 'lidt', operands: [mem], class: 'privileged', sensitivity: 'control', privilegeRule: ring0, group: 'privileged', cycles: c.lidt, summary: 'load IDTR from the 8 bytes at [rs+off]: limit (bytes - 1), base', x86: 'lidt m'},
 	{op: Op.Ltr, mnemonic: 'ltr', operands: [rs], class: 'privileged', sensitivity: 'control', privilegeRule: ring0, group: 'privileged', cycles: c.lidt, summary: 'task register = rs: the TSS whose sp0/sp1/sp2 (offsets 4/12/20) give each ring\'s stack', x86: 'ltr r16'},
 	{op: Op.MovToCr, mnemonic: 'mov', operands: [{kind: 'cr', field: 'a', name: 'crN'}, rs], class: 'privileged', sensitivity: 'control', privilegeRule: ring0, group: 'privileged', cycles: c.movCr, summary: 'crN = rs (cr0: PG bit 31, WP bit 16; cr3: page directory; cr4: TSD bit 2); writing cr3 flushes the TLB', x86: 'mov crN, r32'},
