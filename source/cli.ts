@@ -12,7 +12,11 @@ type FlagSpec = {type: 'string' | 'boolean' | 'number'; shortFlag?: string; defa
 const commonFlags = {
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'v'},
+	lessons: {type: 'string'},
 } as const satisfies Record<string, FlagSpec>;
+
+/** Global flags that take a value, so their value is not mistaken for the command name. */
+const valueFlags = new Set(['--lessons']);
 
 type Command = {
 	usage: string;
@@ -29,6 +33,11 @@ const mainHelp = `
     $ ringlab run GUEST            run a guest program on the emulator, then summarize
     $ ringlab asm FILE             assemble a file and report errors (--list: listing)
     $ ringlab isa                  the instruction-set reference (--check: Popek–Goldberg)
+    $ ringlab lessons check [DIR]  validate lesson files (list: the lessons in DIR)
+    $ ringlab progress             your progress (--json, --export csv, --reset LESSON)
+
+  Global options
+    --lessons DIR                  use the lessons in DIR instead of the bundled ones
 
   Guests are assembly programs: ringlab ships hello, syscall-loop, pagechurn,
   popf and kernel in its guests/ folder, or give a path to your own .s file.
@@ -131,6 +140,71 @@ const commands: Record<string, Command> = {
 			return isaCommand(flags);
 		},
 	},
+	lessons: {
+		usage: `
+  Usage
+    $ ringlab lessons check [DIR]
+    $ ringlab lessons list [DIR]
+
+  check: validates every lesson file (*.md) in DIR — front matter, steps,
+  set-ups, checkpoints, quizzes, prerequisites — and assembles the guests
+  they use. Each error names the file, the line and the fix (exit status 1).
+  list: the lessons in DIR, in order.
+
+  DIR defaults to --lessons DIR, else the bundled lessons/ folder.
+  lessons/README.md describes the format for instructors.
+
+  Examples
+    $ ringlab lessons check
+    $ ringlab lessons check ./my-course
+`,
+		flags: {},
+		arguments: {min: 1, max: 2, names: 'check|list [DIR]'},
+		async run(input, flags) {
+			const [action, dir] = input;
+			if (action !== 'check' && action !== 'list') {
+				const suggestion = closest(action, ['check', 'list']);
+				return fail(`'${action}' is not a lessons command`, suggestion ? `did you mean 'ringlab lessons ${suggestion}'?` : 'ringlab lessons check [DIR] or ringlab lessons list [DIR]');
+			}
+
+			const {lessonsCheck, lessonsList} = await import('./lessons/check-command.js');
+			const {bundledLessonsDirectory} = await import('./lessons/paths.js');
+			const folder = dir ?? (flags.lessons as string | undefined) ?? bundledLessonsDirectory;
+			const io = {stdout: (text: string) => process.stdout.write(text), stderr: (text: string) => process.stderr.write(text)};
+			return action === 'check' ? lessonsCheck(folder, io) : lessonsList(folder, io);
+		},
+	},
+	progress: {
+		usage: `
+  Usage
+    $ ringlab progress [--json | --export csv | --reset LESSON]
+
+  Your progress through the lessons: status, current step, checkpoints
+  passed, quiz answers, time spent. Kept in your config folder
+  (~/.config/ringlab/progress.json on Linux), with a backup; a damaged file
+  is recovered and kept, never silently dropped.
+
+  Options
+    --json            everything as one JSON object
+    --export csv      one CSV row per lesson (for a spreadsheet or a class)
+    --reset LESSON    forget one lesson's progress (a copy of the file is kept)
+    --lessons DIR     the lessons the progress refers to (default: bundled)
+`,
+		flags: {
+			json: {type: 'boolean', default: false},
+			reset: {type: 'string'},
+			export: {type: 'string'},
+		},
+		arguments: {min: 0, max: 0, names: ''},
+		async run(_input, flags) {
+			const {progressCommand} = await import('./progress/command.js');
+			const color = process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+			return progressCommand(
+				{json: Boolean(flags.json), reset: flags.reset as string | undefined, export: flags.export as string | undefined, lessons: flags.lessons as string | undefined},
+				{stdout: text => process.stdout.write(text), stderr: text => process.stderr.write(text), columns: process.stdout.columns ?? 80, color},
+			);
+		},
+	},
 };
 
 function fail(message: string, hint?: string): number {
@@ -143,7 +217,7 @@ function kebab(name: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-	const name = argv.find(argument => !argument.startsWith('-'));
+	const name = argv.find((argument, i) => !argument.startsWith('-') && !valueFlags.has(argv[i - 1]));
 	const command = name ? commands[name] : undefined;
 	if (name && !command) {
 		const suggestion = closest(name, Object.keys(commands));

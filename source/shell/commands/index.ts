@@ -3,7 +3,8 @@
 
 import type {Command} from '../command.js';
 import {builtinCommands} from './builtins.js';
+import {isaCommand} from './isa.js';
 import {machineCommands} from './machine.js';
 import {vmCommand} from './vm.js';
 
-export const allCommands: readonly Command[] = [...builtinCommands, ...machineCommands, vmCommand];
+export const allCommands: readonly Command[] = [...builtinCommands, ...machineCommands, isaCommand, vmCommand];

@@ -1,0 +1,56 @@
+// `ringlab lessons check [DIR]` and `ringlab lessons list [DIR]`: validate a
+// folder of lesson files (every error as file:line:col with the line, a
+// caret and the fix, like the assembler's), or list the lessons in it.
+
+import {formatDiagnostic} from '../diagnostics.js';
+import {displayPath} from '../guests.js';
+import {unavailableTypes} from './checkpoints.js';
+import {loadLessons} from './loader.js';
+import {allQuestions} from './format.js';
+import {checkpointTypes} from './vocabulary.js';
+
+export type LessonsIo = {stdout: (text: string) => void; stderr: (text: string) => void};
+
+const engineNames = {machine: 'the machine', shell: 'the shell', kernel: 'the container kernel', hypervisor: 'the hypervisor'} as const;
+
+export function lessonsCheck(dir: string, io: LessonsIo): number {
+	const {lessons, diagnostics, files} = loadLessons(dir, {assembleGuests: true});
+	for (const diagnostic of diagnostics) io.stderr(`${formatDiagnostic(diagnostic)}\n\n`);
+	const shown = displayPath(dir);
+	if (diagnostics.length > 0) {
+		const broken = new Set(diagnostics.map(d => d.file)).size;
+		io.stderr(`${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'} in ${broken} of ${files.length} lesson file${files.length === 1 ? '' : 's'} in ${shown}\n`);
+		return 1;
+	}
+
+	if (files.length === 0) {
+		io.stderr(`ringlab: no lesson files (*.md) in ${shown}\n`);
+		return 1;
+	}
+
+	for (const lesson of lessons) {
+		for (const step of lesson.steps) {
+			const waiting = step.checkpoint ? unavailableTypes(step.checkpoint) : [];
+			if (waiting.length === 0) continue;
+			const engines = [...new Set(waiting.map(type => engineNames[checkpointTypes.get(type)!.engine]))].join(' and ');
+			io.stdout(`note: ${lesson.file}:${step.line}: step "${step.title}" checks ${waiting.join(', ')}, which need${waiting.length === 1 ? 's' : ''} ${engines}; this version cannot check it yet\n`);
+		}
+	}
+
+	const steps = lessons.reduce((sum, lesson) => sum + lesson.steps.length, 0);
+	const questions = lessons.reduce((sum, lesson) => sum + allQuestions(lesson).length, 0);
+	io.stdout(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} in ${shown}: all valid (${steps} steps, ${questions} quiz questions)\n`);
+	return 0;
+}
+
+export function lessonsList(dir: string, io: LessonsIo): number {
+	const {lessons, diagnostics} = loadLessons(dir);
+	const broken = new Set(diagnostics.map(d => d.file)).size;
+	const idWidth = Math.max(2, ...lessons.map(lesson => lesson.id.length));
+	for (const lesson of lessons) {
+		io.stdout(`${lesson.id.padEnd(idWidth)}  ${String(lesson.minutes).padStart(3)} min  ${String(lesson.steps.length).padStart(2)} steps  ${lesson.title}\n`);
+	}
+
+	if (broken > 0) io.stderr(`ringlab: ${broken} lesson file${broken === 1 ? ' has' : 's have'} errors and ${broken === 1 ? 'is' : 'are'} not listed: ringlab lessons check ${displayPath(dir)}\n`);
+	return broken > 0 ? 1 : 0;
+}

@@ -1,0 +1,81 @@
+// Where lessons meet the lab the shell drives: the lab state a checkpoint
+// reads (the shell's machine session and command records), a guest library
+// that adds a lesson folder's own guests to the bundled ones, and applying
+// a step's set-up (load a guest, run hidden set-up commands) before the
+// step's baseline is taken.
+
+import {closest} from '../diagnostics.js';
+import {defaultKernelPath} from '../guests.js';
+import type {Program} from '../machine/assembler.js';
+import type {GuestLibrary} from '../shell/lab.js';
+import {MachineSession} from '../shell/machine-session.js';
+import type {Shell} from '../shell/shell.js';
+import type {StepSetup} from './format.js';
+import {assembleGuest, knownGuests, resolveLessonGuest} from './guests.js';
+import type {LabState} from './lab-state.js';
+
+/** What a checkpoint sees of a shell and its lab. */
+export function labStateOf(shell: Shell): LabState {
+	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}};
+}
+
+/** The bundled guests plus those in `lessonDir/guests/` (which come first), by name only. */
+export function lessonGuestLibrary(lessonDir: string): GuestLibrary {
+	const cache = new Map<string, Program>();
+	const names = () => knownGuests(lessonDir).filter(name => name !== 'kernel');
+	const load = (path: string) => {
+		let program = cache.get(path);
+		if (!program) {
+			program = assembleGuest(path);
+			cache.set(path, program);
+		}
+
+		return program;
+	};
+
+	return {
+		names,
+		load(name) {
+			const path = name === 'kernel' ? undefined : resolveLessonGuest(name, lessonDir);
+			if (!path) {
+				const suggestion = closest(name, names());
+				throw new Error(`no guest named '${name}'${suggestion ? `; did you mean '${suggestion}'?` : ''} (guests: ${names().join(', ')})`);
+			}
+
+			return load(path);
+		},
+		kernel: () => load(defaultKernelPath),
+	};
+}
+
+export type SetupResult = {ok: boolean; output: string};
+
+/**
+ * Prepare the lab for a step: a reset drops the loaded guest; a machine
+ * set-up loads its guest (stopped before the first instruction, as `run
+ * GUEST --paused`); set-up commands run without entering the learner's
+ * history or the records checkpoints read.
+ */
+export async function applySetup(setup: StepSetup | undefined, shell: Shell): Promise<SetupResult> {
+	if (!setup) return {ok: true, output: ''};
+	const {lab} = shell;
+	if (setup.reset) lab.machine = undefined;
+	if (setup.machine) {
+		const program = assembleGuest(setup.machine.guestPath);
+		const kernel = program.kind === 'user' ? assembleGuest(setup.machine.kernelPath ?? defaultKernelPath) : undefined;
+		lab.machine = new MachineSession(setup.machine.guest, program, kernel, setup.machine.isa);
+	}
+
+	let output = '';
+	const sink = {write(text: string) {
+		output += text;
+	}};
+	let ok = true;
+	for (const line of setup.commands) {
+		const status = await shell.run(line, sink, sink); // eslint-disable-line no-await-in-loop
+		if (status !== 0) ok = false;
+	}
+
+	lab.changed();
+	return {ok, output};
+}

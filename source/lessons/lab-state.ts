@@ -1,0 +1,142 @@
+// The lab state a checkpoint looks at: the engines the lab (shell + TUI)
+// holds, read through small views, never through code from a lesson file.
+// A checkpoint asks "since this step started, did X happen?", so a step
+// starts by taking a Baseline, and a StepWindow answers questions about
+// what changed after it.
+//
+// Who provides what:
+//   machine     the emulator the lab shows (source/machine): traps, counters,
+//               the event trace (ring transitions, port I/O, VM exits) and the
+//               console. A hypervisor's VMs run on this machine too, so their
+//               VM exits are in its trace.
+//   shell       the educational shell (source/shell, issue 5): every command
+//               line run, its exit status and what it printed.
+//   kernel      the simulated Linux (source/kernel, issue 4). Not built yet:
+//               checkpoints that need it report "unavailable", never pass.
+//   hypervisor  the VMMs (source/hypervisor, issue 3). Not built yet: same.
+
+import type {Machine} from '../machine/machine.js';
+
+/** One command line the learner (or a set-up) ran in the shell. */
+export type CommandRecord = {
+	/** The line as typed, e.g. `run hello --trace`. */
+	line: string;
+	/** Its exit status ($?). */
+	status: number;
+	/** What it printed (stdout and stderr), as the learner saw it. */
+	output: string;
+};
+
+export type ShellView = {
+	/** Every command run so far, oldest first; the list only grows. */
+	readonly history: readonly CommandRecord[];
+};
+
+export type LabState = {
+	machine?: Machine;
+	shell?: ShellView;
+	/** The simulated Linux kernel, once source/kernel exists (issue 4). */
+	kernel?: never;
+	/** The hypervisor, once source/hypervisor exists (issue 3). */
+	hypervisor?: never;
+};
+
+/** What the lab looked like when a step started. */
+export type Baseline = {
+	machine: Machine | undefined;
+	traps: Float64Array | undefined;
+	counters: Record<string, number>;
+	traceWritten: number;
+	consoleLength: number;
+	historyLength: number;
+};
+
+export type MachineCounter = 'instructions' | 'cycles' | 'idleCycles' | 'ringTransitions' | 'tlbHits' | 'tlbMisses' | 'tlbFlushes' | 'pageWalkReferences' | 'ioReads' | 'ioWrites' | 'interrupts';
+
+export const machineCounters: readonly MachineCounter[] = ['instructions', 'cycles', 'idleCycles', 'ringTransitions', 'tlbHits', 'tlbMisses', 'tlbFlushes', 'pageWalkReferences', 'ioReads', 'ioWrites', 'interrupts'];
+
+function readCounters(machine: Machine): Record<MachineCounter, number> {
+	const {cpu} = machine;
+	return {
+		instructions: cpu.instret,
+		cycles: cpu.cycles,
+		idleCycles: cpu.idleCycles,
+		ringTransitions: cpu.counters.ringTransitions,
+		tlbHits: cpu.counters.tlbHits,
+		tlbMisses: cpu.counters.tlbMisses,
+		tlbFlushes: cpu.counters.tlbFlushes,
+		pageWalkReferences: cpu.counters.pageWalkRefs,
+		ioReads: cpu.counters.ioReads,
+		ioWrites: cpu.counters.ioWrites,
+		interrupts: cpu.counters.interrupts,
+	};
+}
+
+/** Remember where the lab is, at the start of a step. */
+export function takeBaseline(lab: LabState): Baseline {
+	const {machine} = lab;
+	return {
+		machine,
+		traps: machine ? Float64Array.from(machine.cpu.traps) : undefined,
+		counters: machine ? readCounters(machine) : {},
+		traceWritten: machine?.trace.written ?? 0,
+		consoleLength: machine ? machine.uart.text().length : 0,
+		historyLength: lab.shell?.history.length ?? 0,
+	};
+}
+
+/**
+ * The lab since a baseline. When the lab has swapped in a new machine (the
+ * learner ran another guest), everything on the new machine counts; on the
+ * same machine only what happened after the baseline counts (and a step back
+ * past the baseline counts as nothing, not as a negative amount).
+ */
+export class StepWindow {
+	readonly lab: LabState;
+	readonly baseline: Baseline;
+
+	constructor(lab: LabState, baseline: Baseline) {
+		this.lab = lab;
+		this.baseline = baseline;
+	}
+
+	private get sameMachine(): boolean {
+		return this.lab.machine !== undefined && this.lab.machine === this.baseline.machine;
+	}
+
+	/** Times `vector` was raised (exceptions, int n, interrupts) since the step started. */
+	traps(vector: number): number {
+		const {machine} = this.lab;
+		if (!machine) return 0;
+		const now = machine.cpu.traps[vector];
+		return this.sameMachine ? Math.max(0, now - (this.baseline.traps?.[vector] ?? 0)) : now;
+	}
+
+	counter(name: MachineCounter): number {
+		const {machine} = this.lab;
+		if (!machine) return 0;
+		const now = readCounters(machine)[name];
+		return this.sameMachine ? Math.max(0, now - (this.baseline.counters[name] ?? 0)) : now;
+	}
+
+	/** Trace events recorded since the step started (as far as the trace buffer still holds them). */
+	events(): ReturnType<Machine['trace']['events']> {
+		const {machine} = this.lab;
+		if (!machine) return [];
+		return machine.trace.events(this.sameMachine ? this.baseline.traceWritten : machine.trace.oldest);
+	}
+
+	/** Console output printed since the step started. */
+	console(): string {
+		const {machine} = this.lab;
+		if (!machine) return '';
+		const text = machine.uart.text();
+		return this.sameMachine && text.length >= this.baseline.consoleLength ? text.slice(this.baseline.consoleLength) : text;
+	}
+
+	/** Commands run since the step started. */
+	commands(): readonly CommandRecord[] {
+		const history = this.lab.shell?.history ?? [];
+		return history.slice(Math.min(this.baseline.historyLength, history.length));
+	}
+}

@@ -1,0 +1,551 @@
+// The words a lesson file may use, in one table each: panels, techniques,
+// and above all the checkpoint types. Each checkpoint type says which engine
+// it reads, its parameters (a schema the validator checks, with line
+// numbers), how to describe it to a learner, and how to evaluate it against
+// the lab. The validator, the evaluator and the instructors' reference
+// (lessons/README.md) all come from this table. A lesson file holds data
+// only: it can name a checkpoint type and give values, never run code.
+
+import {vectorName, vectorNames, IOPL_SHIFT, IF} from '../machine/arch.js';
+import {exitReasonName, exitReasonNames} from '../machine/vmx.js';
+import {RingCause} from '../machine/trace.js';
+import {machineCounters, type MachineCounter, type StepWindow} from './lab-state.js';
+import type {Field, Spec} from './yaml-reader.js';
+import {splitWords} from './words.js';
+
+/** Panels the lab can show (issue 5's list); a step names the ones it wants. */
+export const panels = {
+	registers: 'CPU registers, flags and CPL; changed values highlighted',
+	rings: 'ring timeline: CPL over time with trap and VM-exit markers',
+	console: "the guest's console output",
+	trace: 'the event trace: ring transitions, traps, port I/O, VM exits',
+	memory: 'page tables and the TLB',
+	exits: 'VM exits by reason',
+	namespaces: 'the namespace tree (like lsns -T / pstree -S)',
+	cgroups: 'cgroup gauges: memory.current vs max, cpu throttling, pids',
+	layers: 'the layer stack of an overlay mount (added, modified, whiteout marks)',
+} as const;
+
+export type PanelName = keyof typeof panels;
+export const panelNames = Object.keys(panels) as PanelName[];
+
+/** The hypervisor's techniques and options (issue 3), for `setup.vm`. */
+export const techniques = ['native', 'trap-emulate', 'binary-translation', 'paravirt', 'hardware-assist'] as const;
+export const pagingModes = ['shadow', 'nested'] as const;
+export const ioModes = ['emulated', 'paravirt', 'passthrough'] as const;
+export const isaVariants = ['classic', 'strict'] as const;
+
+/** The engine a checkpoint reads. */
+export type Engine = 'machine' | 'shell' | 'kernel' | 'hypervisor';
+
+export type Outcome = {status: 'pass' | 'fail' | 'unavailable'; detail: string};
+
+export type CheckpointType = {
+	name: string;
+	engine: Engine;
+	summary: string;
+	example: string;
+	params: Record<string, Field>;
+	/** A plain value (`trapped: '#GP'`) fills this parameter. */
+	shorthand?: string;
+	/** At least one of these parameters must be given. */
+	oneOf?: string[];
+	/** What the learner must make happen, in words. */
+	describe(p: Params): string;
+	/** Absent while the engine it needs does not exist: the checkpoint is then "unavailable", never passed. */
+	evaluate?(p: Params, window: StepWindow): Outcome;
+};
+
+export type Params = Record<string, unknown>;
+
+// ─── parameter kinds ────────────────────────────────────────────────────
+
+const text = (doc: string, required = false): Field => ({spec: {kind: 'string'}, required, doc});
+const integer = (doc: string, min = 0, max?: number, required = false): Field => ({spec: {kind: 'int', min, max}, required, doc});
+const oneOfValues = (values: readonly string[], what: string, doc: string, required = false): Field => ({spec: {kind: 'enum', values, what}, required, doc});
+
+const countFields: Record<string, Field> = {
+	atLeast: integer('how many times at least (default 1)'),
+	atMost: integer('how many times at most'),
+	exactly: integer('exactly this many times'),
+};
+
+/** A trap or interrupt vector: '#GP', 'GP', 13, 'int 0x80', 'timer'. */
+export function parseVector(value: unknown): number | undefined {
+	if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= 255 ? value : undefined;
+	if (typeof value !== 'string') return undefined;
+	const wanted = value.trim().toLowerCase();
+	for (const [vector, name] of Object.entries(vectorNames)) {
+		const lower = name.toLowerCase();
+		if (wanted === lower || `#${wanted}` === lower) return Number(vector);
+	}
+
+	const int = /^(?:int\s+)?(0x[\da-f]+|\d+)$/.exec(wanted);
+	if (!int) return undefined;
+	const number = Number(int[1]);
+	return number <= 255 ? number : undefined;
+}
+
+const vectorHint = `a vector name (${Object.values(vectorNames).join(', ')}), a number 0-255, or 'int 0x80'`;
+
+function customScalar(parse: (value: unknown) => unknown, what: string, hint: string): Spec {
+	return {
+		kind: 'custom',
+		read(node, reader, where) {
+			const value = (node as {value?: unknown}).value;
+			const parsed = parse(value);
+			if (parsed === undefined) reader.error(reader.place(node), `${where}: '${String(value)}' is not ${what}`, hint);
+			return parsed;
+		},
+	};
+}
+
+const vectorField = (doc: string, required = false): Field => ({spec: customScalar(parseVector, 'a trap or interrupt vector', vectorHint), required, doc});
+
+/** A VM exit reason by its Linux/SDM name (HLT, IO_INSTRUCTION …) or number. */
+export function parseExitReason(value: unknown): number | undefined {
+	if (typeof value === 'number') return exitReasonNames[value] ? value : undefined;
+	if (typeof value !== 'string') return undefined;
+	const wanted = value.trim().toUpperCase().replace(/^EXIT_REASON_/, '').replaceAll(/[\s-]/g, '_');
+	for (const [reason, name] of Object.entries(exitReasonNames)) if (name === wanted) return Number(reason);
+	return /^\d+$/.test(wanted) && exitReasonNames[Number(wanted)] ? Number(wanted) : undefined;
+}
+
+/** Why a ring transition happened: syscall, sysret, iret, VMM, or a vector. */
+export function parseRingCause(value: unknown): number | undefined {
+	const lower = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+	if (lower === 'syscall') return RingCause.Syscall;
+	if (lower === 'sysret') return RingCause.Sysret;
+	if (lower === 'iret') return RingCause.Iret;
+	if (lower === 'vmm') return RingCause.Monitor;
+	return parseVector(value);
+}
+
+export function ringCauseName(cause: number): string {
+	switch (cause) {
+		case RingCause.Syscall: {
+			return 'syscall';
+		}
+
+		case RingCause.Sysret: {
+			return 'sysret';
+		}
+
+		case RingCause.Iret: {
+			return 'iret';
+		}
+
+		case RingCause.Monitor: {
+			return 'VMM';
+		}
+
+		default: {
+			return vectorName(cause);
+		}
+	}
+}
+
+function parsePort(value: unknown): number | undefined {
+	const number = typeof value === 'number' ? value : typeof value === 'string' && /^(0x[\da-f]+|\d+)$/i.test(value.trim()) ? Number(value.trim()) : undefined;
+	return number !== undefined && Number.isInteger(number) && number >= 0 && number <= 0xffff ? number : undefined;
+}
+
+function parseRegex(value: unknown): string | undefined {
+	if (typeof value !== 'string' || value === '') return undefined;
+	try {
+		new RegExp(value, 'm'); // eslint-disable-line no-new
+		return value;
+	} catch {
+		return undefined;
+	}
+}
+
+const regexField = (doc: string): Field => ({spec: customScalar(parseRegex, 'a valid regular expression', 'a JavaScript regular expression without the slashes, e.g. "\\\\d+ cycles each"'), doc});
+
+const absolutePath = (doc: string, required = false): Field => ({spec: {kind: 'string', pattern: /^\/\S*$/, patternHint: 'an absolute path, e.g. /sys/fs/cgroup/lab'}, required, doc});
+
+// ─── counting ───────────────────────────────────────────────────────────
+
+function times(n: number): string {
+	return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
+}
+
+export function countText(p: Params): string {
+	if (typeof p.exactly === 'number') return `exactly ${times(p.exactly)}`;
+	const parts: string[] = [];
+	const atLeast = typeof p.atLeast === 'number' ? p.atLeast : 1;
+	if (atLeast > 0) parts.push(`at least ${times(atLeast)}`);
+	if (typeof p.atMost === 'number') parts.push(`at most ${times(p.atMost)}`);
+	return parts.length === 0 ? 'any number of times' : parts.join(' and ');
+}
+
+export function countOk(n: number, p: Params): boolean {
+	if (typeof p.exactly === 'number') return n === p.exactly;
+	const atLeast = typeof p.atLeast === 'number' ? p.atLeast : 1;
+	return n >= atLeast && (typeof p.atMost !== 'number' || n <= p.atMost);
+}
+
+function counted(n: number, p: Params, what: string): Outcome {
+	return {status: countOk(n, p) ? 'pass' : 'fail', detail: `${what}: ${times(n).replace('once', '1 time').replace('twice', '2 times')} since this step started; needed ${countText(p)}`};
+}
+
+function textMatch(haystack: string, p: Params, where: string): Outcome {
+	const problems: string[] = [];
+	if (typeof p.contains === 'string' && !haystack.includes(p.contains)) problems.push(`${where} does not contain "${p.contains}"`);
+	if (typeof p.notContains === 'string' && haystack.includes(p.notContains)) problems.push(`${where} contains "${p.notContains}"`);
+	if (typeof p.matches === 'string' && !new RegExp(p.matches, 'm').test(haystack)) problems.push(`${where} does not match /${p.matches}/`);
+	if (problems.length > 0) return {status: 'fail', detail: haystack === '' ? `${where} is empty since this step started` : problems.join('; ')};
+	return {status: 'pass', detail: `${where} matches`};
+}
+
+function textGoal(p: Params): string {
+	const parts: string[] = [];
+	if (typeof p.contains === 'string') parts.push(`contains "${p.contains}"`);
+	if (typeof p.matches === 'string') parts.push(`matches /${p.matches}/`);
+	if (typeof p.notContains === 'string') parts.push(`does not contain "${p.notContains}"`);
+	return parts.join(' and ');
+}
+
+const textFields: Record<string, Field> = {
+	contains: text('text that must appear'),
+	matches: regexField('a regular expression that must match'),
+	notContains: text('text that must not appear'),
+};
+
+// ─── the checkpoint types ───────────────────────────────────────────────
+
+const machineTypes: CheckpointType[] = [
+	{
+		name: 'trapped',
+		engine: 'machine',
+		summary: 'The CPU raised an exception or interrupt vector (a fault like #GP or #PF, an `int n`, the timer).',
+		example: "trapped: {vector: '#GP', atLeast: 1}",
+		shorthand: 'vector',
+		params: {vector: vectorField('the vector: #GP, #PF, #UD, int 0x80 …', true), ...countFields},
+		describe: p => `the CPU raises ${vectorName(p.vector as number)} ${countText(p)}`,
+		evaluate: (p, w) => counted(w.traps(p.vector as number), p, vectorName(p.vector as number)),
+	},
+	{
+		name: 'ringTransition',
+		engine: 'machine',
+		summary: 'The CPU changed ring (CPL), optionally from a given ring, to a given ring, for a given cause (syscall, sysret, iret, VMM, or a vector).',
+		example: 'ringTransition: {from: 3, to: 0, cause: syscall, atLeast: 1}',
+		params: {
+			from: integer('the ring before (0-3)', 0, 3),
+			to: integer('the ring after (0-3)', 0, 3),
+			cause: {spec: customScalar(parseRingCause, 'a ring-change cause', `syscall, sysret, iret, VMM, or ${vectorHint}`), doc: 'why: syscall, sysret, iret, VMM or a vector such as #GP'},
+			...countFields,
+		},
+		describe(p) {
+			const from = typeof p.from === 'number' ? ` from ring ${p.from}` : '';
+			const to = typeof p.to === 'number' ? ` to ring ${p.to}` : '';
+			const cause = typeof p.cause === 'number' ? ` through ${ringCauseName(p.cause)}` : '';
+			return `the CPU switches${from}${to}${cause} ${countText(p)}`;
+		},
+		evaluate(p, w) {
+			const n = w.events().filter(event => event.kind === 'ring'
+				&& (typeof p.from !== 'number' || event.from === p.from)
+				&& (typeof p.to !== 'number' || event.to === p.to)
+				&& (typeof p.cause !== 'number' || event.cause === p.cause)).length;
+			if (w.lab.machine && w.lab.machine.traceLevelNow === 'off') return {status: 'fail', detail: 'the machine is not recording its event trace, so ring changes cannot be seen (the lab runs lesson guests with tracing on)'};
+			return counted(n, p, 'matching ring changes');
+		},
+	},
+	{
+		name: 'portIo',
+		engine: 'machine',
+		summary: 'An `in` or `out` instruction accessed an I/O port (0x3f8 is the console, 0xf4 the power-off port).',
+		example: 'portIo: {port: 0x3f8, direction: out, atLeast: 1}',
+		shorthand: 'port',
+		params: {
+			port: {spec: customScalar(parsePort, 'a port number', 'a number 0-65535, e.g. 0x3f8'), required: true, doc: 'the port, e.g. 0x3f8'},
+			direction: oneOfValues(['in', 'out'], 'directions', 'in or out'),
+			...countFields,
+		},
+		describe: p => `${p.direction === 'in' ? 'an in from' : p.direction === 'out' ? 'an out to' : 'an access to'} port 0x${(p.port as number).toString(16)} happens ${countText(p)}`,
+		evaluate: (p, w) => counted(w.events().filter(event => event.kind === 'io' && event.port === p.port && (p.direction === undefined || event.direction === p.direction)).length, p, `accesses to port 0x${(p.port as number).toString(16)}`),
+	},
+	{
+		name: 'vmExit',
+		engine: 'machine',
+		summary: 'A VM exit with a given basic exit reason (Intel SDM names, as in Linux: HLT, IO_INSTRUCTION, CR_ACCESS, EPT_VIOLATION …).',
+		example: 'vmExit: {reason: HLT, atLeast: 1}',
+		shorthand: 'reason',
+		params: {
+			reason: {spec: customScalar(parseExitReason, 'a VM exit reason', `one of ${Object.values(exitReasonNames).join(', ')}`), required: true, doc: 'the basic exit reason, e.g. HLT'},
+			...countFields,
+		},
+		describe: p => `a VM exit with reason ${exitReasonName(p.reason as number)} happens ${countText(p)}`,
+		evaluate: (p, w) => counted(w.events().filter(event => event.kind === 'vm-exit' && event.reason === p.reason).length, p, `${exitReasonName(p.reason as number)} exits`),
+	},
+	{
+		name: 'machineStopped',
+		engine: 'machine',
+		summary: 'The guest stopped: powered off (optionally with an exit status), halted, or shut down (triple fault).',
+		example: 'machineStopped: {reason: poweroff, exitStatus: 0}',
+		shorthand: 'reason',
+		params: {
+			reason: oneOfValues(['poweroff', 'halted', 'shutdown'], 'stop reasons', 'poweroff, halted or shutdown'),
+			exitStatus: integer('the exit status it powered off with', 0, 255),
+		},
+		describe: p => `the guest ${p.reason === 'halted' ? 'halts' : p.reason === 'shutdown' ? 'shuts down (triple fault)' : 'powers off'}${typeof p.exitStatus === 'number' ? ` with exit status ${p.exitStatus}` : ''}`,
+		evaluate(p, w) {
+			const cpu = w.lab.machine?.cpu;
+			const reason = cpu?.stopReason;
+			if (!cpu || reason === undefined || reason === 'budget' || reason === 'monitor') return {status: 'fail', detail: 'the guest has not stopped'};
+			if (p.reason !== undefined && reason !== p.reason) return {status: 'fail', detail: `the guest stopped with ${reason}, not ${String(p.reason)}`};
+			if (typeof p.exitStatus === 'number' && cpu.exitStatus !== p.exitStatus) return {status: 'fail', detail: `exit status ${cpu.exitStatus ?? 'none'}, not ${p.exitStatus}`};
+			return {status: 'pass', detail: `stopped: ${reason}${cpu.exitStatus === undefined ? '' : `, exit status ${cpu.exitStatus}`}`};
+		},
+	},
+	{
+		name: 'console',
+		engine: 'machine',
+		summary: "The guest's console output (since the step started) contains, matches or does not contain some text.",
+		example: 'console: {contains: "hello from ring 3"}',
+		shorthand: 'contains',
+		oneOf: ['contains', 'matches', 'notContains'],
+		params: textFields,
+		describe: p => `the guest's console output ${textGoal(p)}`,
+		evaluate: (p, w) => textMatch(w.console(), p, "the guest's console output"),
+	},
+	{
+		name: 'counter',
+		engine: 'machine',
+		summary: `A machine counter grew by at least / at most an amount since the step started: ${machineCounters.join(', ')}.`,
+		example: 'counter: {name: ringTransitions, atLeast: 20000}',
+		shorthand: 'name',
+		oneOf: ['atLeast', 'atMost'],
+		params: {
+			name: oneOfValues(machineCounters, 'machine counters', 'which counter', true),
+			atLeast: integer('the least it must grow by'),
+			atMost: integer('the most it may grow by'),
+		},
+		describe: p => `${String(p.name)} grows by ${[typeof p.atLeast === 'number' ? `at least ${p.atLeast}` : '', typeof p.atMost === 'number' ? `at most ${p.atMost}` : ''].filter(Boolean).join(' and ')}`,
+		evaluate(p, w) {
+			const n = w.counter(p.name as MachineCounter);
+			const ok = (typeof p.atLeast !== 'number' || n >= p.atLeast) && (typeof p.atMost !== 'number' || n <= p.atMost);
+			return {status: ok ? 'pass' : 'fail', detail: `${String(p.name)} grew by ${n}`};
+		},
+	},
+	{
+		name: 'cpu',
+		engine: 'machine',
+		summary: "The CPU is now in a given state: its ring (cpl), interrupt flag (if), I/O privilege level (iopl), paging on or off, ISA variant.",
+		example: 'cpu: {cpl: 3}',
+		oneOf: ['cpl', 'if', 'iopl', 'paging', 'isa'],
+		params: {
+			cpl: integer('the current privilege level, 0-3', 0, 3),
+			if: integer('the interrupt flag, 0 or 1', 0, 1),
+			iopl: integer('the I/O privilege level, 0-3', 0, 3),
+			paging: {spec: {kind: 'bool'}, doc: 'paging on (true) or off (false)'},
+			isa: oneOfValues(isaVariants, 'ISA variants', 'classic or strict'),
+		},
+		describe: p => `the CPU is at ${Object.entries(p).map(([key, value]) => `${key.toUpperCase()} = ${String(value)}`).join(', ')}`,
+		evaluate(p, w) {
+			const cpu = w.lab.machine?.cpu;
+			if (!cpu) return {status: 'fail', detail: 'no machine is running'};
+			const now: Record<string, unknown> = {cpl: cpu.cpl, if: (cpu.flags & IF) === 0 ? 0 : 1, iopl: (cpu.flags >> IOPL_SHIFT) & 3, paging: cpu.paging, isa: cpu.variant};
+			const wrong = Object.keys(p).filter(key => now[key] !== p[key]);
+			return {status: wrong.length === 0 ? 'pass' : 'fail', detail: Object.keys(p).map(key => `${key.toUpperCase()} = ${String(now[key])}`).join(', ')};
+		},
+	},
+	{
+		name: 'register',
+		engine: 'machine',
+		summary: 'A general register (r0-r15, sp) or pc holds a value.',
+		example: 'register: {name: r0, equals: 39}',
+		params: {
+			name: oneOfValues([...Array.from({length: 16}, (_, i) => `r${i}`), 'sp', 'pc'], 'registers', 'r0-r15, sp or pc', true),
+			equals: integer('the value (a number; negative numbers as signed 32-bit)', -0x8000_0000, 0xffff_ffff, true),
+		},
+		describe: p => `${String(p.name)} holds ${String(p.equals)}`,
+		evaluate(p, w) {
+			const cpu = w.lab.machine?.cpu;
+			if (!cpu) return {status: 'fail', detail: 'no machine is running'};
+			const name = p.name as string;
+			const value = name === 'pc' ? cpu.pc : cpu.regs[name === 'sp' ? 15 : Number(name.slice(1))];
+			const ok = (value | 0) === ((p.equals as number) | 0);
+			return {status: ok ? 'pass' : 'fail', detail: `${name} = ${value | 0} (0x${(value >>> 0).toString(16)})`};
+		},
+	},
+];
+
+/** Does a command line run `command` with every one of `args`? */
+export function commandMatches(line: string, command: string, args: readonly string[]): boolean {
+	// Each simple command of a list or pipeline counts: `a && b | c`.
+	const words = splitWords(line);
+	const commands: string[][] = [[]];
+	for (const word of words) {
+		if (word.operator) commands.push([]);
+		else commands.at(-1)!.push(word.text);
+	}
+
+	return commands.some(simple => {
+		let start = 0;
+		while (start < simple.length && /^[A-Za-z_]\w*=/.test(simple[start])) start++; // VAR=value prefixes
+		if (simple[start] === 'sudo') start++;
+		const name = simple[start]?.replace(/^.*\//, '');
+		if (name !== command && !(name === 'ringlab' && simple[start + 1] === command)) return false;
+		const rest = simple.slice(start + 1);
+		return args.every(arg => rest.includes(arg) || rest.some(word => word.startsWith(`${arg}=`)));
+	});
+}
+
+const shellTypes: CheckpointType[] = [
+	{
+		name: 'commandRan',
+		engine: 'shell',
+		summary: 'The learner ran a command (optionally with given arguments, optionally with a given exit status). `ringlab isa` and `isa` both count as `isa`.',
+		example: 'commandRan: {command: isa, args: [--check]}',
+		shorthand: 'command',
+		params: {
+			command: {spec: {kind: 'string', pattern: /^[\w.-]+$/, patternHint: 'just the command name, e.g. unshare; put arguments in args'}, required: true, doc: 'the command name'},
+			args: {spec: {kind: 'list', of: {kind: 'string'}, orSingle: true}, doc: 'arguments that must all appear, in any order'},
+			status: integer('the exit status it must end with', 0, 255),
+			...countFields,
+		},
+		describe: p => `you run \`${[p.command, ...(p.args as string[] | undefined ?? [])].join(' ')}\`${typeof p.status === 'number' ? ` and it exits with status ${p.status}` : ''}${typeof p.atLeast === 'number' && p.atLeast > 1 ? ` ${countText(p)}` : ''}`,
+		evaluate(p, w) {
+			const runs = w.commands().filter(record => commandMatches(record.line, p.command as string, (p.args as string[] | undefined) ?? []) && (typeof p.status !== 'number' || record.status === p.status));
+			return counted(runs.length, p, `\`${String(p.command)}\` runs`);
+		},
+	},
+	{
+		name: 'output',
+		engine: 'shell',
+		summary: 'What the commands printed since the step started contains, matches or does not contain some text.',
+		example: 'output: {contains: "NOT classically virtualizable"}',
+		shorthand: 'contains',
+		oneOf: ['contains', 'matches', 'notContains'],
+		params: textFields,
+		describe: p => `the shell's output ${textGoal(p)}`,
+		evaluate: (p, w) => textMatch(w.commands().map(record => record.output).join(''), p, "the shell's output"),
+	},
+];
+
+// Checkpoints over engines that are not built yet. Their parameters are
+// checked now so lessons can be written; they evaluate to "unavailable"
+// (never "pass") until the engine exists and gives the lab state a view.
+const kernelTypes: CheckpointType[] = [
+	{
+		name: 'oomKilled',
+		engine: 'kernel',
+		summary: "The kernel's OOM killer killed a process in a cgroup (its memory.events oom_kill count grew).",
+		example: 'oomKilled: {cgroup: /sys/fs/cgroup/lab, atLeast: 1}',
+		shorthand: 'cgroup',
+		params: {cgroup: absolutePath('the cgroup directory, e.g. /sys/fs/cgroup/lab', true), ...countFields},
+		describe: p => `a process in ${String(p.cgroup)} is OOM-killed ${countText(p)}`,
+	},
+	{
+		name: 'hostnameDiffers',
+		engine: 'kernel',
+		summary: "A process in another UTS namespace sees a hostname different from the host's.",
+		example: 'hostnameDiffers: {}',
+		params: {},
+		describe: () => "a UTS namespace has a hostname different from the host's",
+	},
+	{
+		name: 'fileOrigin',
+		engine: 'kernel',
+		summary: 'A file in an overlay mount comes from a given layer: a lower layer by number (1 = the top lower layer, as listed first in lowerdir), or upper.',
+		example: 'fileOrigin: {path: /merged/etc/motd, layer: upper}',
+		params: {
+			path: absolutePath('the file in the merged view', true),
+			layer: {spec: customScalar(value => value === 'upper' ? 'upper' : typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : undefined, 'a layer', "upper, or a lower layer's number (1 = the leftmost lowerdir)"), required: true, doc: 'upper, or a lower layer number'},
+		},
+		describe: p => `${String(p.path)} comes from ${p.layer === 'upper' ? 'the upper layer' : `lower layer ${String(p.layer)}`}`,
+	},
+	{
+		name: 'fileContains',
+		engine: 'kernel',
+		summary: 'A file in the simulated filesystem (including /proc and /sys/fs/cgroup) contains, matches or does not contain some text.',
+		example: 'fileContains: {path: /sys/fs/cgroup/lab/memory.max, contains: "104857600"}',
+		oneOf: ['contains', 'matches', 'notContains'],
+		params: {path: absolutePath('the file', true), ...textFields},
+		describe: p => `${String(p.path)} ${textGoal(p)}`,
+	},
+	{
+		name: 'fileExists',
+		engine: 'kernel',
+		summary: 'A path exists (or, with exists: false, does not) in the simulated filesystem.',
+		example: 'fileExists: {path: /sys/fs/cgroup/lab}',
+		shorthand: 'path',
+		params: {path: absolutePath('the path', true), exists: {spec: {kind: 'bool'}, doc: 'true (default) or false'}},
+		describe: p => `${String(p.path)} ${p.exists === false ? 'does not exist' : 'exists'}`,
+	},
+	{
+		name: 'processCount',
+		engine: 'kernel',
+		summary: 'How many processes exist (optionally running a given command, optionally only those in a non-initial PID namespace).',
+		example: 'processCount: {command: hog, atLeast: 1}',
+		oneOf: ['atLeast', 'atMost', 'exactly'],
+		params: {command: text('only processes running this command'), inChildPidNamespace: {spec: {kind: 'bool'}, doc: 'only processes in a PID namespace other than the initial one'}, ...countFields},
+		describe: p => `${countText(p).replace(/ ?(once|twice|times)/, '')} process${typeof p.command === 'string' ? `es running ${p.command}` : 'es'} exist${p.inChildPidNamespace ? ' in a child PID namespace' : ''}`,
+	},
+	{
+		name: 'namespaceCount',
+		engine: 'kernel',
+		summary: 'How many namespaces of a type exist (the initial one included).',
+		example: 'namespaceCount: {type: pid, atLeast: 2}',
+		shorthand: 'type',
+		params: {type: oneOfValues(['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'], 'namespace types', 'the namespace type', true), ...countFields},
+		describe: p => `${countText(p).replace(/ ?(once|twice|times)/, '')} ${String(p.type)} namespaces exist`,
+	},
+	{
+		name: 'containerState',
+		engine: 'kernel',
+		summary: "A container is in one of Docker's states: created, running, paused, restarting, removing, exited, dead.",
+		example: 'containerState: {name: web, state: paused}',
+		params: {name: text('the container name (any container if absent)'), state: oneOfValues(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'], 'container states', 'the state', true)},
+		describe: p => `${typeof p.name === 'string' ? `container ${p.name}` : 'a container'} is ${String(p.state)}`,
+	},
+	{
+		name: 'imageBuilt',
+		engine: 'kernel',
+		summary: 'An image with a tag exists; optionally its last build used the cache for at least N steps.',
+		example: 'imageBuilt: {tag: "app:1", cachedSteps: 2}',
+		shorthand: 'tag',
+		params: {tag: text('the image tag', true), cachedSteps: integer('steps taken from the build cache, at least')},
+		describe: p => `image ${String(p.tag)} is built${typeof p.cachedSteps === 'number' ? ` with at least ${p.cachedSteps} steps from the cache` : ''}`,
+	},
+];
+
+const hypervisorTypes: CheckpointType[] = [
+	{
+		name: 'technique',
+		engine: 'hypervisor',
+		summary: 'A VM ran under a given technique.',
+		example: 'technique: binary-translation',
+		shorthand: 'is',
+		params: {is: oneOfValues(techniques, 'techniques', 'the technique', true)},
+		describe: p => `a VM runs under ${String(p.is)}`,
+	},
+	{
+		name: 'vmCounter',
+		engine: 'hypervisor',
+		summary: "A hypervisor counter grew: translated blocks, cache hits, callouts, hypercalls, hidden page faults, shadow syncs …",
+		example: 'vmCounter: {name: callouts, atLeast: 1}',
+		oneOf: ['atLeast', 'atMost'],
+		params: {name: text('the counter name', true), atLeast: integer('the least it must grow by'), atMost: integer('the most it may grow by')},
+		describe: p => `the hypervisor's ${String(p.name)} grows by at least ${String(p.atLeast ?? 0)}`,
+	},
+	{
+		name: 'migrated',
+		engine: 'hypervisor',
+		summary: 'A VM migration finished with a given mode, optionally with a downtime under a bound.',
+		example: 'migrated: {mode: pre-copy, downtimeMsAtMost: 300}',
+		shorthand: 'mode',
+		params: {mode: oneOfValues(['cold', 'non-live', 'pre-copy', 'post-copy'], 'migration modes', 'the mode', true), downtimeMsAtMost: integer('the most downtime allowed, in ms')},
+		describe: p => `a ${String(p.mode)} migration completes${typeof p.downtimeMsAtMost === 'number' ? ` with at most ${p.downtimeMsAtMost} ms downtime` : ''}`,
+	},
+];
+
+export const checkpointTypes: ReadonlyMap<string, CheckpointType> = new Map([...machineTypes, ...shellTypes, ...kernelTypes, ...hypervisorTypes].map(type => [type.name, type]));
+
+/** Combinators: data too. */
+export const combinators = {
+	all: 'every checkpoint in the list passes (at the same time)',
+	any: 'at least one checkpoint in the list passes',
+	not: 'the checkpoint does not pass',
+} as const;

@@ -1,0 +1,260 @@
+// Reads a YAML block of a lesson file (the front matter or a ```lab /
+// ```quiz fence) against a small schema, turning every mistake into a
+// Diagnostic with the file, the exact line and column, and a hint — never a
+// thrown exception. The schema is plain data (string, int, enum, list,
+// object …) so the rules live in one place and errors read the same
+// everywhere. Parsing is the `yaml` package's; positions come from its node
+// ranges.
+
+import {LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap} from 'yaml';
+import {closest, type Diagnostic} from '../diagnostics.js';
+
+export type Place = {line: number; column: number; length: number};
+
+export type Spec =
+	| {kind: 'string'; pattern?: RegExp; patternHint?: string; allowEmpty?: boolean}
+	| {kind: 'int'; min?: number; max?: number}
+	| {kind: 'bool'}
+	| {kind: 'enum'; values: readonly string[]; what: string}
+	| {kind: 'list'; of: Spec; min?: number; orSingle?: boolean}
+	| {kind: 'object'; fields: Record<string, Field>; what: string}
+	| {kind: 'custom'; read: (node: Node, reader: BlockReader, what: string) => unknown};
+
+export type Field = {spec: Spec; required?: boolean; doc: string};
+
+/** One YAML block at a known place in a file. */
+export class BlockReader {
+	readonly file: string;
+	private readonly lines: readonly string[];
+	private readonly firstLine: number;
+	private readonly counter = new LineCounter();
+	private readonly sink: Diagnostic[];
+
+	constructor(file: string, lines: readonly string[], firstLine: number, sink: Diagnostic[]) {
+		this.file = file;
+		this.lines = lines;
+		this.firstLine = firstLine;
+		this.sink = sink;
+	}
+
+	/** Parse the block; YAML syntax errors become diagnostics. Returns the root node, or undefined. */
+	parse(text: string): Node | undefined {
+		const document = parseDocument(text, {lineCounter: this.counter, prettyErrors: false, uniqueKeys: true, strict: true});
+		for (const problem of document.errors) {
+			const place = this.placeOfOffset(problem.pos[0], Math.max(1, problem.pos[1] - problem.pos[0]));
+			const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+			this.error(place, `YAML: ${message}`, yamlHint(problem.code));
+		}
+
+		if (document.errors.length > 0) return undefined;
+		return (document.contents ?? undefined) as Node | undefined;
+	}
+
+	placeOfOffset(offset: number, length = 1): Place {
+		const {line, col} = this.counter.linePos(offset);
+		const fileLine = this.firstLine + Math.max(1, line) - 1;
+		return {line: fileLine, column: Math.max(1, col), length: Math.max(1, length)};
+	}
+
+	/** Where a node is; for a multi-line node, its first line up to the end of that line. */
+	place(node: Node | null | undefined, fallback?: Place): Place {
+		const range = node?.range;
+		if (!range) return fallback ?? {line: this.firstLine, column: 1, length: 1};
+		const start = this.placeOfOffset(range[0]);
+		const end = this.placeOfOffset(Math.max(range[0], range[1] - 1));
+		const lineText = this.lines[start.line - 1] ?? '';
+		const length = end.line === start.line ? end.column - start.column + 1 : Math.max(1, lineText.length - start.column + 1);
+		return {...start, length: Math.max(1, length)};
+	}
+
+	/** The place of a block's first line (for "missing field" errors). */
+	get start(): Place {
+		return {line: this.firstLine, column: 1, length: Math.max(1, (this.lines[this.firstLine - 1] ?? '').length)};
+	}
+
+	error(place: Place, message: string, hint?: string): void {
+		this.sink.push({file: this.file, line: place.line, column: place.column, length: place.length, message, hint, sourceLine: this.lines[place.line - 1]});
+	}
+
+	/** Read `node` against `spec`; undefined (with diagnostics) when it does not fit. */
+	read(node: Node | null | undefined, spec: Spec, what: string): unknown {
+		if (node === null || node === undefined) return undefined;
+		switch (spec.kind) {
+			case 'string': {
+				if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) {
+					const place = this.place(node);
+					const oneLine = isMap(node) && place.line === this.placeOfOffset(Math.max(0, (node.range?.[1] ?? 1) - 1)).line;
+					this.error(place, `${what} must be text`, oneLine ? 'it contains ": ", which YAML reads as "key: value"; put the whole text in quotes' : isSeq(node) || isMap(node) ? 'write it on one line, or as a YAML block scalar (| or >)' : 'put it in quotes');
+					return undefined;
+				}
+
+				const value = String(node.value).trim();
+				if (!spec.allowEmpty && value === '') {
+					this.error(this.place(node), `${what} is empty`, 'write something here, or remove the field');
+					return undefined;
+				}
+
+				if (spec.pattern && !spec.pattern.test(value)) {
+					this.error(this.place(node), `${what} '${value}' is not valid`, spec.patternHint);
+					return undefined;
+				}
+
+				return value;
+			}
+
+			case 'int': {
+				if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) {
+					this.error(this.place(node), `${what} must be a whole number`, `for example ${what.split(' ').at(-1)}: ${spec.min ?? 1}`);
+					return undefined;
+				}
+
+				if ((spec.min !== undefined && node.value < spec.min) || (spec.max !== undefined && node.value > spec.max)) {
+					this.error(this.place(node), `${what} must be ${rangeText(spec.min, spec.max)}, not ${node.value}`);
+					return undefined;
+				}
+
+				return node.value;
+			}
+
+			case 'bool': {
+				if (!isScalar(node) || typeof node.value !== 'boolean') {
+					this.error(this.place(node), `${what} must be true or false`);
+					return undefined;
+				}
+
+				return node.value;
+			}
+
+			case 'enum': {
+				const value = isScalar(node) ? String(node.value) : undefined;
+				if (value === undefined || !spec.values.includes(value)) {
+					const suggestion = value === undefined ? undefined : closest(value, spec.values, 3);
+					this.error(this.place(node), value === undefined ? `${what} must be one of the ${spec.what}` : `unknown ${spec.what.replace(/s$/, '')} '${value}' in ${what}`, `${suggestion ? `did you mean '${suggestion}'? ` : ''}known ${spec.what}: ${spec.values.join(', ')}`);
+					return undefined;
+				}
+
+				return value;
+			}
+
+			case 'list': {
+				if (!isSeq(node)) {
+					if (spec.orSingle && isScalar(node)) {
+						const one = this.read(node, spec.of, what);
+						return one === undefined ? undefined : [one];
+					}
+
+					this.error(this.place(node), `${what} must be a list`, 'start each item on its own line with "- "');
+					return undefined;
+				}
+
+				if (spec.min !== undefined && node.items.length < spec.min) {
+					this.error(this.place(node), `${what} needs at least ${spec.min} item${spec.min === 1 ? '' : 's'}, has ${node.items.length}`);
+					return undefined;
+				}
+
+				const out: unknown[] = [];
+				for (const [i, item] of node.items.entries()) {
+					const value = this.read(item as Node, spec.of, `${what} item ${i + 1}`);
+					if (value !== undefined) out.push(value);
+				}
+
+				return out;
+			}
+
+			case 'object': {
+				return this.readObject(node, spec.fields, what, {kind: spec.what, prefix: `${what}.`});
+			}
+
+			case 'custom': {
+				return spec.read(node, this, what);
+			}
+		}
+	}
+
+	/**
+	 * Read a map against field specs: unknown keys and missing required keys
+	 * are errors. `what` names the map in messages, `kind` names it in
+	 * "unknown field" messages, `prefix` goes before each field's name.
+	 */
+	readObject(node: Node, fields: Record<string, Field>, what: string, options: {kind?: string; keyPlace?: Place; prefix?: string} = {}): Record<string, unknown> | undefined {
+		const {kind = what, keyPlace, prefix = `${what} `} = options;
+		if (!isMap(node)) {
+			this.error(this.place(node, keyPlace), `${what} must be a map of fields (key: value)`, `known fields: ${Object.keys(fields).join(', ')}`);
+			return undefined;
+		}
+
+		const out: Record<string, unknown> = {};
+		for (const pair of (node as YAMLMap).items as Array<Pair<Node, Node>>) {
+			const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+			const field = key === undefined ? undefined : fields[key];
+			if (key === undefined || !field) {
+				const suggestion = key === undefined ? undefined : closest(key, Object.keys(fields), 3);
+				this.error(this.place(pair.key), key === undefined ? `a key in ${what} must be a plain name` : `unknown field '${key}' in ${kind}`, `${suggestion ? `did you mean '${suggestion}'? ` : ''}known fields: ${Object.keys(fields).join(', ')}`);
+				continue;
+			}
+
+			if (pair.value === null || pair.value === undefined || (isScalar(pair.value) && pair.value.value === null)) {
+				this.error(this.place(pair.key), `${what}: '${key}' has no value`, `${field.doc}; or remove the line`);
+				continue;
+			}
+
+			const value = this.read(pair.value, field.spec, `${prefix}${key}`);
+			if (value !== undefined) out[key] = value;
+			else out[key] = invalid;
+		}
+
+		for (const [name, field] of Object.entries(fields)) {
+			if (field.required && !(name in out)) {
+				this.error(keyPlace ?? this.place(node), `${what} is missing '${name}'`, `add '${name}:' (${field.doc})`);
+			}
+		}
+
+		for (const key of Object.keys(out)) if (out[key] === invalid) delete out[key];
+		return out;
+	}
+
+	/** The key node and value node of each pair of a map, in order. */
+	pairs(node: Node): Array<{key: string; keyNode: Node; value: Node | undefined}> {
+		if (!isMap(node)) return [];
+		return ((node as YAMLMap).items as Array<Pair<Node, Node>>).map(pair => ({
+			key: isScalar(pair.key) ? String(pair.key.value) : '',
+			keyNode: pair.key,
+			value: pair.value ?? undefined,
+		}));
+	}
+}
+
+/** Marks a field that was present but wrong (so "missing" is not also reported). */
+const invalid = Symbol('invalid');
+
+function rangeText(min?: number, max?: number): string {
+	if (min !== undefined && max !== undefined) return `between ${min} and ${max}`;
+	if (min !== undefined) return `at least ${min}`;
+	return `at most ${max}`;
+}
+
+function yamlHint(code: string): string | undefined {
+	switch (code) {
+		case 'DUPLICATE_KEY': {
+			return 'each key may appear once in a map; remove or rename one of them';
+		}
+
+		case 'BAD_INDENT':
+		case 'MISSING_CHAR': {
+			return 'check the indentation: items of one list or map line up, with spaces (not tabs)';
+		}
+
+		case 'TAB_AS_INDENT': {
+			return 'YAML indents with spaces only';
+		}
+
+		case 'BLOCK_AS_IMPLICIT_KEY':
+		case 'MULTILINE_IMPLICIT_KEY': {
+			return 'a value containing ": " must be quoted, e.g. "like: this"';
+		}
+
+		default: {
+			return 'text containing a colon followed by a space, a leading #, [ or { must be quoted';
+		}
+	}
+}
