@@ -8,7 +8,6 @@
 import {CR0_PG, PTE_A, PTE_D, PTE_P, PTE_U, PTE_W} from '../machine/arch.js';
 import type {Program} from '../machine/assembler.js';
 import type {StopReason} from '../machine/cpu.js';
-import {TLB_SIZE} from '../machine/cpu.js';
 import {disassemble} from '../machine/disassembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import {loadWithKernel} from '../machine/loader.js';
@@ -159,7 +158,7 @@ export class MachineSession {
 	tlb(): TlbEntry[] {
 		const {cpu} = this.machine;
 		const out: TlbEntry[] = [];
-		for (let slot = 0; slot < TLB_SIZE; slot++) {
+		for (let slot = 0; slot < cpu.tlbKey.length; slot++) {
 			const key = cpu.tlbKey[slot];
 			if (key === -1) continue;
 			const perm = cpu.tlbPerm[slot];

@@ -32,6 +32,12 @@ export type ShellHost = {
 	prompt(): string;
 };
 
+/** One line the learner ran, what it printed and its status (lessons check these). */
+export type CommandRecord = {line: string; status: number; output: string};
+
+/** Output kept per record; the rest is summarized (a guest can print megabytes). */
+const maxRecordOutput = 64 * 1024;
+
 type Sink = Writer & {kind: 'terminal-out' | 'terminal-err' | 'buffer'; text?: string};
 
 /** Whether --help is among the options (not an operand of a subcommand or of the command to run). */
@@ -53,6 +59,8 @@ export class Shell {
 	readonly vars = new Map<string, string>();
 	readonly transcript = new Transcript();
 	readonly history = new History();
+	/** Every line submitted, oldest first (the lesson checkpoints' view of the shell). */
+	readonly records: CommandRecord[] = [];
 	readonly lab: Lab;
 	/** Set by `exit`; the UI leaves the lab. */
 	exitRequested: number | undefined;
@@ -100,13 +108,26 @@ export class Shell {
 		this.transcript.add('input', `${this.prompt()}${line}`);
 		this.history.add(line);
 		if (line.trim() === '') return this.status;
-		const out: Sink = {kind: 'terminal-out', write: text => this.transcript.write('stdout', text)};
-		const err: Sink = {kind: 'terminal-err', write: text => this.transcript.write('stderr', text)};
+		const record: CommandRecord = {line, status: 0, output: ''};
+		const keep = (text: string) => {
+			if (record.output.length < maxRecordOutput) record.output += text.slice(0, maxRecordOutput - record.output.length);
+		};
+
+		const out: Sink = {kind: 'terminal-out', write: text => {
+			keep(text);
+			this.transcript.write('stdout', text);
+		}};
+		const err: Sink = {kind: 'terminal-err', write: text => {
+			keep(text);
+			this.transcript.write('stderr', text);
+		}};
 		const controller = new AbortController();
 		this.controller = controller;
 		try {
-			return await this.run(line, out, err, controller.signal);
+			record.status = await this.run(line, out, err, controller.signal);
+			return record.status;
 		} finally {
+			this.records.push(record);
 			this.controller = undefined;
 			this.transcript.endPartial();
 			this.lab.activity = undefined;

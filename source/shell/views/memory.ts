@@ -48,6 +48,6 @@ export function formatTlb(session: MachineSession): string {
 	const {counters} = session.machine.cpu;
 	const lookups = counters.tlbHits + counters.tlbMisses;
 	const rate = lookups === 0 ? 'no lookups yet' : `${((counters.tlbHits / lookups) * 100).toFixed(1)}% hits (${counters.tlbHits.toLocaleString('en-US')} hits, ${counters.tlbMisses.toLocaleString('en-US')} misses, ${counters.tlbFlushes.toLocaleString('en-US')} flushes)`;
-	const lines = [`TLB: ${entries.length} of 64 entries valid; ${rate}`, ...entries.map(entry => formatTlbEntry(entry))];
+	const lines = [`TLB: ${entries.length} of ${session.machine.cpu.tlbKey.length} entries valid; ${rate}`, ...entries.map(entry => formatTlbEntry(entry))];
 	return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,309 @@
+// The lab screen's state and keys, as a plain object: the command line
+// being edited, which panel is chosen and focused, each panel's scroll and
+// filter, notices, the help overlay. Keys change it synchronously (two keys
+// arriving in one read see each other's effect, which React state would
+// not), then one redraw is requested. Tested without a terminal.
+//
+// Focus is the shell (keys edit the line) or a panel slot (keys navigate:
+// digits pick a panel, j/k scroll, / filters, +/- zoom, ? help, q leaves).
+// Tab/Shift-Tab move focus (Tab in the shell completes when something is
+// typed). Ctrl-C stops a running command; with nothing running and an
+// empty line, a second Ctrl-C quits. No destructive action is on a
+// navigation key.
+
+import type {Key} from 'ink';
+import {complete} from '../shell/complete.js';
+import type {Shell} from '../shell/shell.js';
+import {computeLayout, type Layout} from './layout.js';
+import {editLine, emptyLine, printable, type LineState} from './line-editor.js';
+import {initialPanelState, type PanelMetrics, type PanelState} from './panel-view.js';
+import {availablePanels} from './panels/index.js';
+import type {Panel} from './panels/panel.js';
+
+export type Focus = 'shell' | number;
+
+export type LabEvents = {
+	/** Something on screen changed. */
+	redraw: () => void;
+	/** Leave the lab for the menu (q, exit, Ctrl-D). */
+	leave: () => void;
+	/** Quit the app (second Ctrl-C). */
+	quit: () => void;
+};
+
+/** The longest command line accepted. */
+export const maxLineLength = 4096;
+
+export class LabController {
+	line: LineState = emptyLine;
+	focus: Focus = 'shell';
+	/** The panel in the first slot (index into the available panels). */
+	selected = 0;
+	readonly panelStates = new Map<string, PanelState>();
+	/** Rows the transcript is scrolled up from the bottom. */
+	shellScroll = 0;
+	notice: string | undefined;
+	help = false;
+	/** Filled in by the panel views while drawing (for scroll limits). */
+	readonly metrics = new Map<string, PanelMetrics>();
+	/** The terminal's size (the screen sets it when it draws). */
+	size = {columns: 80, rows: 24};
+	private quitArmed = false;
+	/** Lines pasted or typed ahead while a command runs, run in order afterwards. */
+	private readonly queue: string[] = [];
+
+	constructor(readonly shell: Shell, private readonly events: LabEvents) {}
+
+	get panels(): Panel[] {
+		return availablePanels(this.shell.lab);
+	}
+
+	/** Where everything goes now, for this size and the chosen panel. */
+	get layout(): Layout {
+		return computeLayout(this.size.columns, this.size.rows, this.panels.map(panel => panel.preferredRows), this.selected);
+	}
+
+	get slots() {
+		const {layout} = this;
+		return layout.mode === 'too-small' ? [] : layout.slots;
+	}
+
+	stateOf(panel: Panel): PanelState {
+		return this.panelStates.get(panel.id) ?? initialPanelState(panel);
+	}
+
+	private updatePanel(panel: Panel, change: (state: PanelState) => Partial<PanelState>): void {
+		const current = this.stateOf(panel);
+		this.panelStates.set(panel.id, {...current, ...change(current)});
+	}
+
+	get focusedPanel(): Panel | undefined {
+		if (this.focus === 'shell') return undefined;
+		const slot = this.slots[this.focus];
+		return slot ? this.panels[slot.panel] : undefined;
+	}
+
+	/** Run a line now, or after the running command if there is one. */
+	submit(text: string): void {
+		if (this.shell.busy) {
+			this.queue.push(text);
+			this.notice = `queued: ${text} (runs when the current command ends; Ctrl-C stops it)`;
+			return;
+		}
+
+		this.shellScroll = 0;
+		void this.shell.submit(text).then(() => {
+			if (this.shell.exitRequested !== undefined) {
+				this.shell.exitRequested = undefined;
+				this.queue.length = 0;
+				this.events.leave();
+				return;
+			}
+
+			const next = this.queue.shift();
+			if (next === undefined) {
+				if (this.notice?.startsWith('queued')) this.notice = undefined;
+			} else {
+				this.submit(next);
+			}
+
+			this.events.redraw();
+		});
+	}
+
+	private cycleFocus(direction: 1 | -1): void {
+		const order: Focus[] = ['shell', ...this.slots.map((_, index) => index)];
+		const at = Math.max(0, order.indexOf(this.focus));
+		this.focus = order[(at + direction + order.length) % order.length];
+	}
+
+	selectPanel(index: number): void {
+		if (index < 0 || index >= this.panels.length) return;
+		this.selected = index;
+		this.focus = 0;
+	}
+
+	private scrollPanel(panel: Panel, delta: number | 'top' | 'bottom'): void {
+		const m = this.metrics.get(panel.id) ?? {total: 0, visible: 1};
+		const max = Math.max(0, m.total - m.visible);
+		this.updatePanel(panel, state => {
+			if (delta === 'top') return {offset: 0, follow: false};
+			if (delta === 'bottom') return {offset: max, follow: panel.followTail ?? false};
+			const from = state.follow ? max : Math.min(state.offset, max);
+			const offset = Math.max(0, Math.min(max, from + delta));
+			return {offset, follow: (panel.followTail ?? false) && offset >= max};
+		});
+	}
+
+	private shellRows(): number {
+		const {layout} = this;
+		return layout.mode === 'too-small' ? 10 : layout.shell.rows;
+	}
+
+	private onShellKey(input: string, key: Key): void {
+		const {shell} = this;
+		if (key.return) {
+			const text = this.line.text;
+			this.line = emptyLine;
+			this.submit(text);
+			return;
+		}
+
+		if (key.tab && key.shift) {
+			this.cycleFocus(-1);
+			return;
+		}
+
+		if (key.tab) {
+			if (this.line.text.trim() === '') {
+				this.cycleFocus(1);
+				return;
+			}
+
+			const result = complete(shell, this.line.text, this.line.cursor);
+			if (result.candidates.length > 0) {
+				shell.transcript.add('input', `${shell.prompt()}${this.line.text}`);
+				shell.transcript.add('info', result.candidates.join('  '));
+			}
+
+			this.line = {text: result.line, cursor: result.cursor};
+			return;
+		}
+
+		if (key.escape) {
+			if (this.slots.length > 0) this.focus = 0;
+			return;
+		}
+
+		if (key.upArrow || key.downArrow) {
+			const next = key.upArrow ? shell.history.previous(this.line.text) : shell.history.next();
+			if (next !== undefined) this.line = {text: next, cursor: next.length};
+			return;
+		}
+
+		if (key.pageUp || key.pageDown) {
+			const page = Math.max(1, this.shellRows() - 2);
+			this.shellScroll = Math.max(0, Math.min(shell.transcript.lines.length * 4, this.shellScroll + (key.pageUp ? page : -page)));
+			return;
+		}
+
+		if (key.ctrl && input === 'l') {
+			shell.transcript.clear();
+			return;
+		}
+
+		if (key.ctrl && input === 'd' && this.line.text === '' && !shell.busy) {
+			this.events.leave();
+			return;
+		}
+
+		const edited = editLine(this.line, input, key);
+		if (edited && edited.text.length <= maxLineLength) {
+			if (edited.text !== this.line.text) shell.history.reset();
+			this.line = edited;
+		}
+	}
+
+	private onPanelKey(input: string, key: Key, panel: Panel): void {
+		const state = this.stateOf(panel);
+		if (state.filtering) {
+			if (key.escape) this.updatePanel(panel, () => ({filter: '', filtering: false}));
+			else if (key.return) this.updatePanel(panel, () => ({filtering: false}));
+			else if (key.backspace || key.delete) this.updatePanel(panel, current => ({filter: current.filter.slice(0, -1)}));
+			else if (!key.ctrl && !key.meta) this.updatePanel(panel, current => ({filter: (current.filter + printable(input)).slice(0, 40), offset: 0}));
+			return;
+		}
+
+		const count = this.panels.length;
+		const page = Math.max(1, (this.metrics.get(panel.id)?.visible ?? 2) - 1);
+		if (key.tab) this.cycleFocus(key.shift ? -1 : 1);
+		else if (key.escape) {
+			if (state.filter) this.updatePanel(panel, () => ({filter: ''}));
+			else this.focus = 'shell';
+		} else if (/^[1-9]$/.test(input)) this.selectPanel(Number(input) - 1);
+		else if (key.leftArrow || input === 'h') this.selectPanel((this.selected - 1 + count) % count);
+		else if (key.rightArrow || input === 'l') this.selectPanel((this.selected + 1) % count);
+		else if (key.downArrow || input === 'j') this.scrollPanel(panel, 1);
+		else if (key.upArrow || input === 'k') this.scrollPanel(panel, -1);
+		else if (key.pageDown || input === ' ') this.scrollPanel(panel, page);
+		else if (key.pageUp) this.scrollPanel(panel, -page);
+		else if (input === 'g') this.scrollPanel(panel, 'top');
+		else if (input === 'G') this.scrollPanel(panel, 'bottom');
+		else if (input === '/') this.updatePanel(panel, () => ({filtering: true, filter: ''}));
+		else if (input === '+' || input === '=') this.updatePanel(panel, current => ({zoom: Math.max(1, Math.floor(current.zoom / 2))}));
+		else if (input === '-' || input === '_') this.updatePanel(panel, current => ({zoom: Math.min(1 << 20, current.zoom * 2)}));
+		else if (input === '?') this.help = true;
+		else if (input === 'q') this.events.leave();
+		else if (key.return || input === 'i' || input === ':') this.focus = 'shell';
+		else {
+			// Anything else is typing: go to the shell and type it there.
+			const edited = editLine(this.line, input, key);
+			if (edited && edited.text !== this.line.text) {
+				this.focus = 'shell';
+				this.line = edited;
+			}
+		}
+	}
+
+	/** Ctrl-C: stop what runs; else clear the line; else arm, then quit. */
+	private interrupt(): void {
+		if (this.shell.interrupt()) {
+			this.queue.length = 0;
+			this.notice = 'stopping…';
+			this.quitArmed = false;
+			return;
+		}
+
+		if (this.focus === 'shell' && this.line.text !== '') {
+			this.shell.transcript.add('input', `${this.shell.prompt()}${this.line.text}^C`);
+			this.line = emptyLine;
+			return;
+		}
+
+		if (this.quitArmed) {
+			this.events.quit();
+			return;
+		}
+
+		this.quitArmed = true;
+		this.notice = 'Press Ctrl-C again to quit ringlab (exit goes back to the menu)';
+	}
+
+	/** One key (or a chunk of typed/pasted text) from Ink's useInput. */
+	key(input: string, key: Key): void {
+		if (key.ctrl && input === 'c') {
+			this.interrupt();
+			this.events.redraw();
+			return;
+		}
+
+		this.quitArmed = false;
+		if (!this.notice?.startsWith('queued')) this.notice = undefined;
+		if (this.layout.mode === 'too-small') {
+			if (input === 'q') this.events.quit();
+			return;
+		}
+
+		if (this.help) {
+			this.help = false;
+		} else if (key.meta && /^[1-9]$/.test(input)) {
+			// Alt+digit picks a panel from anywhere (the shell takes plain digits).
+			this.selectPanel(Number(input) - 1);
+		} else if (this.focus === 'shell' || !this.focusedPanel) {
+			// Text and Enter can arrive in one read (typing ahead, pasting): split at line ends.
+			if (!key.return && /[\r\n]/.test(input) && !key.ctrl && !key.meta) {
+				const parts = input.split(/\r\n|\r|\n/);
+				for (const [index, part] of parts.entries()) {
+					if (part !== '') this.onShellKey(part, {...key, return: false});
+					if (index < parts.length - 1) this.onShellKey('', {...key, return: true});
+				}
+			} else {
+				this.onShellKey(input, key);
+			}
+		} else {
+			this.onPanelKey(input, key, this.focusedPanel);
+		}
+
+		this.events.redraw();
+	}
+}

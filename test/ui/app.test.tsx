@@ -1,0 +1,136 @@
+// The TUI as components: the menu with its labelled placeholder lessons,
+// opening the sandbox, running a guest and seeing the panels change, the
+// help overlay, the small-terminal message and re-layout on resize.
+
+import anyTest from 'ava';
+
+// Ink apps in one process share timers and the event loop: one at a time.
+const test = anyTest.serial;
+import React from 'react';
+import {render} from 'ink-testing-library';
+import {App} from '../../source/ui/app.js';
+import {PanelView, initialPanelState} from '../../source/ui/panel-view.js';
+import {registersPanel} from '../../source/ui/panels/registers.js';
+import {ThemeContext, makeTheme} from '../../source/ui/theme.js';
+import {makeShell, sh} from '../shell/helpers.js';
+import {keys, plainText, ready, renderAt, waitForFrame} from './harness.js';
+
+const unicode = makeTheme({color: false, ascii: false, screenReader: false});
+const ascii = makeTheme({color: false, ascii: true, screenReader: false});
+
+test('the menu offers the sandbox and a clearly labelled placeholder list of lessons', t => {
+	const {lastFrame, unmount} = render(<App shell={makeShell()} theme={unicode} />);
+	const frame = lastFrame() ?? '';
+	t.regex(frame, /▸ Sandbox/);
+	t.regex(frame, /placeholder: the lessons are not built yet/);
+	t.regex(frame, /1\. Rings, user vs kernel mode/);
+	unmount();
+});
+
+test('a placeholder lesson cannot be opened and says why', async t => {
+	const {lastFrame, stdin, unmount} = render(<App shell={makeShell()} theme={unicode} />);
+	await ready(lastFrame, /Sandbox/);
+	stdin.write('j');
+	await waitForFrame(lastFrame, /▸ {2}1\. Rings/);
+	stdin.write('\r');
+	t.regex(await waitForFrame(lastFrame, /not available yet/), /is not available yet: the lessons are still being wr/);
+	unmount();
+});
+
+test('Enter opens the sandbox; a guest run shows its output and fills the registers panel', async t => {
+	const shell = makeShell();
+	const {lastFrame, stdin, unmount} = render(<App shell={shell} theme={unicode} />);
+	await ready(lastFrame, /Sandbox/);
+	stdin.write('\r');
+	t.regex(await waitForFrame(lastFrame, /No guest loaded/), /No guest loaded/);
+	stdin.write('run hello --paused\r');
+	await waitForFrame(lastFrame, /'run' continues/);
+	stdin.write('step 3\r');
+	const frame = await waitForFrame(lastFrame, /changed: /);
+	t.regex(frame, /1 Registers/);
+	t.regex(frame, / pc 0x[\da-f]{8}\*/);
+	t.regex(frame, /sp 0x000050f0\*/);
+	t.regex(frame, /changed: r1 0x0 → 0x474e4952/);
+	unmount();
+});
+
+test('the registers panel marks changed values, and back un-changes them', async t => {
+	const shell = makeShell();
+	await sh(shell, 'run hello --paused');
+	await sh(shell, 'step 2');
+	const draw = () => render(<ThemeContext.Provider value={ascii}><PanelView panel={registersPanel} number={1} lab={shell.lab} width={80} height={10} focused={false} state={initialPanelState(registersPanel)} /></ThemeContext.Provider>);
+	const first = draw();
+	t.regex(first.lastFrame() ?? '', /r1 0x474e4952\*/);
+	t.regex(first.lastFrame() ?? '', /^\+- 1 Registers -+\+$/m);
+	first.unmount();
+	shell.lab.machine!.markBaseline();
+	const second = draw();
+	t.notRegex(second.lastFrame() ?? '', /\*/);
+	second.unmount();
+});
+
+test('80x24: the frame has exactly 24 rows of at most 80 columns; 160x48 puts panels beside the shell', async t => {
+	const shell = makeShell();
+	await sh(shell, 'run hello');
+	const small = renderAt(<App startInLab shell={shell} theme={unicode} />, 80, 24);
+	const rows = (await waitForFrame(small.lastFrame, /ringlab\$/)).split('\n');
+	t.is(rows.length, 24);
+	t.true(rows.every(row => [...row].length <= 80));
+	t.regex(rows[0], /ringlab · sandbox {2}1 Registers/);
+	small.instance.unmount();
+	const wide = renderAt(<App startInLab shell={shell} theme={unicode} />, 160, 48);
+	const wideRows = (await waitForFrame(wide.lastFrame, /ringlab\$/)).split('\n');
+	t.is(wideRows.length, 48);
+	// The shell on the left, a panel border on the same row to the right.
+	t.true(wideRows.some(row => /^ringlab\$ +[│╰]/.test(row)));
+	t.true(wideRows.some(row => row.includes('2 Ring timeline')) && wideRows.some(row => row.includes('5 Trace')));
+	wide.instance.unmount();
+});
+
+test('resize re-lays out; below 80x24 a clear message; back again', async t => {
+	const {stdout, instance, lastFrame} = renderAt(<App startInLab shell={makeShell()} theme={unicode} />, 80, 24);
+	await waitForFrame(lastFrame, /ringlab\$/);
+	stdout.resize(60, 20);
+	const small = await waitForFrame(lastFrame, /This one is/);
+	t.regex(small, /needs a terminal of at least\n80 columns x 24 rows\.\nThis one is 60x20\./);
+	t.true(small.split('\n').length <= 20);
+	stdout.resize(100, 30);
+	t.is((await waitForFrame(lastFrame, /ringlab\$/)).split('\n').length, 30);
+	instance.unmount();
+});
+
+test('? from a panel shows the keys; any key closes it', async t => {
+	const {stdin, lastFrame, instance} = renderAt(<App startInLab shell={makeShell()} theme={unicode} />, 80, 24);
+	await ready(lastFrame, /ringlab\$/);
+	stdin.type(keys.escape);
+	await waitForFrame(lastFrame, /1 Registers ◂/);
+	stdin.type('?');
+	t.regex(await waitForFrame(lastFrame, /Shift-Tab/), /Tab, Shift-Tab +move focus/);
+	stdin.type('x');
+	t.notRegex(await waitForFrame(lastFrame, /ringlab\$/), /move focus between/);
+	instance.unmount();
+});
+
+test('exit in the shell goes back to the menu, and the lab is kept', async t => {
+	const shell = makeShell();
+	const {stdin, lastFrame, instance} = renderAt(<App startInLab shell={shell} theme={unicode} />, 80, 24);
+	await ready(lastFrame, /ringlab\$/);
+	stdin.type('echo kept\r');
+	await waitForFrame(lastFrame, /^kept$/m);
+	stdin.type('exit\r');
+	t.regex(await waitForFrame(lastFrame, /Sandbox — a free lab/), /Sandbox — a free lab/);
+	stdin.type('\r');
+	t.regex(await waitForFrame(lastFrame, /echo kept\nkept/), /echo kept\nkept/);
+	instance.unmount();
+});
+
+test('ASCII mode draws no characters outside ASCII', async t => {
+	const shell = makeShell();
+	await sh(shell, 'run hello');
+	const {lastFrame, instance} = renderAt(<App startInLab shell={shell} theme={ascii} />, 80, 24);
+	await waitForFrame(lastFrame, /ringlab\$/);
+	// eslint-disable-next-line no-control-regex
+	t.regex(plainText(lastFrame()), /^[\u0000-\u007F]*$/);
+	t.regex(lastFrame(), /\+- 1 Registers/);
+	instance.unmount();
+});
