@@ -189,6 +189,8 @@ const commands: Record<string, Command> = {
     --export csv      one CSV row per lesson (for a spreadsheet or a class)
     --reset LESSON    forget one lesson's progress (a copy of the file is kept)
     --lessons DIR     the lessons the progress refers to (default: bundled)
+
+  Progress is per user: $RINGLAB_USER if set, else your login name.
 `,
 		flags: {
 			json: {type: 'boolean', default: false},

@@ -16,7 +16,7 @@ const engineNames = {machine: 'the machine', shell: 'the shell', kernel: 'the co
 export function lessonsCheck(dir: string, io: LessonsIo): number {
 	const {lessons, diagnostics, files} = loadLessons(dir, {assembleGuests: true});
 	for (const diagnostic of diagnostics) io.stderr(`${formatDiagnostic(diagnostic)}\n\n`);
-	const shown = displayPath(dir);
+	const shown = displayPath(dir) || '.';
 	if (diagnostics.length > 0) {
 		const broken = new Set(diagnostics.map(d => d.file)).size;
 		io.stderr(`${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'} in ${broken} of ${files.length} lesson file${files.length === 1 ? '' : 's'} in ${shown}\n`);
@@ -51,6 +51,6 @@ export function lessonsList(dir: string, io: LessonsIo): number {
 		io.stdout(`${lesson.id.padEnd(idWidth)}  ${String(lesson.minutes).padStart(3)} min  ${String(lesson.steps.length).padStart(2)} steps  ${lesson.title}\n`);
 	}
 
-	if (broken > 0) io.stderr(`ringlab: ${broken} lesson file${broken === 1 ? ' has' : 's have'} errors and ${broken === 1 ? 'is' : 'are'} not listed: ringlab lessons check ${displayPath(dir)}\n`);
+	if (broken > 0) io.stderr(`ringlab: ${broken} lesson file${broken === 1 ? ' has' : 's have'} errors and ${broken === 1 ? 'is' : 'are'} not listed: ringlab lessons check ${displayPath(dir) || '.'}\n`);
 	return broken > 0 ? 1 : 0;
 }

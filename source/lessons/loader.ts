@@ -165,8 +165,11 @@ export function parseLesson(text: string, path: string, options: LoadOptions = {
 	}
 
 	if (steps.length === 0 && !split.sections.some(section => /^step\s*:/i.test(section.heading))) {
-		const line = split.frontMatter?.closed ? split.lines.findIndex((_, i) => i > 0 && split.lines[i].trim() === '---') + 2 : 1;
-		error(Math.min(line, split.lines.length), 1, 1, 'this lesson has no steps', 'add a section "## Step: <title>" with the step\'s text and a ```lab block');
+		// Point at the first line of text after the front matter (or at its closing ---).
+		const closing = split.frontMatter?.closed ? split.lines.findIndex((line, i) => i > 0 && (line.trim() === '---' || line.trim() === '...')) : 0;
+		const content = split.lines.findIndex((line, i) => i > closing && line.trim() !== '');
+		const line = content === -1 ? closing + 1 : content + 1;
+		error(line, 1, split.lines[line - 1]?.length ?? 1, 'this lesson has no steps', 'add a section "## Step: <title>" with the step\'s text and a ```lab block');
 	}
 
 	// Question ids must be unique across the lesson (progress keys on them).

@@ -88,8 +88,8 @@ export function tableCells(row: ProgressRow): Record<string, string> {
 		lesson: row.id,
 		title: row.title,
 		status: step,
-		checks: row.inFolder ? `${row.stepsDone}/${row.steps}` : `${row.stepsDone}`,
-		quiz: row.quizQuestions > 0 || row.quizAnswered > 0 ? `${row.quizCorrect}/${row.quizQuestions || row.quizAnswered} right` : '—',
+		steps: row.inFolder ? `${row.stepsDone}/${row.steps}` : `${row.stepsDone}`,
+		quiz: row.quizQuestions > 0 || row.quizAnswered > 0 ? `${row.quizCorrect}/${row.quizQuestions || row.quizAnswered}` : '—',
 		time: formatDuration(row.seconds),
 		updated: row.updated ? row.updated.slice(0, 16).replace('T', ' ') : '—',
 	};

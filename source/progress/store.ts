@@ -20,7 +20,7 @@ import {emptyProgress, lessonCount, mergeProgress, progressVersion, sanitizeProg
 export type StoreOptions = {
 	/** Folder for progress.json (default: the user's config folder, e.g. ~/.config/ringlab). */
 	cwd?: string;
-	/** Whose progress (default: the OS user name). */
+	/** Whose progress (default: $RINGLAB_USER, else the OS user name). */
 	user?: string;
 	now?: () => Date;
 };
@@ -32,7 +32,9 @@ export type Recovery = {
 	damagedCopy?: string;
 };
 
+/** Whose progress: $RINGLAB_USER if set (a shared lab account), else the OS user name. */
 export function defaultUser(): string {
+	if (process.env.RINGLAB_USER) return process.env.RINGLAB_USER;
 	try {
 		return userInfo().username || 'learner';
 	} catch {
@@ -57,7 +59,7 @@ export class ProgressStore {
 	readonly backupPath: string;
 	readonly user: string;
 	/** Set when the file was damaged or partly unreadable and had to be recovered. */
-	readonly recovery: Recovery | undefined;
+	recovery: Recovery | undefined;
 	/** True when the file comes from a newer ringlab: it is read, never written. */
 	readonly readOnly: boolean;
 	private readonly conf: Conf<Record<string, unknown>>;
@@ -140,6 +142,27 @@ export class ProgressStore {
 		return candidate;
 	}
 
+	/**
+	 * Before changing anything, take in what others wrote since we read the
+	 * file (another student's session in `ringlab serve`, another terminal):
+	 * their records are kept, and for a lesson both changed, the newer record
+	 * wins with every step, hint and answer from either.
+	 */
+	private refresh(): void {
+		if (this.readOnly || !existsSync(this.path)) return;
+		const parsed = parseOrUndefined(readFileSync(this.path, 'utf8'));
+		if (parsed === undefined) {
+			// Damaged since we read it: keep it before our write replaces it.
+			const damagedCopy = this.keepDamaged();
+			const salvaged = sanitizeProgress(salvageJson(readFileSync(this.path, 'utf8')).value);
+			this.data = mergeProgress(salvaged, this.data);
+			this.recovery = {damagedCopy, messages: [...(this.recovery?.messages ?? []), `${this.path} was damaged while ringlab was running; what could be read of it was merged in, and it is kept at ${damagedCopy}`]};
+			return;
+		}
+
+		this.data = mergeProgress(sanitizeProgress(parsed), this.data);
+	}
+
 	private write(): void {
 		if (this.readOnly) return;
 		// The current file, if it is good, becomes the backup: one write behind.
@@ -163,6 +186,7 @@ export class ProgressStore {
 
 	/** Change a lesson's record (created when missing) and save. */
 	update(id: string, change: (lesson: LessonProgress) => void): LessonProgress {
+		this.refresh();
 		const now = this.now().toISOString();
 		const user = (this.data.users[this.user] ??= {lessons: {}});
 		const lesson = (user.lessons[id] ??= {started: now, updated: now, stepsDone: [], hintsShown: {}, quiz: {}, seconds: 0});
@@ -178,6 +202,7 @@ export class ProgressStore {
 	 * undefined if there was nothing to reset.
 	 */
 	reset(id: string): string | undefined {
+		this.refresh();
 		const lessons = this.data.users[this.user]?.lessons;
 		if (!lessons?.[id] || this.readOnly) return undefined;
 		const copy = join(dirname(this.path), `progress.before-reset-${id}-${stamp(this.now())}.json`);

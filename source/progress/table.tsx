@@ -9,15 +9,19 @@ import {Table} from '@alcalzone/ink-table';
 type Cells = Record<string, string>;
 
 function fit(rows: Cells[], columns: number): Cells[] {
-	// Shorten the title column until the table fits (7 columns: borders and padding take 3 each + 1).
+	// Each column takes its widest cell + 2 spaces of padding + 1 border, plus the left border.
 	if (rows.length === 0) return rows;
-	const keys = Object.keys(rows[0]);
-	const width = (key: string) => Math.max(key.length, ...rows.map(row => row[key].length));
-	const total = () => keys.reduce((sum, key) => sum + width(key) + 3, 1);
-	const over = total() - columns;
-	if (over <= 0 || !keys.includes('title')) return rows;
-	const titleWidth = Math.max(12, width('title') - over);
-	return rows.map(row => ({...row, title: row.title.length > titleWidth ? `${row.title.slice(0, titleWidth - 1)}…` : row.title}));
+	const width = (table: Cells[], key: string) => Math.max(key.length, ...table.map(row => row[key].length));
+	const total = (table: Cells[]) => Object.keys(table[0]).reduce((sum, key) => sum + width(table, key) + 3, 1);
+	let fitted = rows;
+	if (total(fitted) > columns && 'updated' in fitted[0]) {
+		fitted = fitted.map(({updated, ...rest}) => rest); // eslint-disable-line @typescript-eslint/no-unused-vars
+	}
+
+	const over = total(fitted) - columns;
+	if (over <= 0 || !('title' in fitted[0])) return fitted;
+	const titleWidth = Math.max(8, width(fitted, 'title') - over);
+	return fitted.map(row => ({...row, title: row.title.length > titleWidth ? `${row.title.slice(0, titleWidth - 1)}…` : row.title}));
 }
 
 export function renderTable(rows: Cells[], options: {columns?: number; color?: boolean} = {}): string {

@@ -1,0 +1,55 @@
+// `ringlab lessons check|list` from the outside: exit statuses, errors as
+// file:line:col with the line and a caret, the global --lessons DIR flag.
+
+import test from 'ava';
+import {ringlab} from '../helpers/cli.js';
+import {goodStep, lesson, lessonDir, lineOf} from './helpers.js';
+
+test('ringlab lessons check: the bundled lessons are all valid', t => {
+	const {status, stdout, stderr} = ringlab(['lessons', 'check']);
+	t.is(status, 0, stderr);
+	t.regex(stdout, /\d+ lessons in lessons: all valid \(\d+ steps, \d+ quiz questions\)/);
+});
+
+test('ringlab lessons check DIR: every error with file:line:col, the line, a caret and a hint; exit 1', t => {
+	const bad = lesson(goodStep.replace("trapped: '#GP'", "trapped: '#GX'").replace('guest: hello', 'guest: helo'));
+	const dir = lessonDir({'01-bad.md': bad, '02-good.md': lesson(goodStep, {id: 'good'})});
+	const {status, stderr} = ringlab(['lessons', 'check', dir], {cwd: dir});
+	t.is(status, 1);
+	t.regex(stderr, new RegExp(`^01-bad\\.md:${lineOf(bad, 'guest: helo')}:20: error: no guest named 'helo'\\n`, 'm'));
+	t.regex(stderr, new RegExp(`^01-bad\\.md:${lineOf(bad, "'#GX'")}:12: error: checkpoint trapped vector: '#GX' is not a trap or interrupt vector`, 'm'));
+	t.regex(stderr, /^\s+\d+ \|   trapped: '#GX'\n\s+\|\s{12}\^~~~~$/m);
+	t.regex(stderr, /^hint: did you mean 'hello'\?/m);
+	t.regex(stderr, /2 errors in 1 of 2 lesson files in \.\n$/);
+});
+
+test('the global --lessons DIR flag, before or after the command', t => {
+	const dir = lessonDir({'a.md': lesson(goodStep, {id: 'mine', title: 'My own lesson'})});
+	for (const args of [['--lessons', dir, 'lessons', 'list'], ['lessons', 'list', '--lessons', dir], ['lessons', '--lessons', dir, 'check']]) {
+		const {status, stdout, stderr} = ringlab(args);
+		t.is(status, 0, `${args.join(' ')}: ${stderr}`);
+		t.regex(stdout, args.includes('list') ? /^mine\s+10 min\s+1 steps\s+My own lesson$/m : /1 lesson in .*: all valid/);
+	}
+});
+
+test('ringlab lessons: bad actions, missing folders and empty folders are one clear line', t => {
+	const typo = ringlab(['lessons', 'chek']);
+	t.is(typo.status, 2);
+	t.is(typo.stderr, "ringlab: 'chek' is not a lessons command\nhint: did you mean 'ringlab lessons check'?\n");
+	const none = ringlab(['lessons']);
+	t.is(none.status, 2);
+	t.regex(none.stderr, /'ringlab lessons' needs check\|list \[DIR\]/);
+	const missing = ringlab(['lessons', 'check', '/nonexistent/course']);
+	t.is(missing.status, 1);
+	t.regex(missing.stderr, /\/nonexistent\/course:1:1: error: no such folder/);
+	const empty = ringlab(['lessons', 'check', lessonDir({})]);
+	t.is(empty.status, 1);
+	t.regex(empty.stderr, /no lesson files \(\*\.md\) in /);
+});
+
+test('lessons check notes checkpoints this version cannot evaluate yet', t => {
+	const dir = lessonDir({'a.md': lesson(goodStep.replace("trapped: '#GP'", 'oomKilled: /sys/fs/cgroup/lab'))});
+	const {status, stdout} = ringlab(['lessons', 'check', dir], {cwd: dir});
+	t.is(status, 0);
+	t.regex(stdout, /note: a\.md:\d+: step "Run hello" checks oomKilled, which needs the container kernel; this version cannot check it yet/);
+});
