@@ -13,6 +13,10 @@ const commonFlags = {
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'v'},
 	lessons: {type: 'string'},
+	// Display options for the lab (ringlab with no command); --no-color sets color: false.
+	color: {type: 'boolean', default: true},
+	ascii: {type: 'boolean', default: false},
+	screenReader: {type: 'boolean', default: false},
 } as const satisfies Record<string, FlagSpec>;
 
 /** Global flags that take a value, so their value is not mistaken for the command name. */
@@ -30,6 +34,7 @@ const mainHelp = `
   ringlab — a terminal lab for how virtualization and containers work inside
 
   Usage
+    $ ringlab                      open the lab: the lessons and a sandbox (needs a terminal)
     $ ringlab run GUEST            run a guest program on the emulator, then summarize
     $ ringlab asm FILE             assemble a file and report errors (--list: listing)
     $ ringlab isa                  the instruction-set reference (--check: Popek–Goldberg)
@@ -38,6 +43,9 @@ const mainHelp = `
 
   Global options
     --lessons DIR                  use the lessons in DIR instead of the bundled ones
+    --no-color                     the lab without colour (also NO_COLOR=1 or TERM=dumb)
+    --ascii                        ASCII borders and bars (automatic when the locale is not UTF-8)
+    --screen-reader                the lab as plain linear text (also INK_SCREEN_READER=true)
 
   Guests are assembly programs: ringlab ships hello, syscall-loop, pagechurn,
   popf and kernel in its guests/ folder, or give a path to your own .s file.
@@ -143,13 +151,17 @@ const commands: Record<string, Command> = {
 	lessons: {
 		usage: `
   Usage
-    $ ringlab lessons check [DIR]
+    $ ringlab lessons check [DIR] [--play]
     $ ringlab lessons list [DIR]
+    $ ringlab lessons reference
 
   check: validates every lesson file (*.md) in DIR — front matter, steps,
   set-ups, checkpoints, quizzes, prerequisites — and assembles the guests
   they use. Each error names the file, the line and the fix (exit status 1).
+  With --play it also plays every step in a fresh lab, typing the step's
+  solution, and reports steps whose checkpoint does not pass.
   list: the lessons in DIR, in order.
+  reference: the checkpoint vocabulary, panels and set-up values (Markdown).
 
   DIR defaults to --lessons DIR, else the bundled lessons/ folder.
   lessons/README.md describes the format for instructors.
@@ -158,20 +170,26 @@ const commands: Record<string, Command> = {
     $ ringlab lessons check
     $ ringlab lessons check ./my-course
 `,
-		flags: {},
-		arguments: {min: 1, max: 2, names: 'check|list [DIR]'},
+		flags: {play: {type: 'boolean', default: false}},
+		arguments: {min: 1, max: 2, names: 'check|list|reference [DIR]'},
 		async run(input, flags) {
 			const [action, dir] = input;
-			if (action !== 'check' && action !== 'list') {
-				const suggestion = closest(action, ['check', 'list']);
-				return fail(`'${action}' is not a lessons command`, suggestion ? `did you mean 'ringlab lessons ${suggestion}'?` : 'ringlab lessons check [DIR] or ringlab lessons list [DIR]');
+			if (action !== 'check' && action !== 'list' && action !== 'reference') {
+				const suggestion = closest(action, ['check', 'list', 'reference']);
+				return fail(`'${action}' is not a lessons command`, suggestion ? `did you mean 'ringlab lessons ${suggestion}'?` : 'ringlab lessons check [DIR], list [DIR] or reference');
+			}
+
+			if (action === 'reference') {
+				const {vocabularyMarkdown} = await import('./lessons/reference.js');
+				process.stdout.write(vocabularyMarkdown());
+				return 0;
 			}
 
 			const {lessonsCheck, lessonsList} = await import('./lessons/check-command.js');
 			const {bundledLessonsDirectory} = await import('./lessons/paths.js');
 			const folder = dir ?? (flags.lessons as string | undefined) ?? bundledLessonsDirectory;
 			const io = {stdout: (text: string) => process.stdout.write(text), stderr: (text: string) => process.stderr.write(text)};
-			return action === 'check' ? lessonsCheck(folder, io) : lessonsList(folder, io);
+			return action === 'check' ? lessonsCheck(folder, io, {play: Boolean(flags.play)}) : lessonsList(folder, io);
 		},
 	},
 	progress: {
@@ -267,8 +285,9 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	if (!command) {
-		process.stdout.write(`${cli.help.replace(/^\n/, '')}\n`);
-		return 0;
+		if (cli.input.length > 0) return fail(`unexpected argument '${cli.input[0]}'`, 'ringlab --help lists the commands');
+		const {launchTui} = await import('./ui/launch.js');
+		return launchTui({noColor: cli.flags.color === false, ascii: Boolean(cli.flags.ascii), screenReader: Boolean(cli.flags.screenReader)});
 	}
 
 	const input = cli.input.slice(1);
