@@ -7,13 +7,14 @@ import {displayPath} from '../guests.js';
 import {unavailableTypes} from './checkpoints.js';
 import {loadLessons} from './loader.js';
 import {allQuestions} from './format.js';
+import {playLesson, solutions} from './play.js';
 import {checkpointTypes} from './vocabulary.js';
 
 export type LessonsIo = {stdout: (text: string) => void; stderr: (text: string) => void};
 
 const engineNames = {machine: 'the machine', shell: 'the shell', kernel: 'the container kernel', hypervisor: 'the hypervisor'} as const;
 
-export function lessonsCheck(dir: string, io: LessonsIo): number {
+export async function lessonsCheck(dir: string, io: LessonsIo, options: {play?: boolean} = {}): Promise<number> {
 	const {lessons, diagnostics, files} = loadLessons(dir, {assembleGuests: true});
 	for (const diagnostic of diagnostics) io.stderr(`${formatDiagnostic(diagnostic)}\n\n`);
 	const shown = displayPath(dir) || '.';
@@ -37,9 +38,33 @@ export function lessonsCheck(dir: string, io: LessonsIo): number {
 		}
 	}
 
+	if (options.play) {
+		let failed = 0;
+		for (const lesson of lessons) {
+			for (const play of await playLesson(lesson, solutions)) { // eslint-disable-line no-await-in-loop
+				const {step, evaluation} = play;
+				if (!evaluation || evaluation.status === 'unavailable') continue;
+				if (!step.solution) {
+					io.stdout(`note: ${lesson.file}:${step.line}: step "${step.title}" has no solution to play\n`);
+					continue;
+				}
+
+				if (evaluation.status !== 'pass' || !play.setupOk) {
+					failed++;
+					io.stderr(`${lesson.file}:${step.line}: error: the solution of step "${step.title}" does not pass its checkpoint: ${evaluation.detail}${play.setupOk ? '' : ' (a set-up command failed)'}\n${play.transcript.replaceAll(/^/gm, '    ')}\n`);
+				}
+			}
+		}
+
+		if (failed > 0) {
+			io.stderr(`${failed} step${failed === 1 ? '' : 's'} whose solution does not pass\n`);
+			return 1;
+		}
+	}
+
 	const steps = lessons.reduce((sum, lesson) => sum + lesson.steps.length, 0);
 	const questions = lessons.reduce((sum, lesson) => sum + allQuestions(lesson).length, 0);
-	io.stdout(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} in ${shown}: all valid (${steps} steps, ${questions} quiz questions)\n`);
+	io.stdout(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} in ${shown}: all valid (${steps} steps, ${questions} quiz questions)${options.play ? '; every solution passes its checkpoint' : ''}\n`);
 	return 0;
 }
 

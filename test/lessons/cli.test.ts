@@ -38,7 +38,7 @@ test('ringlab lessons: bad actions, missing folders and empty folders are one cl
 	t.is(typo.stderr, "ringlab: 'chek' is not a lessons command\nhint: did you mean 'ringlab lessons check'?\n");
 	const none = ringlab(['lessons']);
 	t.is(none.status, 2);
-	t.regex(none.stderr, /'ringlab lessons' needs check\|list \[DIR\]/);
+	t.regex(none.stderr, /'ringlab lessons' needs check\|list\|reference \[DIR\]/);
 	const missing = ringlab(['lessons', 'check', '/nonexistent/course']);
 	t.is(missing.status, 1);
 	t.regex(missing.stderr, /\/nonexistent\/course:1:1: error: no such folder/);
@@ -52,4 +52,26 @@ test('lessons check notes checkpoints this version cannot evaluate yet', t => {
 	const {status, stdout} = ringlab(['lessons', 'check', dir], {cwd: dir});
 	t.is(status, 0);
 	t.regex(stdout, /note: a\.md:\d+: step "Run hello" checks oomKilled, which needs the container kernel; this version cannot check it yet/);
+});
+
+test('lessons check --play plays every solution and names the steps whose checkpoint does not pass', t => {
+	const wrong = lesson(goodStep.replace('solution: [run hello]', 'solution: [run popf --isa strict, echo done]').replace("trapped: '#GP'", "trapped: {vector: '#GP', exactly: 1}"));
+	const dir = lessonDir({'a.md': wrong, 'b.md': lesson(goodStep.replace('solution: [run hello]', 'solution: [run popf]'), {id: 'ok'})});
+	const {status, stdout, stderr} = ringlab(['lessons', 'check', '--play', dir], {cwd: dir});
+	t.is(status, 1, stdout);
+	t.regex(stderr, new RegExp(`^a\\.md:${lineOf(wrong, '## Step: Run hello')}: error: the solution of step "Run hello" does not pass its checkpoint: #GP: 3 times since this step started; needed exactly once`, 'm'));
+	t.regex(stderr, /^ {4}\$ run popf --isa strict$/m);
+	t.notRegex(stderr, /^b\.md/m);
+	t.regex(stderr, /1 step whose solution does not pass/);
+});
+
+test('lessons/README.md carries the vocabulary reference exactly as ringlab lessons reference prints it', async t => {
+	const {readFileSync} = await import('node:fs');
+	const {join} = await import('node:path');
+	const {bundledLessonsDirectory} = await import('../../source/lessons/paths.js');
+	const {vocabularyMarkdown} = await import('../../source/lessons/reference.js');
+	const readme = readFileSync(join(bundledLessonsDirectory, 'README.md'), 'utf8');
+	const embedded = /<!-- vocabulary:start -->\n([\s\S]*)<!-- vocabulary:end -->/.exec(readme)?.[1];
+	t.is(embedded, vocabularyMarkdown(), 'regenerate the section with: ringlab lessons reference');
+	t.is(ringlab(['lessons', 'reference']).stdout, vocabularyMarkdown());
 });
