@@ -57,7 +57,7 @@ import {Syscalls} from './sys.js';
 import {ProcessManager} from './tasks.js';
 import {Traps} from './traps.js';
 import {CgroupFs} from './vfs/cgroupfs.js';
-import {type CharDevice, O_RDWR, OpenFile, type Pipe} from './vfs/file.js';
+import {type CharDevice, O_RDWR, type Pipe} from './vfs/file.js';
 import {type Credentials, S_IFCHR, SuperBlock, makeDev} from './vfs/inode.js';
 import {MS_NODEV, MS_NOEXEC, MS_NOSUID, MountNamespace} from './vfs/mount.js';
 import {Nsfs} from './vfs/nsfs.js';
@@ -162,7 +162,6 @@ export class Kernel {
 		this.populateRoot(root, rootCred, options.hostname ?? 'ringlab');
 		this.populateDev(devRoot, rootCred);
 
-		const consoleFile = new OpenFile({type: 'device', path: {mnt: rootMount, inode: devRoot.lookup('console')!}, inode: devRoot.lookup('console')!, device: this.devices.get(devNumbers.console)!}, O_RDWR);
 		const rootPath = {mnt: rootMount, inode: root};
 		this.init = this.tasks.createInit({
 			ns: {uts, ipc, mnt: this.initMntNs, net: this.initNetNs, cgroup: cgroupNs, pidForChildren: this.initPidNs},
@@ -170,7 +169,6 @@ export class Kernel {
 			userNs: this.initUserNs,
 			root: rootPath,
 			cgroup: this.cgroups.root,
-			console: consoleFile,
 		});
 		const sys = this.sys(this.init);
 		sys.mount('proc', '/proc', 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC);
@@ -178,6 +176,7 @@ export class Kernel {
 		sys.mount('cgroup2', '/sys/fs/cgroup', 'cgroup2', MS_NOSUID | MS_NODEV | MS_NOEXEC);
 		sys.mount('udev', '/dev', 'devtmpfs', MS_NOSUID);
 		sys.mount('tmpfs', '/run', 'tmpfs', MS_NOSUID | MS_NODEV, 'mode=755');
+		for (let fd = 0; fd < 3; fd++) sys.open('/dev/console', O_RDWR); // stdin, stdout, stderr
 		for (const [name, program] of Object.entries(options.programs ?? {})) this.installProgram(name.startsWith('/') ? name : `/bin/${name}`, program);
 
 		// The timer: IRQ0 at HZ, through the PIC to the interceptor.
@@ -393,6 +392,7 @@ export class Kernel {
 			}
 
 			const reason = this.machine.run(limit - cpu.steps);
+			this.sched.account(); // CPU times are current whenever the host looks
 			if (reason === 'poweroff' || reason === 'shutdown') return reason;
 		}
 

@@ -229,6 +229,7 @@ export class Syscalls {
 	/** pipe(2): [read end, write end]. */
 	pipe(): [number, number] {
 		const pipe = new Pipe();
+		pipe.notify = () => this.k.wakeAll('pipe');
 		pipe.readers = 1;
 		pipe.writers = 1;
 		const reader = this.proc.files.install(new OpenFile({type: 'pipe', pipe, end: 'read'}, O_RDONLY));

@@ -19,7 +19,7 @@ import {
 import {NetNamespace} from './net/net.js';
 import {type NsProxy, Process, SIG_DFL, SIG_IGN} from './process.js';
 import {defaultAction, exitedStatus, signalName, signaledStatus, signals} from './signals.js';
-import {FdTable, type OpenFile} from './vfs/file.js';
+import {FdTable} from './vfs/file.js';
 import type {MountNamespace, Path} from './vfs/mount.js';
 
 export const WNOHANG = 1;
@@ -51,13 +51,8 @@ export class ProcessManager {
 	// ───────────────────────── creation ─────────────────────────
 
 	/** The first process (PID 1 of the initial PID namespace), host-side like systemd is to a learner. */
-	createInit(init: {ns: NsProxy; pidNs: PidNamespace; userNs: UserNamespace; root: Path; cgroup: Cgroup; console: OpenFile}): Process {
+	createInit(init: {ns: NsProxy; pidNs: PidNamespace; userNs: UserNamespace; root: Path; cgroup: Cgroup}): Process {
 		const files = new FdTable();
-		files.install(init.console);
-		init.console.refs++;
-		files.install(init.console);
-		init.console.refs++;
-		files.install(init.console);
 		const process = new Process({
 			pids: [{ns: init.pidNs, nr: init.pidNs.allocate()}],
 			parent: undefined,

@@ -44,6 +44,8 @@ export class Pipe {
 	private buffered = 0;
 	readers = 0;
 	writers = 0;
+	/** Called when data, space or an end's closing may let a sleeper continue. */
+	notify: () => void = () => {};
 
 	get available(): number {
 		return this.buffered;
@@ -67,6 +69,7 @@ export class Pipe {
 		}
 
 		this.buffered -= filled;
+		this.notify();
 		return out;
 	}
 
@@ -77,6 +80,7 @@ export class Pipe {
 		const taken = data.slice(0, room);
 		if (taken.length > 0) this.chunks.push(taken);
 		this.buffered += taken.length;
+		this.notify();
 		return taken.length;
 	}
 }
@@ -112,6 +116,7 @@ export class OpenFile {
 		if (this.kind.type === 'pipe') {
 			if (this.kind.end === 'read') this.kind.pipe.readers--;
 			else this.kind.pipe.writers--;
+			this.kind.pipe.notify();
 		}
 	}
 }
