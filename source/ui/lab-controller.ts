@@ -20,6 +20,7 @@ import {initialPanelState, type PanelMetrics, type PanelState} from './panel-vie
 import {availablePanels} from './panels/index.js';
 import type {Panel} from './panels/panel.js';
 
+/** The shell, or a panel by its index in the available panels. */
 export type Focus = 'shell' | number;
 
 export type LabEvents = {
@@ -79,8 +80,14 @@ export class LabController {
 
 	get focusedPanel(): Panel | undefined {
 		if (this.focus === 'shell') return undefined;
-		const slot = this.slots[this.focus];
-		return slot ? this.panels[slot.panel] : undefined;
+		// A focused panel that the layout no longer shows (after a resize): focus the shell.
+		if (!this.slots.some(slot => slot.panel === this.focus)) this.focus = 'shell';
+		return this.focus === 'shell' ? undefined : this.panels[this.focus];
+	}
+
+	/** The first panel shown. */
+	private firstShown(): Focus {
+		return this.slots[0]?.panel ?? 'shell';
 	}
 
 	/** Run a line now, or after the running command if there is one. */
@@ -112,7 +119,7 @@ export class LabController {
 	}
 
 	private cycleFocus(direction: 1 | -1): void {
-		const order: Focus[] = ['shell', ...this.slots.map((_, index) => index)];
+		const order: Focus[] = ['shell', ...this.slots.map(slot => slot.panel)];
 		const at = Math.max(0, order.indexOf(this.focus));
 		this.focus = order[(at + direction + order.length) % order.length];
 	}
@@ -120,7 +127,7 @@ export class LabController {
 	selectPanel(index: number): void {
 		if (index < 0 || index >= this.panels.length) return;
 		this.selected = index;
-		this.focus = 0;
+		this.focus = index;
 	}
 
 	private scrollPanel(panel: Panel, delta: number | 'top' | 'bottom'): void {
@@ -171,7 +178,7 @@ export class LabController {
 		}
 
 		if (key.escape) {
-			if (this.slots.length > 0) this.focus = 0;
+			this.focus = this.firstShown();
 			return;
 		}
 

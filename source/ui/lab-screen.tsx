@@ -65,8 +65,7 @@ function TabBar({title, panels, layout, focus}: {title: string; panels: Panel[];
 		}
 
 		room -= text.length;
-		const slot = layout.slots.findIndex(s => s.panel === index);
-		parts.push({text, on: shown.has(index), focused: focus === slot});
+		parts.push({text, on: shown.has(index), focused: focus === index});
 	}
 
 	const used = head.length + parts.reduce((sum, part) => sum + part.text.length, 0) + tail.length;
@@ -105,16 +104,16 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 	lab.size = {columns, rows};
 	const {layout} = lab;
 	if (layout.mode === 'too-small') return <TooSmall columns={columns} rows={rows} />;
-	if (typeof lab.focus === 'number' && lab.focus >= layout.slots.length) lab.focus = 'shell';
+	const focused = lab.focusedPanel;
 
 	const busy = shell.busy;
 	const machine = shell.lab.machine;
 	const activity = shell.lab.activity;
 	const status = lab.notice ?? (busy ? `running ${activity?.command ?? ''}${activity?.detail ? ` ${activity.detail}` : ''} · Ctrl-C stops it` : machine ? `${machine.name}: step ${machine.cpu.steps.toLocaleString('en-US')}, ring ${machine.cpu.cpl}` : 'type help for the commands');
 	const hints = lab.focus === 'shell' ? 'Tab complete · Esc panels ' : 'j/k scroll · / filter · ? help · q menu ';
-	const panelViews = layout.slots.map((slot, index) => {
+	const panelViews = layout.slots.map(slot => {
 		const panel = panels[slot.panel];
-		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={lab.focus === index} state={lab.stateOf(panel)} metrics={lab.metrics} />;
+		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={focused === panel} state={lab.stateOf(panel)} metrics={lab.metrics} />;
 	});
 	const shellView = <ShellView shell={shell} line={lab.line} width={layout.shell.columns} height={layout.shell.rows} focused={lab.focus === 'shell'} scroll={lab.shellScroll} busy={busy} />;
 

@@ -71,7 +71,7 @@ test('Ctrl-C stops a running guest instead of quitting', async t => {
 test('Tab on an empty line and Esc move focus; digits pick panels; letters go back to the shell', t => {
 	const {lab} = setup();
 	lab.key('\t', key({tab: true}));
-	t.is(lab.focus, 0);
+	t.is(lab.focusedPanel?.id, 'registers');
 	lab.key('3', key());
 	t.is(lab.selected, 2);
 	t.is(lab.focusedPanel?.id, 'console');
@@ -84,7 +84,7 @@ test('Tab on an empty line and Esc move focus; digits pick panels; letters go ba
 	t.is(lab.line.text, 'x', 'Tab with text completes (nothing to complete here), focus stays');
 	t.is(lab.focus, 'shell');
 	lab.key('', key({escape: true}));
-	t.is(lab.focus, 0);
+	t.is(lab.focusedPanel?.id, 'memory');
 	lab.key('\t', key({tab: true, shift: true}));
 	t.is(lab.focus, 'shell');
 });
@@ -134,7 +134,7 @@ test('panel filter: / then text, Enter keeps it, Esc clears it', t => {
 	t.false(lab.stateOf(lab.focusedPanel!).filtering);
 	lab.key('', key({escape: true}));
 	t.is(lab.stateOf(lab.focusedPanel!).filter, '');
-	t.is(lab.focus, 0);
+	t.is(lab.focusedPanel?.id, 'registers');
 });
 
 test('in a terminal too small, keys do nothing but q and Ctrl-C', t => {
@@ -144,4 +144,24 @@ test('in a terminal too small, keys do nothing but q and Ctrl-C', t => {
 	t.is(lab.line.text, '');
 	lab.key('q', key());
 	t.deepEqual(calls, ['quit']);
+});
+
+test('at 160x48 Tab walks the shell and every panel shown; a resize to 80x24 keeps a sensible focus', t => {
+	const {lab} = setup();
+	lab.size = {columns: 160, rows: 48};
+	const seen: string[] = [];
+	for (let i = 0; i < 6; i++) {
+		lab.key('\t', key({tab: true}));
+		seen.push(lab.focusedPanel?.id ?? 'shell');
+	}
+
+	t.deepEqual(seen, ['registers', 'rings', 'console', 'memory', 'trace', 'shell']);
+	lab.key('', key({escape: true}));
+	lab.key('4', key());
+	t.is(lab.focusedPanel?.id, 'memory');
+	lab.size = {columns: 80, rows: 24};
+	t.is(lab.focusedPanel?.id, 'memory');
+	lab.selected = 0;
+	t.is(lab.focusedPanel, undefined);
+	t.is(lab.focus, 'shell');
 });

@@ -1,0 +1,159 @@
+// The built app in a real terminal (tmux), read as a user would: the menu,
+// the sandbox at 80x24 with a guest stepped and stepped back, the same lab
+// re-laid out at 160x48 and below 80x24, colour off with NO_COLOR, and a
+// clean exit. Skips, saying why, when tmux is not installed.
+
+import {execFileSync, spawnSync} from 'node:child_process';
+import {join} from 'node:path';
+import {pathToFileURL} from 'node:url';
+import anyTest, {type ExecutionContext} from 'ava';
+import {packageRoot} from '../../source/guests.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux) console.log('e2e TUI tests skipped: tmux is not installed (apt-get install tmux)');
+const test = hasTmux ? anyTest.serial : anyTest.serial.skip;
+
+const socket = `ringlab-e2e-${process.pid}`;
+const cli = join(packageRoot, 'build', 'source', 'cli.js');
+
+function tmux(...args: string[]): string {
+	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+}
+
+/** The bundle the CLI loads must be current, or the test would drive old code. */
+async function freshBundle(): Promise<void> {
+	const script = await import(pathToFileURL(join(packageRoot, 'scripts', 'bundle.js')).href) as {bundleIsFresh: () => boolean; bundle: () => Promise<void>};
+	if (!script.bundleIsFresh()) await script.bundle();
+}
+
+function start(name: string, columns: number, rows: number, env = ''): void {
+	// Without CI variables (Ink would not draw) and with a UTF-8 locale unless the test says otherwise.
+	const command = `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}; echo "EXITED $?"; sleep 30`;
+	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), command);
+}
+
+function screen(name: string, escapes = false): string {
+	return tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name);
+}
+
+async function waitFor(t: ExecutionContext, name: string, pattern: RegExp, what: string): Promise<string> {
+	let text = '';
+	for (let i = 0; i < 150; i++) {
+		text = screen(name);
+		if (pattern.test(text)) return text;
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => {
+			setTimeout(resolve, 100);
+		});
+	}
+
+	t.log(text);
+	throw new Error(`timed out waiting for ${what} (${String(pattern)})`);
+}
+
+function type(name: string, text: string): void {
+	tmux('send-keys', '-t', name, '-l', text);
+	tmux('send-keys', '-t', name, 'Enter');
+}
+
+function fits(t: ExecutionContext, text: string, columns: number, rows: number): void {
+	const lines = text.replace(/\n$/, '').split('\n');
+	t.true(lines.length <= rows, `${lines.length} rows`);
+	for (const line of lines) t.true([...line].length <= columns, line);
+}
+
+anyTest.before(async () => {
+	if (hasTmux) await freshBundle();
+});
+
+anyTest.after.always(() => {
+	if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+});
+
+test('80x24: menu, sandbox, a guest stepped and stepped back; then 160x48, too small, and quit', async t => {
+	const name = 'lab';
+	start(name, 80, 24);
+	const menu = await waitFor(t, name, /▸ Sandbox/, 'the menu');
+	t.regex(menu, /placeholder: the lessons are not built yet/);
+	fits(t, menu, 80, 24);
+
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitFor(t, name, /ringlab\$/, 'the shell prompt');
+	type(name, 'run hello --paused');
+	await waitFor(t, name, /'step' executes one instruction/, 'the guest loaded');
+	type(name, 'step 3');
+	const stepped = await waitFor(t, name, /changed: /, 'step output');
+	t.regex(stepped, /╭─ 1 Registers/);
+	t.regex(stepped, /r1 0x474e4952\*/);
+	t.regex(stepped, /step 3 {2}pc 0x00001018/);
+	fits(t, stepped, 80, 24);
+	t.log(`80x24 after step 3:\n${stepped}`);
+
+	type(name, 'back 2');
+	const back = await waitFor(t, name, /back 2 steps/, 'back output');
+	t.regex(back, /step 1 {2}pc 0x00001008/);
+	t.notRegex(back.split('\n').slice(0, 11).join('\n'), /r1 0x474e4952\*/);
+
+	// Panels: Esc, then 2 for the ring timeline.
+	tmux('send-keys', '-t', name, 'Escape');
+	tmux('send-keys', '-t', name, '2');
+	await waitFor(t, name, /2 Ring timeline ◂/, 'the ring panel');
+
+	tmux('resize-window', '-t', name, '-x', '160', '-y', '48');
+	const wide = await waitFor(t, name, /╭─ 5 Trace/, 'the wide layout');
+	fits(t, wide, 160, 48);
+	t.regex(wide, /^ringlab\$ .*│/m);
+	t.regex(wide, /╭─ 1 Registers/);
+	t.regex(wide, /╭─ 2 Ring timeline ◂/, 'the chosen panel keeps the focus');
+	t.log(`160x48:\n${wide}`);
+
+	tmux('resize-window', '-t', name, '-x', '70', '-y', '20');
+	const small = await waitFor(t, name, /This one is 70x20/, 'the too-small message');
+	t.regex(small, /needs a terminal of at least/);
+	tmux('resize-window', '-t', name, '-x', '80', '-y', '24');
+	await waitFor(t, name, /ringlab\$/, 'the lab again');
+
+	// q from a panel leaves the lab; q in the menu quits; the terminal is restored.
+	tmux('send-keys', '-t', name, 'q');
+	await waitFor(t, name, /▸ Sandbox/, 'the menu again');
+	tmux('send-keys', '-t', name, 'q');
+	await waitFor(t, name, /EXITED 0/, 'a clean exit');
+});
+
+test('a run prints the guest\'s output and moves the registers panel; Ctrl-C twice quits', async t => {
+	const name = 'live';
+	start(name, 80, 24);
+	await waitFor(t, name, /▸ Sandbox/, 'the menu');
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitFor(t, name, /ringlab\$/, 'the prompt');
+	type(name, 'run syscall-loop');
+	const done = await waitFor(t, name, /powered off, exit status 0/, 'the run to finish');
+	t.regex(done, /10000 getpid\(\) system calls, \d+ cycles each/);
+	t.regex(done, /step [\d,]{7,} {2}instructions/);
+	tmux('send-keys', '-t', name, 'C-c');
+	await waitFor(t, name, /again to quit/, 'the quit prompt');
+	tmux('send-keys', '-t', name, 'C-c');
+	await waitFor(t, name, /EXITED 0/, 'a clean exit');
+});
+
+test('NO_COLOR: no colour codes; otherwise colour; LANG=C: ASCII borders', async t => {
+	start('mono', 80, 24, 'NO_COLOR=1');
+	await waitFor(t, 'mono', /▸ Sandbox/, 'the menu');
+	tmux('send-keys', '-t', 'mono', 'Enter');
+	await waitFor(t, 'mono', /ringlab\$/, 'the prompt');
+	// eslint-disable-next-line no-control-regex
+	t.notRegex(screen('mono', true), /\u001B\[[\d;]*(3[0-7]|9[0-7]|38;)[\d;]*m/);
+
+	start('color', 80, 24);
+	await waitFor(t, 'color', /▸ Sandbox/, 'the menu');
+	// eslint-disable-next-line no-control-regex
+	t.regex(screen('color', true), /\u001B\[[\d;]*(3[0-7]|9[0-7]|38;)[\d;]*m/);
+
+	start('ascii', 80, 24, 'LANG=C LC_ALL=C');
+	await waitFor(t, 'ascii', /> Sandbox/, 'the menu');
+	tmux('send-keys', '-t', 'ascii', 'Enter');
+	const ascii = await waitFor(t, 'ascii', /ringlab\$/, 'the prompt');
+	t.regex(ascii, /^\+- 1 Registers -+\+$/m);
+	// eslint-disable-next-line no-control-regex
+	t.regex(ascii, /^[\u0000-\u007F]*$/);
+});
