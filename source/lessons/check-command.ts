@@ -34,7 +34,7 @@ export async function lessonsCheck(dir: string, io: LessonsIo, options: {play?: 
 			const waiting = step.checkpoint ? unavailableTypes(step.checkpoint) : [];
 			if (waiting.length === 0) continue;
 			const engines = [...new Set(waiting.map(type => engineNames[checkpointTypes.get(type)!.engine]))].join(' and ');
-			io.stdout(`note: ${lesson.file}:${step.line}: step "${step.title}" checks ${waiting.join(', ')}, which need${waiting.length === 1 ? 's' : ''} ${engines}; this version cannot check it yet\n`);
+			io.stdout(`note: ${lesson.file}:${step.line}: step "${step.title}" checks ${waiting.join(', ')}, which need${waiting.length === 1 ? 's' : ''} a part of ${engines} this version does not have yet\n`);
 		}
 	}
 

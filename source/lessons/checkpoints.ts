@@ -57,7 +57,7 @@ export function evaluateCheckpoint(checkpoint: Checkpoint, window: StepWindow): 
 
 		case 'check': {
 			const type = checkpointTypes.get(checkpoint.type)!;
-			if (!type.evaluate) return {status: 'unavailable', goal, detail: `this checkpoint needs the ${type.engine === 'kernel' ? 'container kernel' : type.engine}, which this version of ringlab does not have yet`};
+			if (!type.evaluate) return {status: 'unavailable', goal, detail: `this checkpoint needs a part of the ${type.engine === 'kernel' ? 'container kernel' : type.engine} that this version of ringlab does not have yet`};
 			const outcome = type.evaluate(checkpoint.params, window);
 			return {status: outcome.status, goal, detail: outcome.detail};
 		}

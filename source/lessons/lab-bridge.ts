@@ -6,6 +6,7 @@
 
 import {closest} from '../diagnostics.js';
 import {defaultKernelPath} from '../guests.js';
+import type {Kernel} from '../kernel/kernel.js';
 import type {Program} from '../machine/assembler.js';
 import type {GuestLibrary} from '../shell/lab.js';
 import {MachineSession} from '../shell/machine-session.js';
@@ -14,9 +15,14 @@ import type {StepSetup} from './format.js';
 import {assembleGuest, knownGuests, resolveLessonGuest} from './guests.js';
 import type {LabState} from './lab-state.js';
 
-/** What a checkpoint sees of a shell and its lab. */
+/**
+ * What a checkpoint sees of a shell and its lab. The container kernel is
+ * read from `lab.kernel` once the lab carries one (the shell's Lab does not
+ * yet; until then kernel checkpoints report "unavailable").
+ */
 export function labStateOf(shell: Shell): LabState {
-	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}};
+	const {kernel} = shell.lab as Partial<Record<'kernel', Kernel>>;
+	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}, ...(kernel ? {kernel} : {})};
 }
 
 /** The bundled guests plus those in `lessonDir/guests/` (which come first), by name only. */

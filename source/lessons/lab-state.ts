@@ -11,10 +11,15 @@
 //               VM exits are in its trace.
 //   shell       the educational shell (source/shell, issue 5): every command
 //               line run, its exit status and what it printed.
-//   kernel      the simulated Linux (source/kernel, issue 4). Not built yet:
-//               checkpoints that need it report "unavailable", never pass.
-//   hypervisor  the VMMs (source/hypervisor, issue 3). Not built yet: same.
+//   kernel      the simulated Linux (source/kernel): files (including /proc
+//               and /sys/fs/cgroup), processes, namespaces, and its event log
+//               (OOM kills …). A lab without one: its checkpoints are
+//               "unavailable", never passed.
+//   hypervisor  the VMMs (source/hypervisor, issue 3). Not built yet: its
+//               checkpoints report "unavailable", never pass.
 
+import type {KernelEvent, KernelEventType} from '../kernel/events.js';
+import type {Kernel} from '../kernel/kernel.js';
 import type {Machine} from '../machine/machine.js';
 
 /** One command line the learner (or a set-up) ran in the shell. */
@@ -35,8 +40,8 @@ export type ShellView = {
 export type LabState = {
 	machine?: Machine;
 	shell?: ShellView;
-	/** The simulated Linux kernel, once source/kernel exists (issue 4). */
-	kernel?: never;
+	/** The simulated Linux kernel of the lab's containers. */
+	kernel?: Kernel;
 	/** The hypervisor, once source/hypervisor exists (issue 3). */
 	hypervisor?: never;
 };
@@ -49,6 +54,8 @@ export type Baseline = {
 	traceWritten: number;
 	consoleLength: number;
 	historyLength: number;
+	kernel: Kernel | undefined;
+	kernelEventSeq: number;
 };
 
 export type MachineCounter = 'instructions' | 'cycles' | 'idleCycles' | 'ringTransitions' | 'tlbHits' | 'tlbMisses' | 'tlbFlushes' | 'pageWalkReferences' | 'ioReads' | 'ioWrites' | 'interrupts';
@@ -82,6 +89,8 @@ export function takeBaseline(lab: LabState): Baseline {
 		traceWritten: machine?.trace.written ?? 0,
 		consoleLength: machine ? machine.uart.text().length : 0,
 		historyLength: lab.shell?.history.length ?? 0,
+		kernel: lab.kernel,
+		kernelEventSeq: lab.kernel?.events.lastSeq ?? -1,
 	};
 }
 
@@ -132,6 +141,14 @@ export class StepWindow {
 		if (!machine) return '';
 		const text = machine.uart.text();
 		return this.sameMachine && text.length >= this.baseline.consoleLength ? text.slice(this.baseline.consoleLength) : text;
+	}
+
+	/** The kernel's events of a type since the step started (a new kernel: all it still holds). */
+	kernelEvents(type: KernelEventType): KernelEvent[] {
+		const {kernel} = this.lab;
+		if (!kernel) return [];
+		const since = kernel === this.baseline.kernel ? this.baseline.kernelEventSeq : -1;
+		return kernel.events.since(since).filter(event => event.type === type);
 	}
 
 	/** Commands run since the step started. */

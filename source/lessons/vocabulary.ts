@@ -9,6 +9,9 @@
 import {vectorName, vectorNames, IOPL_SHIFT, IF} from '../machine/arch.js';
 import {exitReasonName, exitReasonNames} from '../machine/vmx.js';
 import {RingCause} from '../machine/trace.js';
+import {isKernelError} from '../kernel/errors.js';
+import type {Kernel} from '../kernel/kernel.js';
+import type {Process} from '../kernel/process.js';
 import {machineCounters, type MachineCounter, type StepWindow} from './lab-state.js';
 import type {Field, Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
@@ -424,18 +427,77 @@ const shellTypes: CheckpointType[] = [
 	},
 ];
 
-// Checkpoints over engines that are not built yet. Their parameters are
-// checked now so lessons can be written; they evaluate to "unavailable"
-// (never "pass") until the engine exists and gives the lab state a view.
+// Checkpoints over the container kernel. With no kernel in the lab they are
+// "unavailable" (never passed). Counted things (OOM kills) count from the
+// step's start; states (hostnames, files, processes) are read as they are
+// now, as root in the initial namespaces, the way the host sees them.
+
+/** The lab's kernel, or an "unavailable" outcome. */
+function kernelOf(w: StepWindow): Kernel | Outcome {
+	return w.lab.kernel ?? {status: 'unavailable', detail: 'this lab has no container kernel'};
+}
+
+const isOutcome = (value: Kernel | Outcome): value is Outcome => 'status' in value;
+
+/** "/sys/fs/cgroup/lab" (or "/lab") → the cgroup path "/lab". */
+export function cgroupPathOf(path: string): string {
+	const rest = path.replace(/\/+$/, '').replace(/^\/sys\/fs\/cgroup(?=\/|$)/, '');
+	return rest === '' ? '/' : rest;
+}
+
+function readHostFile(kernel: Kernel, path: string): string | undefined {
+	try {
+		return kernel.sys(kernel.init).readFile(path);
+	} catch (error) {
+		if (isKernelError(error)) return undefined;
+		throw error;
+	}
+}
+
+function liveProcesses(kernel: Kernel): Process[] {
+	return [...kernel.tasks.table.values()].filter(process => process.alive);
+}
+
+function namespaceOf(process: Process, type: string): object | undefined {
+	switch (type) {
+		case 'pid': {
+			return process.pidNs;
+		}
+
+		case 'user': {
+			return process.userNs;
+		}
+
+		case 'uts':
+		case 'ipc':
+		case 'mnt':
+		case 'net':
+		case 'cgroup': {
+			return process.ns[type];
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
 const kernelTypes: CheckpointType[] = [
 	{
 		name: 'oomKilled',
 		engine: 'kernel',
-		summary: "The kernel's OOM killer killed a process in a cgroup (its memory.events oom_kill count grew).",
+		summary: "The kernel's OOM killer killed a process in a cgroup (or below it) — what memory.events counts as oom_kill.",
 		example: 'oomKilled: {cgroup: /sys/fs/cgroup/lab, atLeast: 1}',
 		shorthand: 'cgroup',
 		params: {cgroup: absolutePath('the cgroup directory, e.g. /sys/fs/cgroup/lab', true), ...countFields},
 		describe: p => `a process in ${String(p.cgroup)} is OOM-killed ${countText(p)}`,
+		evaluate(p, w) {
+			const kernel = kernelOf(w);
+			if (isOutcome(kernel)) return kernel;
+			const target = cgroupPathOf(p.cgroup as string);
+			const kills = w.kernelEvents('oom-kill').filter(event => event.cgroup !== undefined && (target === '/' || event.cgroup === target || event.cgroup.startsWith(`${target}/`)));
+			return counted(kills.length, p, `OOM kills in ${target}`);
+		},
 	},
 	{
 		name: 'hostnameDiffers',
@@ -444,6 +506,15 @@ const kernelTypes: CheckpointType[] = [
 		example: 'hostnameDiffers: {}',
 		params: {},
 		describe: () => "a UTS namespace has a hostname different from the host's",
+		evaluate(_p, w) {
+			const kernel = kernelOf(w);
+			if (isOutcome(kernel)) return kernel;
+			const host = kernel.init.ns.uts.hostname;
+			const other = liveProcesses(kernel).find(process => process.ns.uts.hostname !== host);
+			return other
+				? {status: 'pass', detail: `${other.comm}[${other.pid}] sees hostname ${other.ns.uts.hostname}; the host's is ${host}`}
+				: {status: 'fail', detail: `every process sees the host's hostname, ${host}`};
+		},
 	},
 	{
 		name: 'fileOrigin',
@@ -459,38 +530,64 @@ const kernelTypes: CheckpointType[] = [
 	{
 		name: 'fileContains',
 		engine: 'kernel',
-		summary: 'A file in the simulated filesystem (including /proc and /sys/fs/cgroup) contains, matches or does not contain some text.',
+		summary: 'A file in the simulated filesystem (including /proc and /sys/fs/cgroup), read by root on the host, contains, matches or does not contain some text.',
 		example: 'fileContains: {path: /sys/fs/cgroup/lab/memory.max, contains: "104857600"}',
 		oneOf: ['contains', 'matches', 'notContains'],
 		params: {path: absolutePath('the file', true), ...textFields},
 		describe: p => `${String(p.path)} ${textGoal(p)}`,
+		evaluate(p, w) {
+			const kernel = kernelOf(w);
+			if (isOutcome(kernel)) return kernel;
+			const text = readHostFile(kernel, p.path as string);
+			return text === undefined ? {status: 'fail', detail: `${String(p.path)} cannot be read (it does not exist)`} : textMatch(text, p, String(p.path));
+		},
 	},
 	{
 		name: 'fileExists',
 		engine: 'kernel',
-		summary: 'A path exists (or, with exists: false, does not) in the simulated filesystem.',
+		summary: 'A path exists (or, with exists: false, does not) in the simulated filesystem, as root on the host sees it.',
 		example: 'fileExists: {path: /sys/fs/cgroup/lab}',
 		shorthand: 'path',
 		params: {path: absolutePath('the path', true), exists: {spec: {kind: 'bool'}, doc: 'true (default) or false'}},
 		describe: p => `${String(p.path)} ${p.exists === false ? 'does not exist' : 'exists'}`,
+		evaluate(p, w) {
+			const kernel = kernelOf(w);
+			if (isOutcome(kernel)) return kernel;
+			const exists = kernel.sys(kernel.init).exists(p.path as string);
+			return {status: exists === (p.exists !== false) ? 'pass' : 'fail', detail: `${String(p.path)} ${exists ? 'exists' : 'does not exist'}`};
+		},
 	},
 	{
 		name: 'processCount',
 		engine: 'kernel',
-		summary: 'How many processes exist (optionally running a given command, optionally only those in a non-initial PID namespace).',
+		summary: 'How many live processes there are now (optionally running a given command, optionally only those in a PID namespace other than the initial one).',
 		example: 'processCount: {command: hog, atLeast: 1}',
 		oneOf: ['atLeast', 'atMost', 'exactly'],
-		params: {command: text('only processes running this command'), inChildPidNamespace: {spec: {kind: 'bool'}, doc: 'only processes in a PID namespace other than the initial one'}, ...countFields},
+		params: {command: text('only processes running this command (their comm, as ps shows it)'), inChildPidNamespace: {spec: {kind: 'bool'}, doc: 'only processes in a PID namespace other than the initial one'}, ...countFields},
 		describe: p => `${countText(p).replace(/ ?(once|twice|times)/, '')} process${typeof p.command === 'string' ? `es running ${p.command}` : 'es'} exist${p.inChildPidNamespace ? ' in a child PID namespace' : ''}`,
+		evaluate(p, w) {
+			const kernel = kernelOf(w);
+			if (isOutcome(kernel)) return kernel;
+			const matching = liveProcesses(kernel).filter(process => (typeof p.command !== 'string' || process.comm === p.command) && (!p.inChildPidNamespace || process.pidNs !== kernel.initPidNs));
+			const n = matching.length;
+			return {status: countOk(n, p) ? 'pass' : 'fail', detail: `${n} matching process${n === 1 ? '' : 'es'} now; needed ${countText(p).replace(/ ?(once|twice|times)/, '')}`};
+		},
 	},
 	{
 		name: 'namespaceCount',
 		engine: 'kernel',
-		summary: 'How many namespaces of a type exist (the initial one included).',
+		summary: 'How many namespaces of a type have processes in them now (the initial one included), as lsns lists them.',
 		example: 'namespaceCount: {type: pid, atLeast: 2}',
 		shorthand: 'type',
 		params: {type: oneOfValues(['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'], 'namespace types', 'the namespace type', true), ...countFields},
 		describe: p => `${countText(p).replace(/ ?(once|twice|times)/, '')} ${String(p.type)} namespaces exist`,
+		evaluate(p, w) {
+			const kernel = kernelOf(w);
+			if (isOutcome(kernel)) return kernel;
+			if (p.type === 'time') return {status: 'unavailable', detail: 'the simulated kernel has no time namespaces'};
+			const seen = new Set(liveProcesses(kernel).map(process => namespaceOf(process, p.type as string)).filter(Boolean));
+			return {status: countOk(seen.size, p) ? 'pass' : 'fail', detail: `${seen.size} ${String(p.type)} namespace${seen.size === 1 ? '' : 's'} with processes now`};
+		},
 	},
 	{
 		name: 'containerState',
@@ -511,6 +608,9 @@ const kernelTypes: CheckpointType[] = [
 	},
 ];
 
+// Checkpoints over the hypervisor (issue 3), not built yet: their parameters
+// are checked so lessons can be written, and they evaluate to "unavailable"
+// (never "pass") until it exists and gives the lab state a view.
 const hypervisorTypes: CheckpointType[] = [
 	{
 		name: 'technique',

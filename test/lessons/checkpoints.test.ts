@@ -210,19 +210,25 @@ test('all / any / not', t => {
 	t.is(describeCheckpoint(checkpoint("all:\n  - trapped: '#GP'\n  - console: x")), 'the CPU raises #GP at least once; and the guest\'s console output contains "x"');
 });
 
-test('checkpoints over engines that are not built are unavailable: never pass, not even under not:', t => {
+test('checkpoints over engines (or parts) that are not built, or not in the lab, are unavailable: never pass, not even under not:', t => {
 	const lab = {machine: hello};
-	for (const cp of ['oomKilled: /sys/fs/cgroup/lab', 'hostnameDiffers: {}', 'fileOrigin: {path: /m/a, layer: upper}', 'technique: paravirt', 'migrated: pre-copy', 'containerState: {state: running}']) {
+	for (const cp of ['fileOrigin: {path: /m/a, layer: upper}', 'technique: paravirt', 'migrated: pre-copy', 'containerState: {state: running}', 'imageBuilt: app']) {
 		const evaluation = since0(cp, lab);
 		t.is(evaluation.status, 'unavailable', cp);
-		t.regex(evaluation.detail, /this version of ringlab does not have yet/);
+		t.regex(evaluation.detail, /that this version of ringlab does not have yet/);
+	}
+
+	for (const cp of ['oomKilled: /sys/fs/cgroup/lab', 'hostnameDiffers: {}', 'fileExists: /etc', 'processCount: {atLeast: 1}']) {
+		const evaluation = since0(cp, lab);
+		t.is(evaluation.status, 'unavailable', cp);
+		t.is(evaluation.detail, 'this lab has no container kernel');
 	}
 
 	t.is(since0('not: {oomKilled: /sys/fs/cgroup/lab}', lab).status, 'unavailable');
 	t.is(since0("all:\n  - console: hello\n  - hostnameDiffers: {}", lab).status, 'unavailable');
 	t.is(since0("all:\n  - console: nope\n  - hostnameDiffers: {}", lab).status, 'fail', 'a failing part decides');
 	t.is(since0("any:\n  - console: hello\n  - hostnameDiffers: {}", lab).status, 'pass', 'a passing part decides');
-	t.deepEqual(unavailableTypes(checkpoint("all:\n  - console: a\n  - oomKilled: /x\n  - not: {technique: native}")), ['oomKilled', 'technique']);
+	t.deepEqual(unavailableTypes(checkpoint("all:\n  - console: a\n  - fileOrigin: {path: /x, layer: 1}\n  - not: {technique: native}")), ['fileOrigin', 'technique']);
 });
 
 test('since the step started: on the same machine only later events count; a new machine counts whole', t => {

@@ -1,0 +1,102 @@
+// The checkpoints that read the container kernel, on a real simulated
+// kernel: OOM kills in a cgroup (counted from the step's start), hostnames
+// of UTS namespaces, files in /proc and /sys/fs/cgroup, processes and
+// namespaces — each can pass and can fail.
+
+import test from 'ava';
+import {join} from 'node:path';
+import type {Diagnostic} from '../../source/diagnostics.js';
+import {assembleFile, guestsDirectory} from '../../source/guests.js';
+import {Kernel} from '../../source/kernel/kernel.js';
+import {CLONE_NEWPID, CLONE_NEWUTS} from '../../source/kernel/namespaces.js';
+import {check} from '../../source/lessons/checkpoints.js';
+import type {Checkpoint} from '../../source/lessons/format.js';
+import {takeBaseline} from '../../source/lessons/lab-state.js';
+import {readCheckpoint} from '../../source/lessons/loader.js';
+import {cgroupPathOf} from '../../source/lessons/vocabulary.js';
+import {BlockReader} from '../../source/lessons/yaml-reader.js';
+
+function checkpoint(yaml: string): Checkpoint {
+	const diagnostics: Diagnostic[] = [];
+	const reader = new BlockReader('test.md', yaml.split('\n'), 1, diagnostics);
+	const root = reader.parse(yaml);
+	const result = root ? readCheckpoint(root, reader, 'checkpoint') : undefined;
+	if (!result || diagnostics.length > 0) throw new Error(`bad checkpoint ${yaml}: ${diagnostics.map(d => d.message).join('; ')}`);
+	return result;
+}
+
+function boot(): Kernel {
+	return new Kernel({programs: {hog: assembleFile(join(guestsDirectory, 'hog.s')), spinner: assembleFile(join(guestsDirectory, 'spinner.s'))}});
+}
+
+test('oomKilled: a hog in a cgroup with memory.max is killed; counted from the step start, in that cgroup or below', t => {
+	const kernel = boot();
+	const lab = {kernel};
+	const root = kernel.sys(kernel.init);
+	root.mkdir('/sys/fs/cgroup/lab');
+	root.writeFile('/sys/fs/cgroup/lab/memory.max', '2M');
+	const start = takeBaseline(lab);
+	t.is(check(checkpoint('oomKilled: /sys/fs/cgroup/lab'), lab, start).status, 'fail');
+	const hog = kernel.spawn(kernel.init, '/bin/hog', ['hog'], {cgroup: '/lab'});
+	kernel.runUntil(() => !hog.alive, 20_000_000);
+	t.false(hog.alive, 'the hog was killed');
+	t.is(check(checkpoint('oomKilled: /sys/fs/cgroup/lab'), lab, start).status, 'pass');
+	t.is(check(checkpoint('oomKilled: {cgroup: /sys/fs/cgroup, exactly: 1}'), lab, start).status, 'pass', 'the root includes everything below');
+	t.is(check(checkpoint('oomKilled: /sys/fs/cgroup/other'), lab, start).status, 'fail');
+	t.is(check(checkpoint('oomKilled: /sys/fs/cgroup/lab'), lab, takeBaseline(lab)).status, 'fail', 'nothing since a later start');
+	t.regex(root.readFile('/sys/fs/cgroup/lab/memory.events'), /oom_kill 1/);
+	t.is(check(checkpoint('fileContains: {path: /sys/fs/cgroup/lab/memory.events, matches: "^oom_kill 1$"}'), lab, start).status, 'pass');
+});
+
+test('hostnameDiffers: only once a process in a new UTS namespace sets another hostname', t => {
+	const kernel = boot();
+	const lab = {kernel};
+	t.is(check(checkpoint('hostnameDiffers: {}'), lab).status, 'fail');
+	const shell = kernel.sys(kernel.init).fork({comm: 'bash'});
+	const sys = kernel.sys(shell);
+	sys.unshare(CLONE_NEWUTS);
+	t.is(check(checkpoint('hostnameDiffers: {}'), lab).status, 'fail', 'a new namespace starts with a copy of the name');
+	sys.sethostname('lab');
+	const evaluation = check(checkpoint('hostnameDiffers: {}'), lab);
+	t.is(evaluation.status, 'pass');
+	t.regex(evaluation.detail, /sees hostname lab; the host's is ringlab/);
+});
+
+test('fileContains and fileExists read as root on the host', t => {
+	const kernel = boot();
+	const lab = {kernel};
+	t.is(check(checkpoint('fileContains: {path: /etc/hostname, contains: ringlab}'), lab).status, 'pass');
+	t.is(check(checkpoint('fileContains: {path: /etc/hostname, notContains: ringlab}'), lab).status, 'fail');
+	t.regex(check(checkpoint('fileContains: {path: /nope, contains: x}'), lab).detail, /cannot be read/);
+	t.is(check(checkpoint('fileExists: /sys/fs/cgroup/cgroup.controllers'), lab).status, 'pass');
+	t.is(check(checkpoint('fileExists: /sys/fs/cgroup/lab'), lab).status, 'fail');
+	t.is(check(checkpoint('fileExists: {path: /sys/fs/cgroup/lab, exists: false}'), lab).status, 'pass');
+	kernel.sys(kernel.init).mkdir('/sys/fs/cgroup/lab');
+	t.is(check(checkpoint('fileExists: /sys/fs/cgroup/lab'), lab).status, 'pass');
+});
+
+test('processCount and namespaceCount: a spinner in a new PID namespace', t => {
+	const kernel = boot();
+	const lab = {kernel};
+	t.is(check(checkpoint('processCount: {command: spinner, atLeast: 1}'), lab).status, 'fail');
+	t.is(check(checkpoint('namespaceCount: {type: pid, atLeast: 2}'), lab).status, 'fail');
+	t.is(check(checkpoint('namespaceCount: {type: pid, exactly: 1}'), lab).status, 'pass');
+	const spinner = kernel.spawn(kernel.init, '/bin/spinner', ['spinner'], {flags: CLONE_NEWPID});
+	kernel.run(10_000);
+	t.true(spinner.alive);
+	t.is(check(checkpoint('processCount: {command: spinner, exactly: 1}'), lab).status, 'pass');
+	t.is(check(checkpoint('processCount: {command: spinner, inChildPidNamespace: true, atLeast: 1}'), lab).status, 'pass');
+	t.is(spinner.nsPid, 1, 'the first process of a PID namespace is its PID 1');
+	t.is(check(checkpoint('namespaceCount: {type: pid, atLeast: 2}'), lab).status, 'pass');
+	t.is(check(checkpoint('namespaceCount: {type: net, atLeast: 2}'), lab).status, 'fail');
+	t.is(check(checkpoint('namespaceCount: {type: time, atLeast: 1}'), lab).status, 'unavailable');
+	kernel.killProcess(spinner);
+	t.is(check(checkpoint('processCount: {command: spinner, atLeast: 1}'), lab).status, 'fail');
+});
+
+test('cgroup directories name cgroups', t => {
+	t.is(cgroupPathOf('/sys/fs/cgroup/lab'), '/lab');
+	t.is(cgroupPathOf('/sys/fs/cgroup/lab/web/'), '/lab/web');
+	t.is(cgroupPathOf('/sys/fs/cgroup'), '/');
+	t.is(cgroupPathOf('/lab'), '/lab');
+});
