@@ -118,9 +118,18 @@ class PidDirectory {
 
 	constructor(private readonly k: Kernel, private readonly sb: SuperBlock, private readonly pidNs: import('../namespaces.js').PidNamespace, private readonly p: Process, parent: Inode) {
 		const entries: Array<[string, Inode]> = [];
-		this.dir = new SyntheticDir(sb, () => (p.state === 'X' ? fail('ENOENT') : entries), parent);
-		this.dir.uid = p.cred.uid;
-		this.dir.gid = p.cred.gid;
+		// /proc/PID and its files belong to the process's owner (it can change with setuid).
+		const owned = () => {
+			if (p.state === 'X') fail('ENOENT');
+			for (const inode of [this.dir, ...entries.map(([, inode]) => inode)]) {
+				inode.uid = p.cred.uid;
+				inode.gid = p.cred.gid;
+			}
+
+			return entries;
+		};
+
+		this.dir = new SyntheticDir(sb, owned, parent);
 		const file = (generate: (reader: Process) => string, write?: (text: string, writer: Process) => void, mode?: number) => new SyntheticFile(sb, this.dir, generate, write, mode);
 		const nsDir = this.nsDirectory();
 		const fdDir = new SyntheticDir(sb, () => this.fdEntries(), this.dir, 0o500);

@@ -1,0 +1,182 @@
+// Snapshots for the panels and the commands that print the same facts:
+// the namespace list and tree (lsns, lsns -T, pstree -S), the process list
+// (ps), and the cgroup tree with limits, usage and events. Plain data, taken
+// at a moment; the UI renders them, formatters here print them as the real
+// tools do.
+
+import type {Cgroup} from './cgroup/cgroup.js';
+import {pageSize, unlimited} from './cgroup/values.js';
+import type {Kernel} from './kernel.js';
+import {type Namespace, type NsType, nsTypes, type PidNamespace, type UserNamespace} from './namespaces.js';
+import {type Process, stateNames} from './process.js';
+
+export type NamespaceRow = {
+	type: NsType;
+	inode: number;
+	/** Processes in it. */
+	nprocs: number;
+	/** The lowest PID (as the viewer sees it) of its processes, and that process's user and command. */
+	pid: number;
+	user: string;
+	command: string;
+	/** lsns -T: the parent (pid, user namespaces) or the owning user namespace (the others). */
+	parent: number | undefined;
+};
+
+function namespaceOf(p: Process, type: NsType): Namespace {
+	if (type === 'pid') return p.pidNs;
+	if (type === 'user') return p.userNs;
+	return p.ns[type];
+}
+
+function userName(kernel: Kernel, viewer: Process, uid: number): string {
+	const id = viewer.userNs.up(uid, 'uid');
+	if (id === 0) return 'root';
+	if (id === 65_534) return 'nobody';
+	return String(id);
+}
+
+/** lsns: every namespace some process is in, as `viewer` sees it (PIDs in its namespace). */
+export function namespaceList(kernel: Kernel, viewer: Process = kernel.init): NamespaceRow[] {
+	const rows = new Map<Namespace, NamespaceRow & {lowest: number}>();
+	const processes = [...kernel.tasks.table.values()].filter(p => p.alive && p.pidIn(viewer.pidNs) !== undefined).sort((a, b) => a.pid - b.pid);
+	for (const p of processes) {
+		for (const type of nsTypes) {
+			const ns = namespaceOf(p, type);
+			const pid = p.pidIn(viewer.pidNs)!;
+			const row = rows.get(ns);
+			if (row) {
+				row.nprocs++;
+				continue;
+			}
+
+			const parent = type === 'pid' ? (ns as PidNamespace).parent?.inode : type === 'user' ? (ns as UserNamespace).parent?.inode : ns.owner?.inode;
+			rows.set(ns, {type, inode: ns.inode, nprocs: 1, pid, lowest: pid, user: userName(kernel, viewer, p.cred.uid), command: p.argv.join(' ') || p.comm, parent});
+		}
+	}
+
+	return [...rows.values()].map(({lowest: _lowest, ...row}) => row).sort((a, b) => a.inode - b.inode);
+}
+
+/** lsns's default output. */
+export function formatLsns(rows: NamespaceRow[]): string {
+	const header = `${'NS'.padStart(10)} TYPE   NPROCS   PID USER   COMMAND\n`;
+	return header + rows.map(r => `${String(r.inode).padStart(10)} ${r.type.padEnd(6)} ${String(r.nprocs).padStart(6)} ${String(r.pid).padStart(5)} ${r.user.padEnd(6)} ${r.command}\n`).join('');
+}
+
+export type ProcessNode = {
+	pid: number;
+	comm: string;
+	/** Namespace types that differ from the parent's (pstree -S). */
+	newNamespaces: NsType[];
+	/** Every PID of the process, outermost first (NSpid). */
+	nsPids: number[];
+	state: string;
+	cgroup: string;
+	children: ProcessNode[];
+};
+
+/** The process tree from `root`, with namespace changes (pstree -S -p). PIDs as `viewer` sees them. */
+export function processTree(kernel: Kernel, root: Process = kernel.init, viewer: Process = kernel.init): ProcessNode {
+	const build = (p: Process): ProcessNode => ({
+		pid: p.pidIn(viewer.pidNs) ?? 0,
+		comm: p.comm,
+		newNamespaces: p.parent ? nsTypes.filter(type => namespaceOf(p, type) !== namespaceOf(p.parent!, type)) : [],
+		nsPids: p.pids.map(entry => entry.nr),
+		state: p.state,
+		cgroup: p.cgroup.path,
+		children: [...p.children].filter(c => c.alive || c.isZombie).sort((a, b) => a.pid - b.pid).map(build),
+	});
+	return build(root);
+}
+
+/** pstree -S -p style text: single children continue the line, siblings branch (ASCII with `ascii`). */
+export function formatProcessTree(node: ProcessNode, ascii = false): string {
+	const [single, first, middle, last, bar] = ascii ? ['---', '-+-', ' |-', ' `-', ' | '] : ['───', '─┬─', ' ├─', ' └─', ' │ '];
+	const label = (n: ProcessNode) => `${n.comm}(${[n.pid, ...n.newNamespaces].join(',')})${n.state === 'Z' ? ' <defunct>' : ''}`;
+	const render = (n: ProcessNode): string[] => {
+		const head = label(n);
+		const pad = ' '.repeat(head.length);
+		const blocks = n.children.map(render);
+		if (blocks.length === 0) return [head];
+		if (blocks.length === 1) return blocks[0].map((line, j) => (j === 0 ? head + single : pad + '   ') + line);
+		const lines: string[] = [];
+		blocks.forEach((block, i) => {
+			const isLast = i === blocks.length - 1;
+			block.forEach((line, j) => {
+				if (j === 0) lines.push((i === 0 ? head : pad) + (i === 0 ? first : isLast ? last : middle) + line);
+				else lines.push(pad + (isLast ? '   ' : bar) + line);
+			});
+		});
+		return lines;
+	};
+
+	return `${render(node).join('\n')}\n`;
+}
+
+export type ProcessRow = {pid: number; ppid: number; user: string; state: string; rssKb: number; cpuSeconds: number; comm: string; command: string; cgroup: string; kind: 'guest' | 'host'};
+
+/** ps: processes visible in `viewer`'s PID namespace. */
+export function processList(kernel: Kernel, viewer: Process = kernel.init): ProcessRow[] {
+	return [...viewer.pidNs.byNr.entries()].filter(([, p]) => p.state !== 'X').sort((a, b) => a[0] - b[0]).map(([pid, p]) => ({
+		pid,
+		ppid: p.parent?.pidIn(viewer.pidNs) ?? 0,
+		user: userName(kernel, viewer, p.cred.uid),
+		state: p.isZombie ? 'Z' : p.stopped ? 'T' : p.runnable || p === viewer ? 'R' : 'S',
+		rssKb: (p.mm?.rss ?? 0) * 4,
+		cpuSeconds: (p.userCycles + p.systemCycles) / kernel.cyclesPerSecond,
+		comm: p.comm,
+		command: p.isZombie ? `[${p.comm}] <defunct>` : p.argv.join(' '),
+		cgroup: p.cgroup.pathFrom(viewer.ns.cgroup.root),
+		kind: p.kind,
+	}));
+}
+
+export type CgroupNode = {
+	path: string;
+	name: string;
+	controllers: string[];
+	subtreeControl: string[];
+	procs: number[];
+	populated: boolean;
+	frozen: boolean;
+	memory?: {currentBytes: number; maxBytes: number | 'max'; highBytes: number | 'max'; peakBytes: number; events: Record<string, number>};
+	cpu?: {weight: number; max: string; usageUsec: number; nrPeriods: number; nrThrottled: number; throttledUsec: number};
+	pids?: {current: number; max: number | 'max'; eventsMax: number};
+	children: CgroupNode[];
+};
+
+/** The cgroup tree with limits, usage and events (what a cgroup panel shows). */
+export function cgroupTree(kernel: Kernel, root: Cgroup = kernel.cgroups.root, viewer: Process = kernel.init): CgroupNode {
+	const usec = (cycles: number) => Math.floor((cycles * 1e6) / kernel.cyclesPerSecond);
+	const limit = (pages: number) => (pages === unlimited ? 'max' as const : pages * pageSize);
+	const build = (cg: Cgroup): CgroupNode => ({
+		path: cg.path,
+		name: cg.isRoot ? '/' : cg.name,
+		controllers: cg.available,
+		subtreeControl: [...cg.subtreeControl],
+		procs: cg.liveMembers.map(p => p.pidIn(viewer.pidNs) ?? 0).sort((a, b) => a - b),
+		populated: cg.populated,
+		frozen: cg.effectiveFrozen,
+		memory: cg.has('memory') ? {
+			currentBytes: cg.memory.current * pageSize,
+			maxBytes: limit(cg.memory.max),
+			highBytes: limit(cg.memory.high),
+			peakBytes: cg.memory.peak * pageSize,
+			events: {...cg.memory.events},
+		} : undefined,
+		cpu: cg.has('cpu') ? {
+			weight: cg.cpu.weight,
+			max: `${cg.cpu.max.quotaUs === unlimited ? 'max' : cg.cpu.max.quotaUs} ${cg.cpu.max.periodUs}`,
+			usageUsec: usec(cg.cpu.userCycles + cg.cpu.systemCycles),
+			nrPeriods: cg.cpu.nrPeriods,
+			nrThrottled: cg.cpu.nrThrottled,
+			throttledUsec: usec(cg.cpu.throttledCycles),
+		} : undefined,
+		pids: cg.has('pids') ? {current: cg.pids.current, max: cg.pids.max === unlimited ? 'max' : cg.pids.max, eventsMax: cg.pids.eventsMax} : undefined,
+		children: [...cg.children.values()].map(build),
+	});
+	return build(root);
+}
+
+export {stateNames};
