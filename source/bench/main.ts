@@ -16,6 +16,7 @@ import {assemble, type Program} from '../machine/assembler.js';
 import {loadWithKernel} from '../machine/loader.js';
 import {Machine} from '../machine/machine.js';
 import type {TraceLevel} from '../machine/trace.js';
+import {tuiFigures} from './tui.js';
 
 const json = process.argv.includes('--json');
 
@@ -62,6 +63,15 @@ const figures: Figure[] = [
 	{name: 'emulator, full tracing', value: traced.best, unit: 'M instructions/s', budget: '>= 30', note: `median ${traced.median.toFixed(0)}`},
 	{name: 'emulator, interpreter only', value: interpreted.best, unit: 'M instructions/s', note: `median ${interpreted.median.toFixed(0)}; for reference`},
 ];
+
+// The TUI's budgets: first frame, bytes written at 80x24 idle and live, resident memory (tui.ts).
+const tui = await tuiFigures();
+figures.push(
+	{name: 'TUI first frame (ringlab → menu, in a pty)', value: tui.firstFrameMs ?? Number.NaN, unit: 'ms', budget: '<= 300', note: tui.firstFrameMs === undefined ? 'not measured: util-linux script is missing' : 'median of 7, from spawn'},
+	{name: 'TUI written while idle (80x24)', value: tui.idleBytesPerSecond, unit: 'bytes/s', budget: '0'},
+	{name: 'TUI written during live guest runs (80x24)', value: tui.liveBytesPerSecond / 1024, unit: 'KB/s', budget: '<= 20', note: `${tui.liveSeconds.toFixed(1)} s of syscall-loop and pagechurn runs`},
+	{name: 'TUI resident memory, one lab after those runs', value: tui.residentMegabytes, unit: 'MB', budget: '<= 80'},
+);
 
 if (json) {
 	const object = Object.fromEntries(figures.map(figure => [figure.name, {value: Number(figure.value.toFixed(1)), unit: figure.unit, budget: figure.budget, note: figure.note}]));
