@@ -1,0 +1,88 @@
+// The VMM touching guest-virtual memory the way the guest's own code would:
+// through the guest's page tables (walked in software, accessed and dirty
+// bits set as the CPU sets them), with the guest's privilege checks, into
+// host memory through the p2m. Used to fetch a trapping instruction, push
+// an exception frame on the guest kernel stack, emulate a store, copy a
+// hypercall's buffer. A failed access leaves the #PF error code and address
+// behind so the VMM can reflect the page fault to the guest.
+
+import {vmmCycles} from './costs.js';
+import type {GuestMemory} from './guest-memory.js';
+import {newWalk, walkGuest, type PagingRegisters} from './guest-paging.js';
+
+export class GuestAccess {
+	/** #PF error code and address of the last access that failed. */
+	error = 0;
+	faultAddress = 0;
+	private readonly walk = newWalk();
+
+	constructor(
+		private readonly memory: GuestMemory,
+		private readonly regs: PagingRegisters,
+		private readonly charge: (cycles: number) => void,
+		/** Called after the VMM wrote guest-physical memory (the shadow pager resynchronizes page tables). */
+		private readonly onWrite: (gpa: number) => void = () => {},
+	) {}
+
+	/** Guest-physical address for an access, or -1 (error and faultAddress set). */
+	translate(va: number, write: boolean, user: boolean): number {
+		this.charge(vmmCycles.guestWalk);
+		const walk = walkGuest(this.memory, this.regs, va, {write, user}, true, this.walk);
+		if (walk.ok) return walk.gpa;
+		this.error = walk.error;
+		this.faultAddress = va >>> 0;
+		return -1;
+	}
+
+	readWord(va: number, user: boolean): number | undefined {
+		const gpa = this.translate(va, false, user);
+		return gpa < 0 ? undefined : this.memory.readWord(gpa);
+	}
+
+	writeWord(va: number, value: number, user: boolean): boolean {
+		const gpa = this.translate(va, true, user);
+		if (gpa < 0) return false;
+		this.memory.writeWord(gpa, value);
+		this.onWrite(gpa);
+		return true;
+	}
+
+	readByte(va: number, user: boolean): number | undefined {
+		const gpa = this.translate(va, false, user);
+		return gpa < 0 ? undefined : this.memory.readByte(gpa);
+	}
+
+	writeByte(va: number, value: number, user: boolean): boolean {
+		const gpa = this.translate(va, true, user);
+		if (gpa < 0) return false;
+		this.memory.writeByte(gpa, value);
+		this.onWrite(gpa);
+		return true;
+	}
+
+	/** Copy `length` bytes out of guest-virtual memory, one walk per page (undefined on a fault). */
+	readBytes(va: number, length: number, user: boolean): Uint8Array | undefined {
+		const out = new Uint8Array(length);
+		let gpa = -1;
+		for (let i = 0; i < length; i++) {
+			const at = (va + i) >>> 0;
+			if (i === 0 || (at & 0xfff) === 0) {
+				gpa = this.translate(at, false, user);
+				if (gpa < 0) return undefined;
+			} else {
+				gpa++;
+			}
+
+			out[i] = this.memory.readByte(gpa);
+		}
+
+		return out;
+	}
+
+	/** The two words of the instruction at `pc`, or undefined. */
+	fetch(pc: number, user: boolean): [number, number] | undefined {
+		const gpa = this.translate(pc, false, user);
+		if (gpa < 0) return undefined;
+		return [this.memory.readWord(gpa), this.memory.readWord(gpa + 4)];
+	}
+}

@@ -1,0 +1,422 @@
+// Paravirtualization, Xen style (Barham et al., SOSP 2003): the guest kernel
+// is ported (guests/kernel-pv.s) and knows it runs in ring 1 under a
+// hypervisor, so it never executes a privileged instruction; it asks, with
+// hypercalls (`vmcall`, Xen's `int 0x82`). The hypervisor here:
+//   - keeps a trap table instead of reading an IDT, and bounces exceptions,
+//     events (the timer) and system calls into the guest with the frame the
+//     CPU would have built, on the stack the guest named with stack_switch;
+//   - replaces IF with an event mask in the guest's vcpu_info (plain
+//     memory: masking events is a store, not a trap);
+//   - applies page-table updates the guest sends in batches (mmu_update),
+//     validating each, and keeps the tables the CPU walks in step at once;
+//   - writes the guest's console output from a whole buffer per call.
+// The hypercall ABI and its Xen names: hypercalls.ts, guests/kernel-pv.s.
+//
+// Simplifications (said in kernel-pv.s too): page tables hold guest-physical
+// frames and the hypervisor keeps the real tables from them (Xen's PV guests
+// write machine frames and the CPU walks their tables directly); the timer
+// event comes through trap-table vector 32 instead of an event-channel upcall.
+
+import {ARITH_FLAGS, CR0_PE, CR0_PG, CR0_WP, FLAGS_RESERVED_ONE, GP, IF, PF, PORT_COM1, PORT_COM1_LSR, PORT_PIC_DATA, PORT_PIT_CHANNEL0, PORT_PIT_COMMAND, TS, UD, hasErrorCode, idtErrorCode, selectorForRing} from '../machine/arch.js';
+import {pitHz} from '../machine/costs.js';
+import {Source} from '../machine/cpu.js';
+import {Op, spIndex} from '../machine/isa.js';
+import {RingCause} from '../machine/trace.js';
+import {vmmCycles} from './costs.js';
+import type {DecodedInstruction} from './decode.js';
+import {hypercallNames, pvGuestMarker, xen, xenErrno, type HypercallName} from './hypercalls.js';
+import {SoftwareMonitor} from './software.js';
+
+type TrapEntry = {flags: number; cs: number; address: number};
+
+export class ParavirtMonitor extends SoftwareMonitor {
+	readonly technique = 'paravirt' as const;
+	/** The guest's trap table (set_trap_table), by vector. */
+	readonly trapTable = new Map<number, TrapEntry>();
+	/** The ring-1 stack for traps from ring 3 (stack_switch). */
+	kernelStack = 0;
+	private syscallCallback = 0;
+	private syscallMasksEvents = false;
+	/** Guest-physical address of the guest's vcpu_info, or -1 before it registers one. */
+	private vcpuInfo = -1;
+
+	override stats(): Record<string, unknown> {
+		return {...super.stats(), trapTableEntries: this.trapTable.size};
+	}
+
+	protected override boot(): void {
+		if (!this.vm.kernel?.symbols.has(pvGuestMarker)) {
+			this.vm.crash(`paravirtualization runs ported kernels only: ${this.vm.kernel?.file ?? 'this kernel'} has no ${pvGuestMarker} note (use guests/kernel-pv.s)`);
+		}
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Events: the mask byte in vcpu_info plays the part of IF.
+
+	private get masked(): boolean {
+		return this.vcpuInfo < 0 || this.vm.memory.readByte(this.vcpuInfo + xen.VCPU_INFO_MASK) !== 0;
+	}
+
+	private set masked(value: boolean) {
+		if (this.vcpuInfo >= 0) this.vm.memory.writeByte(this.vcpuInfo + xen.VCPU_INFO_MASK, value ? 1 : 0);
+	}
+
+	protected override interruptsOpen(): boolean {
+		return !this.masked;
+	}
+
+	protected override deliverPending(): boolean {
+		if (super.deliverPending()) return true;
+		if (this.vcpuInfo >= 0 && this.vm.devices.pendingVector() >= 0) this.vm.memory.writeByte(this.vcpuInfo + xen.VCPU_INFO_PENDING, 1);
+		return false;
+	}
+
+	protected override deliverInterrupt(vector: number): void {
+		if (this.vcpuInfo >= 0) this.vm.memory.writeByte(this.vcpuInfo + xen.VCPU_INFO_PENDING, 0);
+		super.deliverInterrupt(vector);
+	}
+
+	protected override get reflectCost(): number {
+		return vmmCycles.pvBounce;
+	}
+
+	/** The guest's flags as it sees them: IF is "events not masked". */
+	private guestFlags(): number {
+		return (this.cpu.flags & ARITH_FLAGS) | (this.masked ? 0 : IF) | FLAGS_RESERVED_ONE;
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Bounces into the guest kernel.
+
+	/** Exceptions and events go to the trap table's handler, on the stack_switch stack when coming from ring 3. */
+	protected override tryReflect(vector: number, errorCode: number, source: Source, pushedPc: number): {vector: number; error: number} | undefined {
+		const {cpu} = this;
+		const entry = this.trapTable.get(vector);
+		const ring = cpu.cpl;
+		if (!entry) return {vector: GP, error: idtErrorCode(vector)};
+		if (source === Source.Software && (entry.flags & xen.TI_DPL_MASK) < ring) return {vector: GP, error: idtErrorCode(vector)};
+		let sp = cpu.regs[spIndex] >>> 0;
+		if (ring === 3) {
+			if (this.kernelStack === 0) return {vector: TS, error: 0};
+			sp = this.kernelStack;
+		}
+
+		const frame = ring === 3 ? [cpu.regs[spIndex], this.guestFlags(), selectorForRing(3), pushedPc] : [this.guestFlags(), selectorForRing(ring), pushedPc];
+		if (hasErrorCode(vector)) frame.push(errorCode);
+		if (!this.pushFrame(sp, frame)) return {vector: PF, error: this.access.error};
+		if (vector === PF && this.vcpuInfo >= 0) this.vm.memory.writeWord(this.vcpuInfo + xen.VCPU_INFO_CR2, this.vcpu.cr2);
+		if (entry.flags & xen.TI_MASK_EVENTS) this.masked = true;
+		cpu.changeRing(1, vector, cpu.pc);
+		cpu.pc = entry.address;
+		this.vcpu.halted = false;
+		return undefined;
+	}
+
+	/** A user `syscall`: bounce to the registered callback with an int-0x80-like frame on the kernel stack. */
+	protected override systemCall(): void {
+		const {cpu} = this;
+		cpu.cycles += this.reflectCost;
+		const userFlags = (cpu.regs[11] & ARITH_FLAGS) | (this.masked ? 0 : IF) | FLAGS_RESERVED_ONE;
+		if (this.syscallCallback === 0 || this.kernelStack === 0) {
+			cpu.changeRing(3, RingCause.Monitor, cpu.pc);
+			this.reflect(UD, 0, Source.Fault, (cpu.regs[12] - 8) >>> 0);
+			return;
+		}
+
+		const sp = this.kernelStack;
+		if (!this.pushFrame(sp, [cpu.regs[spIndex], userFlags, selectorForRing(3), cpu.regs[12]])) {
+			this.vm.crash('the paravirtual kernel\'s stack (stack_switch) is not mapped');
+			return;
+		}
+
+		if (this.syscallMasksEvents) this.masked = true;
+		cpu.changeRing(1, RingCause.Monitor, cpu.pc);
+		cpu.pc = this.syscallCallback;
+	}
+
+	private pushFrame(top: number, frame: number[]): boolean {
+		let sp = top >>> 0;
+		for (const value of frame) {
+			sp = (sp - 4) >>> 0;
+			if (!this.access.writeWord(sp, value, false)) return false;
+		}
+
+		this.cpu.regs[spIndex] = sp;
+		return true;
+	}
+
+	/** A PV guest executes no privileged instructions; reading cs (to learn its ring) is allowed. */
+	protected override emulatesOnTrap(d: DecodedInstruction): boolean {
+		return d.op === Op.MovFromCs;
+	}
+
+	protected override execute(d: DecodedInstruction, pc: number): boolean {
+		if (d.op !== Op.MovFromCs) return super.execute(d, pc);
+		this.cpu.regs[d.a] = selectorForRing(this.cpu.cpl); // the truth: a PV kernel knows it is in ring 1
+		this.cpu.pc = (pc + 8) >>> 0;
+		return true;
+	}
+
+	// ────────────────────────────────────────────────────────────────
+	// Hypercalls.
+
+	protected override hypercall(pc: number): void {
+		const {cpu, vm} = this;
+		if (cpu.cpl === 3) {
+			this.reflect(UD, 0, Source.Fault, pc); // hypercalls are for the guest kernel
+			return;
+		}
+
+		const {regs} = cpu;
+		const number = regs[0];
+		const name = hypercallNames.get(number);
+		cpu.cycles += vmmCycles.hypercallDispatch;
+		vm.counters.hypercall(name ?? `hypercall ${number}`);
+		cpu.pc = (pc + 8) >>> 0;
+		const result = name ? this.dispatch(name) : -xenErrno.ENOSYS;
+		if (result !== undefined) regs[0] = result;
+	}
+
+	/** Run one hypercall; the value for r0, or undefined when the call does not return (iret). */
+	private dispatch(name: HypercallName): number | undefined {
+		const {regs} = this.cpu;
+		switch (name) {
+			case 'set_trap_table': {
+				return this.setTrapTable(regs[1] >>> 0);
+			}
+
+			case 'mmu_update': {
+				return this.mmuUpdate(regs[1] >>> 0, regs[2] >>> 0, regs[3] >>> 0);
+			}
+
+			case 'stack_switch': {
+				this.kernelStack = regs[2] >>> 0;
+				return 0;
+			}
+
+			case 'xen_version': {
+				return xen.XEN_VERSION;
+			}
+
+			case 'console_io': {
+				return this.consoleIo(regs[1], regs[2] >>> 0, regs[3] >>> 0);
+			}
+
+			case 'iret': {
+				this.iret();
+				return undefined;
+			}
+
+			case 'vcpu_op': {
+				return this.vcpuOp(regs[1], regs[3] >>> 0);
+			}
+
+			case 'mmuext_op': {
+				return this.mmuextOp(regs[1] >>> 0, regs[2] >>> 0);
+			}
+
+			case 'sched_op': {
+				return this.schedOp(regs[1], regs[2], regs[3]);
+			}
+
+			default: {
+				return this.callbackOp(regs[1], regs[2], regs[3] >>> 0, regs[4]);
+			}
+		}
+	}
+
+	private setTrapTable(table: number): number {
+		for (let i = 0; i < 256; i++) {
+			const head = this.access.readWord(table + i * 8, false);
+			const address = head === undefined ? undefined : this.access.readWord(table + i * 8 + 4, false);
+			if (address === undefined) return -xenErrno.EFAULT;
+			if (address === 0) return 0;
+			this.trapTable.set(head! & 0xff, {flags: (head! >>> 8) & 0xff, cs: (head! >>> 16) & 0xffff, address: address >>> 0});
+		}
+
+		return 0;
+	}
+
+	/** Apply a batch of page-table updates {address of the entry, new value}: validated, then written and propagated. */
+	private mmuUpdate(requests: number, count: number, done: number): number {
+		const {cpu, vm} = this;
+		const start = cpu.cycles;
+		const memory = vm.memory;
+		let applied = 0;
+		let result = 0;
+		for (; applied < count; applied++) {
+			const pointer = this.access.readWord(requests + applied * 8, false);
+			const value = pointer === undefined ? undefined : this.access.readWord(requests + applied * 8 + 4, false);
+			if (value === undefined) {
+				result = -xenErrno.EFAULT;
+				break;
+			}
+
+			cpu.cycles += vmmCycles.pvMmuUpdate;
+			const address = pointer! & ~3;
+			if ((pointer! & 3) !== xen.MMU_NORMAL_PT_UPDATE || !memory.contains(address, 4)) {
+				result = -xenErrno.EINVAL;
+				break;
+			}
+
+			if (value & 1 && !memory.contains(value & ~0xfff, 4096)) {
+				result = -xenErrno.EPERM; // a frame that is not this guest's: Xen refuses it
+				break;
+			}
+
+			memory.writeWord(address, value);
+			this.pageTableWrites++;
+			this.shadow.propagate(address);
+		}
+
+		if (done) this.access.writeWord(done, applied, false);
+		const tally = vm.counters.pageTableUpdates;
+		tally.count += applied;
+		tally.cycles += cpu.cycles - start + vmmCycles.monitorRoundTrip + vmmCycles.hypercallDispatch;
+		return result;
+	}
+
+	private consoleIo(command: number, count: number, buffer: number): number {
+		const {cpu, vm} = this;
+		const start = cpu.cycles;
+		cpu.cycles += vmmCycles.ioEmulate + vmmCycles.pvCopyByte * count;
+		let result: number;
+		if (command === xen.CONSOLEIO_write) {
+			const bytes = this.access.readBytes(buffer, count, false);
+			if (bytes) for (const byte of bytes) vm.devices.uart.write(PORT_COM1, byte);
+			result = bytes ? count : -xenErrno.EFAULT;
+		} else if (command === xen.CONSOLEIO_read) {
+			result = 0;
+			while (result < count && vm.devices.uart.read(PORT_COM1_LSR) & 1) {
+				if (!this.access.writeByte(buffer + result, vm.devices.uart.read(PORT_COM1), false)) return -xenErrno.EFAULT;
+				result++;
+			}
+		} else {
+			return -xenErrno.EINVAL;
+		}
+
+		vm.counters.io.count++;
+		vm.counters.io.cycles += cpu.cycles - start + vmmCycles.monitorRoundTrip + vmmCycles.hypercallDispatch;
+		return result;
+	}
+
+	/** HYPERVISOR_iret: pop r0, pc, cs, flags (and sp for ring 3); the event mask follows the saved IF. */
+	private iret(): void {
+		const {cpu, vm} = this;
+		const sp = cpu.regs[spIndex] >>> 0;
+		const words: number[] = [];
+		for (let i = 0; i < 5; i++) {
+			const value = this.access.readWord(sp + i * 4, false);
+			if (value === undefined) {
+				vm.crash('HYPERVISOR_iret: the frame on the kernel stack is not mapped');
+				return;
+			}
+
+			words.push(value);
+		}
+
+		const [r0, pc, cs, flags, userSp] = words;
+		cpu.regs[0] = r0;
+		this.masked = (flags & IF) === 0;
+		if ((cs & 3) === 3) {
+			this.returnToUser(pc >>> 0, flags, userSp, RingCause.Iret);
+			return;
+		}
+
+		cpu.regs[spIndex] = sp + 16;
+		cpu.flags = (cpu.flags & ~ARITH_FLAGS) | (flags & ARITH_FLAGS);
+		cpu.pc = pc >>> 0;
+	}
+
+	private vcpuOp(command: number, argument: number): number {
+		const {vm, cpu} = this;
+		switch (command) {
+			case xen.VCPUOP_set_periodic_timer: {
+				// The periodic timer is the VM's timer device, programmed as the guest would program a PIT.
+				const count = Math.max(1, Math.min(0xffff, Math.round((argument * pitHz) / 1e9)));
+				vm.devices.write(PORT_PIT_COMMAND, 0x34);
+				vm.devices.write(PORT_PIT_CHANNEL0, count & 0xff);
+				vm.devices.write(PORT_PIT_CHANNEL0, count >>> 8);
+				vm.devices.write(PORT_PIC_DATA, vm.devices.pic.mask & ~1);
+				cpu.eventAt = 0;
+				return 0;
+			}
+
+			case xen.VCPUOP_register_vcpu_info: {
+				if (!vm.memory.contains(argument, 16)) return -xenErrno.EINVAL;
+				this.vcpuInfo = argument;
+				return 0;
+			}
+
+			default: {
+				return -xenErrno.ENOSYS;
+			}
+		}
+	}
+
+	private mmuextOp(ops: number, count: number): number {
+		const {cpu, vcpu} = this;
+		for (let i = 0; i < count; i++) {
+			const command = this.access.readWord(ops + i * 8, false);
+			const argument = command === undefined ? undefined : this.access.readWord(ops + i * 8 + 4, false);
+			if (argument === undefined) return -xenErrno.EFAULT;
+			switch (command) {
+				case xen.MMUEXT_NEW_BASEPTR: {
+					if (!this.vm.memory.contains(argument, 4096)) return -xenErrno.EINVAL;
+					vcpu.cr3 = argument >>> 0;
+					vcpu.cr0 = CR0_PE | CR0_PG | CR0_WP;
+					this.shadow.guestPagingChanged();
+					break;
+				}
+
+				case xen.MMUEXT_TLB_FLUSH_LOCAL: {
+					cpu.flushTlb();
+					break;
+				}
+
+				case xen.MMUEXT_INVLPG_LOCAL: {
+					cpu.invalidatePage(argument);
+					break;
+				}
+
+				default: {
+					return -xenErrno.EINVAL;
+				}
+			}
+		}
+
+		return 0;
+	}
+
+	private schedOp(command: number, reason: number, status: number): number {
+		const {vm} = this;
+		switch (command) {
+			case xen.SCHEDOP_yield: {
+				return 0;
+			}
+
+			case xen.SCHEDOP_block: {
+				this.masked = false;
+				this.vcpu.halted = true;
+				return 0;
+			}
+
+			case xen.SCHEDOP_shutdown: {
+				if (reason === xen.SHUTDOWN_poweroff) vm.powerOff(status & 0xff);
+				else vm.crash(`the guest kernel shut itself down (SCHEDOP_shutdown, reason ${reason})`);
+				return 0;
+			}
+
+			default: {
+				return -xenErrno.ENOSYS;
+			}
+		}
+	}
+
+	private callbackOp(command: number, type: number, address: number, flags: number): number {
+		if (command !== xen.CALLBACKOP_register || type !== xen.CALLBACKTYPE_syscall) return -xenErrno.EINVAL;
+		this.syscallCallback = address;
+		this.syscallMasksEvents = (flags & xen.CALLBACKF_mask_events) !== 0;
+		return 0;
+	}
+}

@@ -1,0 +1,112 @@
+// A virtual machine: guest memory (backed by host frames through a p2m),
+// its own virtual devices, the virtual CPU state the VMM emulates, the
+// counters, and the technique's VMM (its Monitor). A VM is created by a
+// Host, loaded with a guest, and run by the host; it ends powered off (its
+// kernel wrote the debug-exit port or made the shutdown hypercall), halted
+// for good, shut down by a triple fault, or crashed — stopped by the VMM
+// with a message saying what the guest did that this VMM cannot run.
+
+import {loadWithKernel} from '../machine/loader.js';
+import type {Program} from '../machine/assembler.js';
+import {Machine} from '../machine/machine.js';
+import {VmCounters} from './counters.js';
+import {GuestMemory} from './guest-memory.js';
+import type {Monitor} from './monitor.js';
+import type {Paging, VirtualTechnique} from './techniques.js';
+import {VirtualCpu} from './vcpu.js';
+import {VirtualDevices} from './virtual-devices.js';
+
+export type VmState = 'created' | 'running' | 'halted' | 'poweroff' | 'shutdown' | 'crashed';
+
+export type VmOptions = {
+	name?: string;
+	technique: VirtualTechnique;
+	/** Default: nested under hardware assist, shadow otherwise. */
+	paging?: Paging;
+	/** Guest memory in bytes (default 4 MiB, the bare machine's default). */
+	memoryBytes?: number;
+	/** Hardware assist: tag TLB entries with a VPID (default true) so entries and exits need not flush. */
+	vpid?: boolean;
+};
+
+/** What the VM needs from its host (kept narrow so a VM can be tested alone). */
+export type VmHost = {
+	readonly cpuCycles: () => number;
+	readonly cpuSteps: () => number;
+	/** Ask the CPU to stop after the current step (the VM's state changed). */
+	readonly stopCpu: () => void;
+};
+
+export class Vm {
+	readonly memory: GuestMemory;
+	readonly devices: VirtualDevices;
+	readonly vcpu = new VirtualCpu();
+	readonly counters = new VmCounters();
+	state: VmState = 'created';
+	exitStatus: number | undefined;
+	/** Why the VM stopped, in words (crashed, halted). */
+	message: string | undefined;
+	/** Where the guest starts (its kernel's entry point). */
+	entry = 0;
+	/** The program the VM boots (its kernel), for symbol lookups. */
+	kernel: Program | undefined;
+	monitor!: Monitor;
+
+	constructor(
+		readonly id: number,
+		readonly name: string,
+		readonly technique: VirtualTechnique,
+		readonly paging: Paging,
+		readonly vpid: boolean,
+		memory: GuestMemory,
+		private readonly host: VmHost,
+	) {
+		this.memory = memory;
+		this.devices = new VirtualDevices(host.cpuCycles, host.cpuSteps, status => this.powerOff(status));
+	}
+
+	get running(): boolean {
+		return this.state === 'running' || this.state === 'created';
+	}
+
+	/** Load a bare guest, or a guest kernel with a user program as its boot module (as the bare machine's loader does). */
+	load(kernel: Program, user?: Program): void {
+		const image = new Machine({memoryBytes: this.memory.size});
+		if (user) loadWithKernel(image, kernel, user);
+		else image.load(kernel);
+		for (let page = 0; page < this.memory.pageCount; page++) {
+			const bytes = image.memory.bytes.subarray(page * 4096, (page + 1) * 4096);
+			if (bytes.some(byte => byte !== 0)) this.memory.load(page * 4096, bytes);
+		}
+
+		this.entry = image.cpu.pc;
+		this.kernel = kernel;
+	}
+
+	powerOff(status: number): void {
+		this.exitStatus = status;
+		this.stop('poweroff');
+	}
+
+	/** hlt with nothing that can ever wake it. */
+	halt(message: string): void {
+		this.message = message;
+		this.stop('halted');
+	}
+
+	tripleFault(message: string): void {
+		this.message = message;
+		this.stop('shutdown');
+	}
+
+	crash(message: string): void {
+		this.message = message;
+		this.stop('crashed');
+	}
+
+	private stop(state: VmState): void {
+		if (!this.running) return;
+		this.state = state;
+		this.host.stopCpu();
+	}
+}
