@@ -92,7 +92,7 @@ export function describeStop(summary: RunSummary, maxSteps: number): string {
 	}
 }
 
-function ringCause(cause: number): string {
+export function ringCause(cause: number): string {
 	switch (cause) {
 		case RingCause.Syscall: {
 			return 'syscall';

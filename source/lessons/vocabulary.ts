@@ -8,6 +8,7 @@
 
 import {vectorName, vectorNames, IOPL_SHIFT, IF} from '../machine/arch.js';
 import {exitReasonName, exitReasonNames} from '../machine/vmx.js';
+import {ringCause} from '../commands/run.js';
 import {RingCause} from '../machine/trace.js';
 import {isKernelError} from '../kernel/errors.js';
 import type {Kernel} from '../kernel/kernel.js';
@@ -124,29 +125,8 @@ export function parseRingCause(value: unknown): number | undefined {
 	return parseVector(value);
 }
 
-export function ringCauseName(cause: number): string {
-	switch (cause) {
-		case RingCause.Syscall: {
-			return 'syscall';
-		}
-
-		case RingCause.Sysret: {
-			return 'sysret';
-		}
-
-		case RingCause.Iret: {
-			return 'iret';
-		}
-
-		case RingCause.Monitor: {
-			return 'VMM';
-		}
-
-		default: {
-			return vectorName(cause);
-		}
-	}
-}
+/** syscall, sysret, iret, VMM or the vector's name: the same words `ringlab run --trace` prints. */
+export const ringCauseName = ringCause;
 
 function parsePort(value: unknown): number | undefined {
 	const number = typeof value === 'number' ? value : typeof value === 'string' && /^(0x[\da-f]+|\d+)$/i.test(value.trim()) ? Number(value.trim()) : undefined;
