@@ -52,7 +52,6 @@ import {
 import {NetNamespace, Network} from './net/net.js';
 import type {Process, WaitReason} from './process.js';
 import {Scheduler} from './sched.js';
-import {signaledStatus} from './signals.js';
 import {Syscalls} from './sys.js';
 import {ProcessManager} from './tasks.js';
 import {Traps} from './traps.js';
@@ -61,6 +60,7 @@ import {type CharDevice, O_RDWR, type Pipe} from './vfs/file.js';
 import {type Credentials, S_IFCHR, SuperBlock, makeDev} from './vfs/inode.js';
 import {MS_NODEV, MS_NOEXEC, MS_NOSUID, MountNamespace} from './vfs/mount.js';
 import {Nsfs} from './vfs/nsfs.js';
+import {overlayType} from './vfs/overlay.js';
 import {procFilesystem} from './vfs/procfs.js';
 import {devtmpfsType, sysfsType, tmpfsType} from './vfs/simplefs.js';
 import {createTmpfs, type TmpfsInode} from './vfs/tmpfs.js';
@@ -154,6 +154,7 @@ export class Kernel {
 		this.vfs.register(tmpfsType(this));
 		this.vfs.register(devtmpfsType(this, {sb: devSb, root: devRoot}));
 		this.vfs.register(sysfsType(this));
+		this.vfs.register(overlayType(this));
 		this.initMntNs = new MountNamespace(initialInodes.mnt, this.initUserNs, {next: 20});
 		const rootSb = new SuperBlock({fstype: 'rootfs', source: 'rootfs', dev: makeDev(0, 2)}, () => this.realtimeNs());
 		const root = createTmpfs(rootSb, 0o755);
@@ -413,9 +414,13 @@ export class Kernel {
 		return true;
 	}
 
-	/** Kill a process the way the kernel does (no permission checks): for teardown and tests. */
+	/**
+	 * Send a signal from the kernel itself (no permission checks), as the
+	 * terminal does for Ctrl-C: handlers, SIG_IGN and PID 1's protection
+	 * apply; SIGKILL always ends the process.
+	 */
 	killProcess(proc: Process, signal = 9, why?: string): void {
 		if (signal === 9) this.tasks.killNow(proc, signal, why);
-		else this.tasks.exit(proc, signaledStatus(signal));
+		else this.tasks.send(proc, signal);
 	}
 }

@@ -9,6 +9,9 @@ import {pageSize, unlimited} from './cgroup/values.js';
 import type {Kernel} from './kernel.js';
 import {type Namespace, type NsType, nsTypes, type PidNamespace, type UserNamespace} from './namespaces.js';
 import {type Process, stateNames} from './process.js';
+import type {Inode} from './vfs/inode.js';
+import {OverlayInode, opaqueXattr} from './vfs/overlay.js';
+import {isWhiteout} from './vfs/tmpfs.js';
 
 export type NamespaceRow = {
 	type: NsType;
@@ -180,3 +183,73 @@ export function cgroupTree(kernel: Kernel, root: Cgroup = kernel.cgroups.root, v
 }
 
 export {stateNames};
+
+export type LayerInfo = {kind: 'upper' | 'lower'; index: number; path: string};
+export type LayerFile = {path: string; type: string; layer: 'upper' | number; copiedUp: boolean};
+export type LayerMarker = {path: string; layer: 'upper' | number; kind: 'whiteout' | 'opaque'};
+export type LayerStack = {mountpoint: string; options: string; layers: LayerInfo[]; files: LayerFile[]; markers: LayerMarker[]};
+
+/**
+ * The layer stack of the overlay mounted at `mountpoint` (as `viewer` sees
+ * it): the layers top to bottom, every file of the merged view with the
+ * layer it comes from, and the whiteouts and opaque directories in each
+ * layer. Undefined if no overlay is mounted there.
+ */
+export function layerStack(kernel: Kernel, mountpoint: string, viewer: Process = kernel.init): LayerStack | undefined {
+	let root: OverlayInode;
+	try {
+		const path = kernel.vfs.resolve(viewer, mountpoint);
+		if (!(path.mnt.root instanceof OverlayInode) || path.inode !== path.mnt.root) return undefined;
+		root = path.mnt.root;
+	} catch {
+		return undefined;
+	}
+
+	const fs = root.fs;
+	const layers: LayerInfo[] = [
+		...(fs.upper ? [{kind: 'upper' as const, index: -1, path: fs.upper.path}] : []),
+		...fs.lowers.map((layer, index) => ({kind: 'lower' as const, index, path: layer.path})),
+	];
+	const files: LayerFile[] = [];
+	const walk = (dir: OverlayInode) => {
+		for (const entry of dir.readdir().sort((a, b) => a.name.localeCompare(b.name))) {
+			const child = dir.lookup(entry.name) as OverlayInode;
+			const found = fs.resolve(child.path)!;
+			files.push({path: `/${child.path}`, type: entry.type, layer: child.origin(), copiedUp: found.upper !== undefined && fs.lowerHas(child.path)});
+			if (entry.type === 'dir') walk(child);
+		}
+	};
+
+	walk(root);
+	const markers: LayerMarker[] = [];
+	const scan = (dir: Inode, prefix: string, layer: 'upper' | number) => {
+		for (const entry of dir.readdir().sort((a, b) => a.name.localeCompare(b.name))) {
+			const inode = dir.lookup(entry.name)!;
+			const path = `${prefix}/${entry.name}`;
+			if (isWhiteout(inode)) markers.push({path, layer, kind: 'whiteout'});
+			else if (inode.isDir) {
+				if (inode.getxattr(opaqueXattr) === 'y') markers.push({path, layer, kind: 'opaque'});
+				scan(inode, path, layer);
+			}
+		}
+	};
+
+	if (fs.upper) scan(fs.upper.root, '', 'upper');
+	fs.lowers.forEach((layer, index) => scan(layer.root, '', index));
+	return {mountpoint, options: fs.sb.options, layers, files, markers};
+}
+
+/** A text rendering of a layer stack (what the `layers` command prints). */
+export function formatLayerStack(stack: LayerStack): string {
+	const name = (layer: 'upper' | number) => (layer === 'upper' ? 'upper' : `lower${layer}`);
+	const lines = [`overlay on ${stack.mountpoint}`];
+	for (const layer of stack.layers) lines.push(`  ${layer.kind === 'upper' ? 'upper ' : `lower${layer.index}`} ${layer.path}`);
+	lines.push('files (merged view):');
+	for (const file of stack.files) lines.push(`  ${file.path}${file.type === 'dir' ? '/' : ''}  ← ${name(file.layer)}${file.copiedUp ? ' (copied up)' : ''}`);
+	if (stack.markers.length > 0) {
+		lines.push('markers:');
+		for (const marker of stack.markers) lines.push(`  ${marker.path}  ${marker.kind === 'whiteout' ? 'whiteout (c 0,0)' : 'opaque dir'} in ${name(marker.layer)}`);
+	}
+
+	return `${lines.join('\n')}\n`;
+}

@@ -125,12 +125,56 @@ export abstract class Inode {
 	abstract readonly sb: SuperBlock;
 	abstract readonly ino: number;
 	abstract mode: number;
-	uid = 0;
-	gid = 0;
-	rdev = 0;
-	atimeNs = 0;
-	mtimeNs = 0;
-	ctimeNs = 0;
+	/** Owner, device number and times (accessors, so a stacked filesystem can answer from the layer below). */
+	private readonly attrs = {uid: 0, gid: 0, rdev: 0, atimeNs: 0, mtimeNs: 0, ctimeNs: 0};
+
+	get uid(): number {
+		return this.attrs.uid;
+	}
+
+	set uid(value: number) {
+		this.attrs.uid = value;
+	}
+
+	get gid(): number {
+		return this.attrs.gid;
+	}
+
+	set gid(value: number) {
+		this.attrs.gid = value;
+	}
+
+	get rdev(): number {
+		return this.attrs.rdev;
+	}
+
+	set rdev(value: number) {
+		this.attrs.rdev = value;
+	}
+
+	get atimeNs(): number {
+		return this.attrs.atimeNs;
+	}
+
+	set atimeNs(value: number) {
+		this.attrs.atimeNs = value;
+	}
+
+	get mtimeNs(): number {
+		return this.attrs.mtimeNs;
+	}
+
+	set mtimeNs(value: number) {
+		this.attrs.mtimeNs = value;
+	}
+
+	get ctimeNs(): number {
+		return this.attrs.ctimeNs;
+	}
+
+	set ctimeNs(value: number) {
+		this.attrs.ctimeNs = value;
+	}
 
 	get type(): FileType {
 		return fileTypeOf(this.mode);
