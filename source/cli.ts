@@ -36,6 +36,7 @@ const mainHelp = `
   Usage
     $ ringlab                      open the lab: the lessons and a sandbox (needs a terminal)
     $ ringlab run GUEST            run a guest program on the emulator, then summarize
+    $ ringlab compare GUEST        the same guest natively and under each hypervisor technique
     $ ringlab asm FILE             assemble a file and report errors (--list: listing)
     $ ringlab isa                  the instruction-set reference (--check: Popek–Goldberg)
     $ ringlab lessons check [DIR]  validate lesson files (list: the lessons in DIR)
@@ -73,6 +74,11 @@ const commands: Record<string, Command> = {
     --isa classic|strict   classic: x86-like, popf/pushf/sidt/smsw are
                            sensitive but unprivileged; strict: they trap
                            (default classic)
+    --technique T          run as a virtual machine: native (no VMM, the
+                           default), trap-emulate, binary-translation,
+                           paravirt (under guests/kernel-pv.s), hardware-assist
+    --paging shadow|nested hardware assist: shadow page tables or EPT
+                           (default nested); the others always use shadow
     --max-steps N          stop after N steps (default 50,000,000)
     --kernel FILE          the kernel for user programs (default guests/kernel.s)
     --trace                print ring transitions, traps and I/O as they happened
@@ -86,9 +92,12 @@ const commands: Record<string, Command> = {
     $ ringlab run hello
     $ ringlab run popf --isa strict
     $ ringlab run syscall-loop --json
+    $ ringlab run irqsave --technique trap-emulate
 `,
 		flags: {
 			isa: {type: 'string', default: 'classic'},
+			technique: {type: 'string', default: 'native'},
+			paging: {type: 'string'},
 			maxSteps: {type: 'number', default: 50_000_000},
 			kernel: {type: 'string'},
 			trace: {type: 'boolean', default: false},
@@ -99,6 +108,47 @@ const commands: Record<string, Command> = {
 		async run(input, flags) {
 			const {runCommand} = await import('./commands/run-command.js');
 			return runCommand(input[0], flags);
+		},
+	},
+	compare: {
+		usage: `
+  Usage
+    $ ringlab compare GUEST [options]
+
+  Runs GUEST natively, then as a virtual machine under each technique, and
+  prints one table: cycles per system call, per page fault, per page-table
+  update and per I/O operation, the total, the overhead against native, and
+  the VMM entries (VM exits, traps) by reason. Every figure is counted
+  events times the cost model (media/hypervisor-costs.md).
+
+  Options
+    --techniques LIST      which rows, comma-separated (default all:
+                           native,trap-emulate,binary-translation,paravirt,hardware-assist)
+    --paging LIST          hardware assist's paging: nested, shadow or both
+                           (default both: one row each)
+    --isa classic|strict   the ISA variant (default classic)
+    --kernel FILE          the kernel for user programs (default guests/kernel.s;
+                           paravirt always uses guests/kernel-pv.s)
+    --max-steps N          stop each run after N steps (default 50,000,000)
+    --json                 every number as one JSON object
+
+  Examples
+    $ ringlab compare syscall-loop
+    $ ringlab compare pagechurn --techniques native,hardware-assist --paging shadow,nested
+    $ ringlab compare irqsave --isa strict --json
+`,
+		flags: {
+			techniques: {type: 'string'},
+			paging: {type: 'string'},
+			isa: {type: 'string', default: 'classic'},
+			kernel: {type: 'string'},
+			maxSteps: {type: 'number', default: 50_000_000},
+			json: {type: 'boolean', default: false},
+		},
+		arguments: {min: 1, max: 1, names: 'GUEST'},
+		async run(input, flags) {
+			const {compareCommand} = await import('./commands/compare.js');
+			return compareCommand(input[0], flags);
 		},
 	},
 	asm: {

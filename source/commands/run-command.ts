@@ -4,6 +4,8 @@
 
 import {DiagnosticError} from '../diagnostics.js';
 import {GuestNotFoundError, assembleFile, defaultKernelPath, displayPath, resolveGuest} from '../guests.js';
+import {isPaging, isTechnique, pagingProblem, techniques, type Paging, type Technique} from '../hypervisor/techniques.js';
+import {paravirtKernelPath} from './compare.js';
 import type {Program} from '../machine/assembler.js';
 import {instructions, type IsaVariant} from '../machine/isa.js';
 import {describeProgram, listing} from './asm.js';
@@ -40,14 +42,27 @@ function resolveOrReport(name: string): string | number {
 	}
 }
 
+/** --technique and --paging, checked; or the exit status of the error printed. */
+export function techniqueFlags(flags: Record<string, unknown>): {technique: Technique; paging: Paging | undefined} | number {
+	const technique = String(flags.technique ?? 'native');
+	if (!isTechnique(technique)) return fail(`--technique must be one of ${techniques.join(', ')}; not '${technique}'`);
+	const paging = flags.paging === undefined ? undefined : String(flags.paging);
+	if (paging !== undefined && !isPaging(paging)) return fail(`--paging must be shadow or nested, not '${paging}'`);
+	const problem = pagingProblem(technique, paging);
+	if (problem) return fail(problem);
+	return {technique, paging};
+}
+
 export function runCommand(name: string, flags: Record<string, unknown>): number {
+	const chosen = techniqueFlags(flags);
+	if (typeof chosen === 'number') return chosen;
 	const path = resolveOrReport(name);
 	if (typeof path === 'number') return path;
 	const program = assembleOrReport(path);
 	if (!program) return 1;
 	let kernel: Program | undefined;
 	if (program.kind === 'user') {
-		const kernelPath = flags.kernel ? resolveOrReport(String(flags.kernel)) : defaultKernelPath;
+		const kernelPath = flags.kernel ? resolveOrReport(String(flags.kernel)) : chosen.technique === 'paravirt' ? paravirtKernelPath : defaultKernelPath;
 		if (typeof kernelPath === 'number') return kernelPath;
 		kernel = assembleOrReport(kernelPath);
 		if (!kernel) return 1;
@@ -62,6 +77,8 @@ export function runCommand(name: string, flags: Record<string, unknown>): number
 		trace: Boolean(flags.trace),
 		traceLimit: Number(flags.traceLimit),
 		json: Boolean(flags.json),
+		technique: chosen.technique,
+		paging: chosen.paging,
 	};
 	let result;
 	try {
@@ -81,7 +98,7 @@ export function runCommand(name: string, flags: Record<string, unknown>): number
 	process.stdout.write(output);
 	if (output.length > 0 && !output.endsWith('\n')) process.stdout.write('\n');
 	if (options.trace) process.stdout.write(`\n${formatTrace(result.events, options.traceLimit)}\n`);
-	process.stdout.write(`\n${formatSummary(shownName, options, result.summary)}\n`);
+	process.stdout.write(`\n${formatSummary(shownName, options, result.summary, result.session)}\n`);
 	return result.status;
 }
 

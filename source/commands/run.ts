@@ -1,6 +1,7 @@
 // `ringlab run GUEST`: assemble a guest, boot it on a fresh machine (under
 // guests/kernel.s when it is a user program), run it to halt or to the step
-// budget, print what it printed and a summary — or one JSON object.
+// budget, print what it printed and a summary — or one JSON object. With
+// --technique the guest runs as a VM under that VMM (source/hypervisor/).
 
 import {vectorName} from '../machine/arch.js';
 import type {Program} from '../machine/assembler.js';
@@ -11,6 +12,9 @@ import type {StopReason} from '../machine/cpu.js';
 import type {TraceEvent} from '../machine/trace.js';
 import {RingCause} from '../machine/trace.js';
 import {count, hex, keyValues, percent} from '../format.js';
+import {exitReasonName} from '../machine/vmx.js';
+import {runSession, type SessionResult} from '../hypervisor/session.js';
+import type {Paging, Technique} from '../hypervisor/techniques.js';
 
 export type RunOptions = {
 	isa: IsaVariant;
@@ -18,6 +22,9 @@ export type RunOptions = {
 	trace: boolean;
 	traceLimit: number;
 	json: boolean;
+	/** Run under a VMM (default native: the guest owns the machine). */
+	technique?: Technique;
+	paging?: Paging;
 };
 
 export type RunResult = {
@@ -25,12 +32,15 @@ export type RunResult = {
 	events: TraceEvent[];
 	/** Exit status for the ringlab process. */
 	status: number;
+	/** The VMM's report, when it ran under one. */
+	session?: SessionResult;
 };
 
 /** Steps per slice: the machine runs in slices so nothing can hang the host. */
 const sliceSteps = 1_000_000;
 
 export function runGuest(program: Program, kernel: Program | undefined, options: RunOptions): RunResult {
+	if (options.technique && options.technique !== 'native') return runVirtualized(program, kernel, options);
 	const machine = new Machine({variant: options.isa, trace: options.trace ? 'events' : 'off', traceCapacity: Math.max(1024, options.traceLimit * 4)});
 	if (program.kind === 'user') loadWithKernel(machine, kernel!, program);
 	else machine.load(program);
@@ -45,6 +55,28 @@ export function runGuest(program: Program, kernel: Program | undefined, options:
 
 	const summary = machine.summary(reason);
 	return {summary, events: options.trace ? machine.trace.events() : [], status: exitStatus(summary)};
+}
+
+function runVirtualized(program: Program, kernel: Program | undefined, options: RunOptions): RunResult {
+	const session = runSession(program, kernel, {technique: options.technique!, paging: options.paging, isa: options.isa, maxSteps: options.maxSteps});
+	const {tlb} = session;
+	const lookups = tlb.hits + tlb.misses;
+	const summary: RunSummary = {
+		stopReason: session.stopReason === 'crashed' ? 'monitor' : session.stopReason,
+		halted: session.stopReason !== 'budget',
+		exitStatus: session.exitStatus,
+		steps: session.steps,
+		instructions: session.instructions,
+		cycles: session.cycles,
+		idleCycles: session.idleCycles,
+		traps: session.traps,
+		ringTransitions: session.ringTransitions,
+		tlb: {...tlb, hitRate: lookups === 0 ? 0 : tlb.hits / lookups},
+		io: {reads: session.vm!.devices.reads, writes: session.vm!.devices.writes},
+		output: session.output,
+	};
+	const status = session.stopReason === 'crashed' ? 1 : exitStatus(summary);
+	return {summary, events: options.trace ? session.machine.trace.events() : [], status, session};
 }
 
 /** Like `docker run`: the guest's exit status; 124 (as timeout(1)) when the budget ran out. */
@@ -144,7 +176,7 @@ export function describeEvent(event: TraceEvent): string {
 		}
 
 		case 'vm-exit': {
-			return `VM exit, reason ${event.reason}`;
+			return `VM exit: ${exitReasonName(event.reason)}`;
 		}
 
 		case 'vmm': {
@@ -184,7 +216,7 @@ export function formatTrace(events: TraceEvent[], limit: number): string {
 	return [header, ...lines, ...more].join('\n');
 }
 
-export function formatSummary(name: string, options: RunOptions, summary: RunSummary): string {
+export function formatSummary(name: string, options: RunOptions, summary: RunSummary, session?: SessionResult): string {
 	const traps = Object.entries(summary.traps);
 	const tlbLookups = summary.tlb.hits + summary.tlb.misses;
 	const rows: Array<[string, string]> = [
@@ -195,7 +227,29 @@ export function formatSummary(name: string, options: RunOptions, summary: RunSum
 		['ring changes', count(summary.ringTransitions)],
 		['TLB', tlbLookups === 0 ? 'not used (paging off)' : `${count(summary.tlb.hits)} hits, ${count(summary.tlb.misses)} misses (${percent(summary.tlb.hitRate)} hit rate)`],
 	];
-	return `── ringlab run ${name} (${options.isa} ISA) ──\n${keyValues(rows)}`;
+	if (!session) return `── ringlab run ${name} (${options.isa} ISA) ──\n${keyValues(rows)}`;
+	if (session.message) rows[0] = ['stopped', session.stopReason === 'crashed' ? `by the VMM: ${session.message}` : session.message];
+	rows.push(...vmmRows(session));
+	const how = session.paging ? `${session.technique}, ${session.paging} paging` : session.technique;
+	return `── ringlab run ${name} (${options.isa} ISA, ${how}) ──\n${keyValues(rows)}`;
+}
+
+/** What the VMM did, for the summary: exits by reason and what the priced events cost. */
+function vmmRows(session: SessionResult): Array<[string, string]> {
+	const exits = Object.entries(session.exits);
+	const total = exits.reduce((sum, [, n]) => sum + n, 0);
+	const shown = exits.slice(0, 5).map(([reason, n]) => `${reason} ×${count(n)}`).join(', ');
+	const {events} = session;
+	const costs = [
+		['system call', events.systemCalls.perEvent],
+		['page fault', events.pageFaults.perEvent],
+		['page-table update', events.pageTableUpdates.perEvent],
+		['I/O operation', events.io.perEvent],
+	].filter(([, cycles]) => cycles !== null).map(([what, cycles]) => `${what} ${count(cycles as number)}`);
+	return [
+		['VMM entries', total === 0 ? 'none' : `${count(total)}: ${shown}${exits.length > 5 ? ', …' : ''}`],
+		['cycles each', costs.length === 0 ? 'none of the priced events happened' : costs.join(', ')],
+	];
 }
 
 /** The JSON form: the fields the issue names, plus a few more. */
@@ -216,6 +270,10 @@ export function summaryJson(name: string, options: RunOptions, result: RunResult
 		steps: summary.steps,
 		idleCycles: summary.idleCycles,
 		io: summary.io,
+		technique: options.technique ?? 'native',
+		paging: result.session?.paging ?? null,
+		exits: result.session?.exits ?? {},
+		...(result.session ? {events: result.session.events, vmm: result.session.vmm, message: result.session.message} : {}),
 		...(options.trace ? {trace: result.events} : {}),
 	};
 }

@@ -46,7 +46,7 @@ export class ParavirtMonitor extends SoftwareMonitor {
 
 	protected override boot(): void {
 		if (!this.vm.kernel?.symbols.has(pvGuestMarker)) {
-			this.vm.crash(`paravirtualization runs ported kernels only: ${this.vm.kernel?.file ?? 'this kernel'} has no ${pvGuestMarker} note (use guests/kernel-pv.s)`);
+			this.vm.crash(`paravirtualization runs ported kernels only: ${this.vm.kernel?.file ?? 'this kernel'} has no ${pvGuestMarker} note (guests/kernel-pv.s is a ported kernel; user programs run under it with --technique paravirt)`);
 		}
 	}
 
@@ -172,6 +172,7 @@ export class ParavirtMonitor extends SoftwareMonitor {
 		const name = hypercallNames.get(number);
 		cpu.cycles += vmmCycles.hypercallDispatch;
 		vm.counters.hypercall(name ?? `hypercall ${number}`);
+		vm.counters.emulate('vmcall');
 		cpu.pc = (pc + 8) >>> 0;
 		const result = name ? this.dispatch(name) : -xenErrno.ENOSYS;
 		if (result !== undefined) regs[0] = result;
