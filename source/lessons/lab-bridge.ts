@@ -16,13 +16,16 @@ import {assembleGuest, knownGuests, resolveLessonGuest} from './guests.js';
 import type {LabState} from './lab-state.js';
 
 /**
- * What a checkpoint sees of a shell and its lab. The container kernel is
- * read from `lab.kernel` once the lab carries one (the shell's Lab does not
- * yet; until then kernel checkpoints report "unavailable").
+ * What a checkpoint sees of a shell and its lab. The lab boots its container
+ * kernel on first use; a kernel that has not booted is not booted here just
+ * to look at it (its checkpoints then fail, saying so).
  */
 export function labStateOf(shell: Shell): LabState {
-	const {kernel} = shell.lab as Partial<Record<'kernel', Kernel>>;
-	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}, ...(kernel ? {kernel} : {})};
+	// Read through a narrow view: the lab's kernel session is young, and only these two members matter here.
+	const lab = shell.lab as unknown as {kernelBooted?: boolean; kernel?: {kernel?: Kernel}};
+	const kernelAvailable = typeof lab.kernelBooted === 'boolean';
+	const kernel = lab.kernelBooted ? lab.kernel?.kernel : undefined;
+	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}, ...(kernel ? {kernel} : {}), ...(kernelAvailable ? {kernelAvailable} : {})};
 }
 
 /** The bundled guests plus those in `lessonDir/guests/` (which come first), by name only. */

@@ -40,8 +40,10 @@ export type ShellView = {
 export type LabState = {
 	machine?: Machine;
 	shell?: ShellView;
-	/** The simulated Linux kernel of the lab's containers. */
+	/** The simulated Linux kernel of the lab's containers, once it has booted. */
 	kernel?: Kernel;
+	/** The lab has a container kernel, booted or not (not: its checkpoints fail rather than being unavailable). */
+	kernelAvailable?: boolean;
 	/** The hypervisor, once source/hypervisor exists (issue 3). */
 	hypervisor?: never;
 };

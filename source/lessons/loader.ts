@@ -27,6 +27,8 @@ import {assembleGuest, knownGuests, resolveLessonGuest} from './guests.js';
 import {splitMarkdown, type Fence, type Section} from './markdown.js';
 import {checkpointTypes, combinators, ioModes, isaVariants, pagingModes, panelNames, techniques, type Params, type PanelName} from './vocabulary.js';
 import {BlockReader, type Field, type Place, type Spec} from './yaml-reader.js';
+import {splitWords} from './words.js';
+import {allCommands} from '../shell/commands/index.js';
 
 export type LoadOptions = {
 	/** Also assemble every guest a step sets up, reporting assembly errors (what `lessons check` does). */
@@ -263,6 +265,7 @@ function readLabBlock(block: Fence, step: Step, context: LessonContext): void {
 		if (key === 'quiz') step.quiz = readQuestions(value, reader, `${(fields.id as string | undefined) ?? step.id}/q`);
 	}
 
+	for (const {key, value} of reader.pairs(root)) if (value && (key === 'try' || key === 'solution')) checkCommandLines(value, reader, key);
 	if (typeof fields.id === 'string') step.id = fields.id;
 	step.panels = (fields.panels as PanelName[] | undefined) ?? [];
 	step.try = (fields.try as string[] | undefined) ?? [];
@@ -284,6 +287,8 @@ function readSetup(node: Node, reader: BlockReader, context: LessonContext): Ste
 	}, 'setup', {prefix: 'setup.'});
 	if (!fields) return undefined;
 	const setup: StepSetup = {reset: fields.reset === true, commands: (fields.commands as string[] | undefined) ?? []};
+	const commandsNode = reader.pairs(node).find(pair => pair.key === 'commands')?.value;
+	if (commandsNode) checkCommandLines(commandsNode, reader, 'setup.commands');
 	for (const {key, value} of reader.pairs(node)) {
 		if (!value || (key !== 'machine' && key !== 'vm') || !fields[key]) continue;
 		const given = fields[key] as Record<string, string>;
@@ -329,6 +334,31 @@ function checkGuest(name: string, node: Node | undefined, reader: BlockReader, c
 	}
 
 	return path;
+}
+
+/** The lab shell's command names (help lists them). */
+const shellCommandNames = allCommands.map(command => command.name);
+
+/** Every simple command of every line must name a command the lab's shell has. */
+function checkCommandLines(node: Node, reader: BlockReader, what: string): void {
+	const items = isSeq(node) ? (node.items as Node[]) : [node];
+	for (const item of items) {
+		if (!isScalar(item) || typeof item.value !== 'string') continue;
+		let expectCommand = true;
+		for (const word of splitWords(item.value)) {
+			if (word.operator) {
+				expectCommand = true;
+				continue;
+			}
+
+			if (!expectCommand || /^[A-Za-z_]\w*=/.test(word.text)) continue;
+			expectCommand = false;
+			if (shellCommandNames.includes(word.text)) continue;
+			const suggestion = closest(word.text, shellCommandNames);
+			const hint = word.text === 'ringlab' ? 'in the lab the commands are typed without "ringlab" (e.g. isa --check)' : `${suggestion ? `did you mean '${suggestion}'? ` : ''}the lab's shell has: ${shellCommandNames.join(', ')}`;
+			reader.error(reader.place(item), `${what}: '${word.text}' is not a command of the lab's shell`, hint);
+		}
+	}
 }
 
 const countNames = ['atLeast', 'atMost', 'exactly'];

@@ -414,7 +414,10 @@ const shellTypes: CheckpointType[] = [
 
 /** The lab's kernel, or an "unavailable" outcome. */
 function kernelOf(w: StepWindow): Kernel | Outcome {
-	return w.lab.kernel ?? {status: 'unavailable', detail: 'this lab has no container kernel'};
+	if (w.lab.kernel) return w.lab.kernel;
+	return w.lab.kernelAvailable
+		? {status: 'fail', detail: 'the container kernel has not started yet: no command has used it'}
+		: {status: 'unavailable', detail: 'this lab has no container kernel'};
 }
 
 const isOutcome = (value: Kernel | Outcome): value is Outcome => 'status' in value;

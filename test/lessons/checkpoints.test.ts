@@ -224,6 +224,9 @@ test('checkpoints over engines (or parts) that are not built, or not in the lab,
 		t.is(evaluation.detail, 'this lab has no container kernel');
 	}
 
+	const unbooted = {machine: hello, kernelAvailable: true};
+	const evaluation = since0('hostnameDiffers: {}', unbooted);
+	t.deepEqual([evaluation.status, evaluation.detail], ['fail', 'the container kernel has not started yet: no command has used it'], 'a lab whose kernel has not booted: fail, not pass');
 	t.is(since0('not: {oomKilled: /sys/fs/cgroup/lab}', lab).status, 'unavailable');
 	t.is(since0("all:\n  - console: hello\n  - hostnameDiffers: {}", lab).status, 'unavailable');
 	t.is(since0("all:\n  - console: nope\n  - hostnameDiffers: {}", lab).status, 'fail', 'a failing part decides');

@@ -116,6 +116,8 @@ const cases: Case[] = [
 	{name: 'two steps with the same id', files: {'a.md': lesson(`${goodStep}\n${goodStep}`)}, at: '## Step: Run hello', last: true, message: /two steps have the id 'run-hello'/},
 	{name: 'unclosed fence', files: {'a.md': lesson(`${goodStep}\n## Step: Open\n\ntext\n\n\`\`\`lab\ncheckpoint: {trapped: '#GP'}\n`)}, at: '```lab', last: true, message: /never closed/},
 	{name: 'no steps at all', files: {'a.md': `${frontMatter()}\nJust an intro.\n`}, at: 'Just an intro.', message: /no steps/, hint: /## Step:/},
+	{name: 'a solution command the lab\'s shell does not have', files: {'a.md': lesson(goodStep.replace('solution: [run hello]', 'solution: [runn hello]'))}, at: 'solution: [runn hello]', column: 12, message: /solution: 'runn' is not a command of the lab's shell/, hint: /did you mean 'run'/},
+	{name: 'a try command after && that the shell does not have', files: {'a.md': lesson(goodStep.replace('try: [run hello]', "try: ['run hello && ringlab isa --check']"))}, at: 'try: [', message: /try: 'ringlab' is not a command of the lab's shell/, hint: /typed without "ringlab"/},
 	{name: 'tab-indented YAML', files: {'a.md': lesson(goodStep.replace("  trapped: '#GP'", "\ttrapped: '#GP'"))}, at: "\ttrapped", message: /YAML/},
 ];
 
