@@ -13,6 +13,7 @@ import {RingCause} from '../machine/trace.js';
 import {isKernelError} from '../kernel/errors.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {Process} from '../kernel/process.js';
+import {layerStack} from '../kernel/snapshots.js';
 import {machineCounters, type MachineCounter, type StepWindow} from './lab-state.js';
 import type {Field, Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
@@ -422,6 +423,20 @@ function kernelOf(w: StepWindow): Kernel | Outcome {
 
 const isOutcome = (value: Kernel | Outcome): value is Outcome => 'status' in value;
 
+type Layer = 'upper' | number;
+
+/** upper, lowerN or N (a lower layer's index, as the layers command prints it). */
+function parseLayer(value: unknown): Layer | undefined {
+	if (value === 'upper') return 'upper';
+	if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
+	const lower = typeof value === 'string' ? /^lower(\d+)$/.exec(value) : null;
+	return lower ? Number(lower[1]) : undefined;
+}
+
+function layerName(layer: Layer): string {
+	return layer === 'upper' ? 'the upper layer' : `lower${layer}`;
+}
+
 /** "/sys/fs/cgroup/lab" (or "/lab") → the cgroup path "/lab". */
 export function cgroupPathOf(path: string): string {
 	const rest = path.replace(/\/+$/, '').replace(/^\/sys\/fs\/cgroup(?=\/|$)/, '');
@@ -502,13 +517,35 @@ const kernelTypes: CheckpointType[] = [
 	{
 		name: 'fileOrigin',
 		engine: 'kernel',
-		summary: 'A file in an overlay mount comes from a given layer: a lower layer by number (1 = the top lower layer, as listed first in lowerdir), or upper.',
+		summary: 'A file in the merged view of an overlay mount comes from a given layer: upper, or a lower layer as the layers command names it (lower0 is the leftmost lowerdir, the top of the lower stack).',
 		example: 'fileOrigin: {path: /merged/etc/motd, layer: upper}',
 		params: {
 			path: absolutePath('the file in the merged view', true),
-			layer: {spec: customScalar(value => value === 'upper' ? 'upper' : typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : undefined, 'a layer', "upper, or a lower layer's number (1 = the leftmost lowerdir)"), required: true, doc: 'upper, or a lower layer number'},
+			layer: {spec: customScalar(parseLayer, 'a layer', 'upper, lower0, lower1 … (lower0 = the leftmost lowerdir), or the lower number alone'), required: true, doc: 'upper, or lowerN'},
 		},
-		describe: p => `${String(p.path)} comes from ${p.layer === 'upper' ? 'the upper layer' : `lower layer ${String(p.layer)}`}`,
+		describe: p => `${String(p.path)} comes from ${layerName(p.layer as Layer)}`,
+		evaluate(p, w) {
+			const kernel = kernelOf(w);
+			if (isOutcome(kernel)) return kernel;
+			const path = (p.path as string).replace(/\/+$/, '');
+			// The overlay is mounted at the nearest ancestor that is an overlay's root.
+			for (let cut = path.lastIndexOf('/'); cut >= 0; cut = path.lastIndexOf('/', cut - 1)) {
+				const mountpoint = path.slice(0, cut) || '/';
+				const stack = layerStack(kernel, mountpoint);
+				if (!stack) {
+					if (cut === 0) break;
+					continue;
+				}
+
+				const inside = path.slice(mountpoint === '/' ? 0 : mountpoint.length);
+				const file = stack.files.find(entry => entry.path === inside);
+				if (!file) return {status: 'fail', detail: `${path} is not in the merged view of the overlay on ${mountpoint}`};
+				const actual = layerName(file.layer);
+				return {status: actual === layerName(p.layer as Layer) ? 'pass' : 'fail', detail: `${path} comes from ${actual}${file.copiedUp ? ' (copied up from a lower layer)' : ''}`};
+			}
+
+			return {status: 'fail', detail: `no overlay is mounted above ${path}`};
+		},
 	},
 	{
 		name: 'fileContains',

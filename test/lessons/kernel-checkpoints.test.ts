@@ -94,6 +94,30 @@ test('processCount and namespaceCount: a spinner in a new PID namespace', t => {
 	t.is(check(checkpoint('processCount: {command: spinner, atLeast: 1}'), lab).status, 'fail');
 });
 
+test('fileOrigin: which layer of an overlay a merged file comes from, before and after copy-up', t => {
+	const kernel = boot();
+	const lab = {kernel};
+	const sys = kernel.sys(kernel.init);
+	for (const dir of ['/o', '/o/l1', '/o/l2', '/o/u', '/o/w', '/o/m']) sys.mkdir(dir);
+	sys.writeFile('/o/l2/base', 'from l2');
+	sys.writeFile('/o/l1/top', 'from l1');
+	sys.mkdir('/o/l2/etc');
+	sys.writeFile('/o/l2/etc/motd', 'hi');
+	const mountpoint = checkpoint('fileOrigin: {path: /o/m/base, layer: lower1}');
+	t.regex(check(mountpoint, lab).detail, /no overlay is mounted above \/o\/m\/base/);
+	sys.mount('overlay', '/o/m', 'overlay', 0, 'lowerdir=/o/l1:/o/l2,upperdir=/o/u,workdir=/o/w');
+	t.is(check(checkpoint('fileOrigin: {path: /o/m/base, layer: lower1}'), lab).status, 'pass');
+	t.is(check(checkpoint('fileOrigin: {path: /o/m/base, layer: 1}'), lab).status, 'pass');
+	t.is(check(checkpoint('fileOrigin: {path: /o/m/top, layer: lower0}'), lab).status, 'pass');
+	t.is(check(checkpoint('fileOrigin: {path: /o/m/etc/motd, layer: upper}'), lab).status, 'fail');
+	sys.writeFile('/o/m/etc/motd', '+ changed', {append: true});
+	const copied = check(checkpoint('fileOrigin: {path: /o/m/etc/motd, layer: upper}'), lab);
+	t.is(copied.status, 'pass');
+	t.is(copied.detail, '/o/m/etc/motd comes from the upper layer (copied up from a lower layer)');
+	sys.unlink('/o/m/base');
+	t.regex(check(checkpoint('fileOrigin: {path: /o/m/base, layer: lower1}'), lab).detail, /not in the merged view of the overlay on \/o\/m/);
+});
+
 test('cgroup directories name cgroups', t => {
 	t.is(cgroupPathOf('/sys/fs/cgroup/lab'), '/lab');
 	t.is(cgroupPathOf('/sys/fs/cgroup/lab/web/'), '/lab/web');
