@@ -5,11 +5,15 @@
 
 export type DirectoryEntry = {name: string; directory: boolean};
 
+/** An open file a redirection writes to: each write is one write(2), as in a real shell. */
+export type FileSink = {write(text: string): void; close(): void};
+
 export type ShellFiles = {
 	/** The working directory, absolute. */
 	cwd(): string;
 	read(path: string): string;
-	write(path: string, data: string, append: boolean): void;
+	/** Open for `>` (create, truncate) or `>>` (create, append). Throws FileError. */
+	open(path: string, append: boolean): FileSink;
 	/** Entries of a directory (for completion); throws if it is not one. */
 	list(path: string): DirectoryEntry[];
 };

@@ -5,6 +5,7 @@
 // when something happened, and never polls.
 
 import type {Program} from '../machine/assembler.js';
+import {KernelSession} from './kernel-session.js';
 import type {MachineSession} from './machine-session.js';
 
 /** Where guest programs come from (the bundled guests/ folder in the app). */
@@ -23,11 +24,35 @@ export class Lab {
 	machine: MachineSession | undefined;
 	/** The hypervisor engine, once source/hypervisor/ provides one. */
 	hypervisor: unknown = undefined;
+	private kernelSession: KernelSession | undefined;
+	/** Called once when the kernel boots (the shell routes its console output). */
+	onKernelBoot: ((session: KernelSession) => void) | undefined;
 	activity: Activity | undefined;
 	version = 0;
 	private readonly listeners = new Set<() => void>();
 
 	constructor(readonly guests: GuestLibrary) {}
+
+	/** The simulated Linux kernel with the shell as one of its processes; booted on first use. */
+	get kernel(): KernelSession {
+		if (!this.kernelSession) {
+			const programs: Record<string, Program> = {};
+			for (const name of this.guests.names()) {
+				const program = this.guests.load(name);
+				if (program.kind === 'user') programs[name] = program;
+			}
+
+			this.kernelSession = new KernelSession(programs);
+			this.onKernelBoot?.(this.kernelSession);
+		}
+
+		return this.kernelSession;
+	}
+
+	/** Whether the kernel has booted (panels show it only then). */
+	get kernelBooted(): boolean {
+		return this.kernelSession !== undefined;
+	}
 
 	onChange(listener: () => void): () => void {
 		this.listeners.add(listener);

@@ -7,8 +7,9 @@
 import {closest} from '../diagnostics.js';
 import {CommandError, formatHelp, usageHint, type Command, type CommandContext, type Writer} from './command.js';
 import {expandToString, expandWord} from './expand.js';
-import {FileError, errnoMessages, type ShellFiles} from './files.js';
+import {FileError, errnoMessages, type FileSink, type ShellFiles} from './files.js';
 import {History} from './history.js';
+import type {ProgramIo} from './kernel-session.js';
 import type {Lab} from './lab.js';
 import {OptionError, parseOptions} from './options.js';
 import {parse, ShellSyntaxError, type Pipeline, type SimpleCommand} from './syntax.js';
@@ -23,13 +24,19 @@ export type ShellOptions = {
 	env?: Record<string, string>;
 };
 
-/** Where the shell's filesystem and process identity come from (the kernel, once it exists). */
+/** Where the shell's filesystem, process identity and programs come from (the kernel). */
 export type ShellHost = {
 	files: ShellFiles | undefined;
 	/** The shell's own process id, for $$. */
 	pid(): number;
 	/** The prompt, e.g. root@lab:/# */
 	prompt(): string;
+	/** The program file a command name runs, if there is one (PATH lookup). */
+	findProgram?(name: string): string | undefined;
+	/** Run a program in the foreground; its status. */
+	runProgram?(path: string, argv: string[], io: ProgramIo): Promise<number>;
+	/** `exit` in a nested shell (after unshare, nsenter, chroot): leave it. False in the outermost shell. */
+	leaveShell?(status: number): boolean;
 };
 
 /** One line the learner ran, what it printed and its status (lessons check these). */
@@ -207,8 +214,18 @@ export class Shell {
 
 		// Redirections, in order, over a small descriptor table.
 		const fds: Record<number, Writer> = {1: out, 2: err};
-		const files: Array<{path: string; append: boolean; sink: Sink}> = [];
+		const opened: FileSink[] = [];
+		let writeError: string | undefined;
 		let input = stdin;
+		const closeAll = () => {
+			for (const file of opened) {
+				try {
+					file.close();
+				} catch {
+					// Closing never fails in a way a shell reports.
+				}
+			}
+		};
 		for (const redirect of simple.redirects) {
 			if (redirect.kind === 'dup') {
 				if (redirect.to !== 1 && redirect.to !== 2) {
@@ -231,15 +248,20 @@ export class Shell {
 				if (redirect.op === '<') {
 					input = fs.read(path);
 				} else {
-					// Opened (and truncated for >) before the command runs, as sh does.
-					fs.write(path, '', redirect.op === '>>');
-					const sink: Sink = {kind: 'buffer', text: '', write(text) {
-						this.text += text;
+					// Opened (and truncated for >) before the command runs, as sh does; each write is a write(2).
+					const file = fs.open(path, redirect.op === '>>');
+					opened.push(file);
+					fds[redirect.fd] = {write(text) {
+						if (writeError !== undefined || text.length === 0) return;
+						try {
+							file.write(text);
+						} catch (error) {
+							writeError = error instanceof FileError ? (errnoMessages[error.code] ?? error.message) : error instanceof Error ? error.message : String(error);
+						}
 					}};
-					files.push({path, append: true, sink});
-					fds[redirect.fd] = sink;
 				}
 			} catch (error) {
+				closeAll();
 				err.write(`ringlab: ${this.fileError(error, path)}\n`);
 				return 1;
 			}
@@ -254,13 +276,11 @@ export class Shell {
 			status = await this.invoke(argv, input, fds[1], fds[2], env, signal);
 		}
 
-		for (const file of files) {
-			try {
-				if (file.sink.text) this.host.files!.write(file.path, file.sink.text, true);
-			} catch (error) {
-				err.write(`ringlab: ${this.fileError(error, file.path)}\n`);
-				status = 1;
-			}
+		closeAll();
+		if (writeError !== undefined) {
+			// What bash says when a builtin's write(2) fails (echo 8X > memory.max).
+			err.write(`ringlab: ${argv[0] ?? 'redirection'}: write error: ${writeError}\n`);
+			status = 1;
 		}
 
 		return status;
@@ -270,6 +290,22 @@ export class Shell {
 	async invoke(argv: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal): Promise<number> {
 		const [name, ...rest] = argv;
 		const command = this.commands.get(name);
+		const program = command ? undefined : this.host.findProgram?.(name);
+		if (program && this.host.runProgram) {
+			this.lab.activity = {command: name};
+			try {
+				return await this.host.runProgram(program, argv, {stdout, stderr, signal, pause: this.pause, changed: () => this.lab.changed()});
+			} catch (error) {
+				stderr.write(`ringlab: ${name}: internal error: ${error instanceof Error ? error.message : String(error)}\n(this is a bug in ringlab; the lab is still usable)\n`);
+				return 70;
+			}
+		}
+
+		if (!command && name.includes('/')) {
+			stderr.write(`ringlab: ${name}: No such file or directory\n`);
+			return 127;
+		}
+
 		if (!command) {
 			const suggestion = closest(name, [...this.commands.values()].filter(c => !c.hidden).map(c => c.name));
 			stderr.write(`ringlab: ${name}: command not found\n`);

@@ -9,6 +9,7 @@ import {render, type Instance} from 'ink';
 import React from 'react';
 import {allCommands} from '../shell/commands/index.js';
 import {bundledGuestLibrary} from '../shell/guest-library.js';
+import {kernelHost} from '../shell/kernel-session.js';
 import {Lab} from '../shell/lab.js';
 import {Shell} from '../shell/shell.js';
 import {App} from './app.js';
@@ -35,8 +36,18 @@ export type Running = {
 	finished: Promise<void>;
 };
 
+/** A lab with its shell: the shell is a process of the lab's kernel; console output goes to its terminal. */
 export function newShell(): Shell {
-	return new Shell({lab: new Lab(bundledGuestLibrary()), commands: allCommands});
+	const lab = new Lab(bundledGuestLibrary());
+	const shell = new Shell({lab, commands: allCommands}, kernelHost(lab));
+	lab.onKernelBoot = session => {
+		session.background = text => {
+			shell.transcript.write('stdout', text);
+			lab.changed();
+		};
+	};
+
+	return shell;
 }
 
 export function startApp(options: StartOptions): Running {

@@ -3,10 +3,11 @@
 // (so redirections can be tested before and apart from the kernel), and
 // `sh(line)` returning what a line printed.
 
-import {FileError, resolvePath, type DirectoryEntry, type ShellFiles} from '../../source/shell/files.js';
+import {FileError, resolvePath, type DirectoryEntry, type FileSink, type ShellFiles} from '../../source/shell/files.js';
 import {allCommands} from '../../source/shell/commands/index.js';
 import {bundledGuestLibrary} from '../../source/shell/guest-library.js';
 import {Lab} from '../../source/shell/lab.js';
+import {kernelHost} from '../../source/shell/kernel-session.js';
 import {Shell, type ShellHost} from '../../source/shell/shell.js';
 
 /** A tree of files in memory: directories are Maps, files are strings. */
@@ -55,6 +56,13 @@ export class MemoryFiles implements ShellFiles {
 		return node as string;
 	}
 
+	open(path: string, append: boolean): FileSink {
+		this.write(path, '', append);
+		return {write: text => {
+			this.write(path, text, true);
+		}, close() {}};
+	}
+
 	write(path: string, data: string, append: boolean): void {
 		const {parent, name} = this.lookup(path);
 		const node = parent.get(name);
@@ -74,6 +82,12 @@ export function makeShell(files?: ShellFiles): Shell {
 	const lab = new Lab(bundledGuestLibrary());
 	const host: ShellHost | undefined = files ? {files, pid: () => 4242, prompt: () => '# '} : undefined;
 	return new Shell({lab, commands: allCommands, pause: async () => undefined}, host);
+}
+
+/** A shell over the lab's simulated kernel, as the app builds it. */
+export function makeKernelShell(): Shell {
+	const lab = new Lab(bundledGuestLibrary());
+	return new Shell({lab, commands: allCommands, pause: async () => undefined}, kernelHost(lab));
 }
 
 export type Output = {status: number; stdout: string; stderr: string};

@@ -110,12 +110,17 @@ const echo: Command = {
 const exit: Command = {
 	name: 'exit',
 	group: 'shell',
-	summary: 'leave the lab (back to the menu)',
+	summary: 'leave this shell (a nested one, or the lab: back to the menu)',
 	usage: 'exit [N]',
 	operands: {max: 1},
 	run({operands, shell}) {
 		const status = operands.length === 0 ? shell.status : Number(operands[0]);
 		if (!Number.isInteger(status)) throw new CommandError(`${operands[0]}: numeric argument required`, 2);
+		if (shell.host.leaveShell?.(status & 0xff)) {
+			shell.lab.changed();
+			return status & 0xff;
+		}
+
 		shell.exitRequested = status & 0xff;
 		return status & 0xff;
 	},

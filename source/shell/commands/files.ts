@@ -1,0 +1,374 @@
+// Files, as coreutils and bash do them, over the kernel's VFS as the shell
+// process sees it (its root, cwd, mounts and permissions): ls, cat, mkdir,
+// rmdir, rm, touch, ln, cd, pwd. Messages use GNU's wording.
+
+import {isKernelError} from '../../kernel/errors.js';
+import type {Syscalls} from '../../kernel/sys.js';
+import {bootEpochSeconds} from '../../kernel/kernel.js';
+import {CommandError, type Command, type CommandContext} from '../command.js';
+import {resolvePath} from '../files.js';
+
+/** strerror for a failed system call, or the error's own message. */
+export function why(error: unknown): string {
+	if (isKernelError(error)) return error.message;
+	throw error;
+}
+
+export function sysOf(context: CommandContext): Syscalls {
+	return context.lab.kernel.sys;
+}
+
+const S_IFMT = 0o170_000;
+const typeChar: Record<number, string> = {0o040_000: 'd', 0o120_000: 'l', 0o020_000: 'c', 0o060_000: 'b', 0o010_000: 'p', 0o140_000: 's', 0o100_000: '-'};
+
+/** -rw-r--r-- */
+export function modeString(mode: number): string {
+	const bits = ['r', 'w', 'x'];
+	let text = typeChar[mode & S_IFMT] ?? '?';
+	for (let shift = 6; shift >= 0; shift -= 3) for (let bit = 2; bit >= 0; bit--) text += (mode >> (shift + bit)) & 1 ? bits[2 - bit] : '-';
+	if (mode & 0o1000) text = text.slice(0, 9) + (mode & 1 ? 't' : 'T');
+	return text;
+}
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** ls -l's date: "Jan  1 00:00" (UTC). */
+function lsDate(ns: number): string {
+	const date = new Date(Math.floor(ns / 1e6));
+	return `${months[date.getUTCMonth()]} ${String(date.getUTCDate()).padStart(2)} ${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+function userName(uid: number): string {
+	return uid === 0 ? 'root' : uid === 65_534 ? 'nobody' : String(uid);
+}
+
+function groupName(gid: number): string {
+	return gid === 0 ? 'root' : gid === 65_534 ? 'nogroup' : String(gid);
+}
+
+const ls: Command = {
+	name: 'ls',
+	group: 'files',
+	summary: 'list directory contents',
+	usage: 'ls [OPTION]... [FILE]...',
+	options: [
+		{name: 'all', short: 'a', description: 'do not ignore entries starting with .'},
+		{name: 'long', short: 'l', description: 'use a long listing format'},
+		{name: 'directory', short: 'd', description: 'list directories themselves, not their contents'},
+		{name: 'inode', short: 'i', description: 'print the index number of each file'},
+		{name: 'one', short: '1', description: 'list one file per line'},
+		{name: 'classify', short: 'F', description: 'append indicator (one of */=>@|) to entries'},
+	],
+	run(context) {
+		const {options, stdout, stderr} = context;
+		const sys = sysOf(context);
+		const targets = context.operands.length > 0 ? context.operands : ['.'];
+		let status = 0;
+		const describe = (path: string, name: string): string => {
+			const stat = sys.lstat(path);
+			const type = stat.mode & S_IFMT;
+			let shown = name;
+			if (options.classify) shown += type === 0o040_000 ? '/' : type === 0o120_000 ? '@' : type === 0o010_000 ? '|' : stat.mode & 0o111 && type === 0o100_000 ? '*' : '';
+			const inode = options.inode ? `${String(stat.ino).padStart(7)} ` : '';
+			if (!options.long) return inode + shown;
+			const size = type === 0o020_000 || type === 0o060_000 ? `${stat.rdev >> 8}, ${stat.rdev & 0xff}` : String(stat.size);
+			const link = type === 0o120_000 ? ` -> ${sys.readlink(path)}` : '';
+			return `${inode}${modeString(stat.mode)} ${String(stat.nlink).padStart(2)} ${userName(stat.uid).padEnd(4)} ${groupName(stat.gid).padEnd(4)} ${size.padStart(6)} ${lsDate(stat.mtimeNs || bootEpochSeconds * 1e9)} ${shown}${link}`;
+		};
+
+		const print = (lines: string[]) => {
+			if (lines.length === 0) return;
+			if (options.long || options.one) stdout.write(`${lines.join('\n')}\n`);
+			else stdout.write(`${lines.join('  ')}\n`);
+		};
+
+		const files: string[] = [];
+		const directories: string[] = [];
+		for (const target of targets) {
+			try {
+				const stat = sys.stat(target);
+				if ((stat.mode & S_IFMT) === 0o040_000 && !options.directory) directories.push(target);
+				else files.push(describe(target, target));
+			} catch (error) {
+				stderr.write(`ls: cannot access '${target}': ${why(error)}\n`);
+				status = 2;
+			}
+		}
+
+		print(files);
+		for (const [index, directory] of directories.entries()) {
+			if (targets.length > 1) stdout.write(`${files.length > 0 || index > 0 ? '\n' : ''}${directory}:\n`);
+			try {
+				const names = sys.readdir(directory).map(entry => entry.name).filter(name => name !== '.' && name !== '..' && (options.all || !name.startsWith('.'))).sort();
+				if (options.all) names.unshift('.', '..');
+				if (options.long) {
+					const total = names.reduce((sum, name) => {
+						try {
+							return sum + Math.ceil(sys.lstat(`${directory}/${name}`).blocks / 2);
+						} catch {
+							return sum;
+						}
+					}, 0);
+					stdout.write(`total ${total}\n`);
+				}
+
+				print(names.map(name => describe(`${directory}/${name}`, name)));
+			} catch (error) {
+				stderr.write(`ls: cannot open directory '${directory}': ${why(error)}\n`);
+				status = 2;
+			}
+		}
+
+		return status;
+	},
+};
+
+const cat: Command = {
+	name: 'cat',
+	group: 'files',
+	summary: 'concatenate files and print on the standard output',
+	usage: 'cat [OPTION]... [FILE]...',
+	description: 'With no FILE, or when FILE is -, read standard input.',
+	options: [{name: 'number', short: 'n', description: 'number all output lines'}],
+	run(context) {
+		const sys = sysOf(context);
+		const sources = context.operands.length > 0 ? context.operands : ['-'];
+		let status = 0;
+		let text = '';
+		for (const source of sources) {
+			if (source === '-') {
+				text += context.stdin;
+				continue;
+			}
+
+			try {
+				text += sys.readFile(source);
+			} catch (error) {
+				context.stderr.write(`cat: ${source}: ${why(error)}\n`);
+				status = 1;
+			}
+		}
+
+		if (context.options.number) {
+			const lines = text.split('\n');
+			const last = lines.at(-1) === '' ? lines.pop() : undefined;
+			text = lines.map((line, i) => `${String(i + 1).padStart(6)}\t${line}`).join('\n') + (last === undefined ? '' : '\n');
+		}
+
+		context.stdout.write(text);
+		return status;
+	},
+};
+
+const mkdir: Command = {
+	name: 'mkdir',
+	group: 'files',
+	summary: 'make directories',
+	usage: 'mkdir [OPTION]... DIRECTORY...',
+	options: [
+		{name: 'parents', short: 'p', description: 'no error if existing, make parent directories as needed'},
+		{name: 'mode', short: 'm', value: 'MODE', description: 'set file mode (octal, as in chmod), not a=rwx - umask'},
+		{name: 'verbose', short: 'v', description: 'print a message for each created directory'},
+	],
+	operands: {min: 1},
+	run(context) {
+		const sys = sysOf(context);
+		const mode = context.options.mode === undefined ? 0o777 : Number.parseInt(String(context.options.mode), 8);
+		if (Number.isNaN(mode)) throw new CommandError(`invalid mode '${String(context.options.mode)}'`);
+		let status = 0;
+		const make = (path: string) => {
+			sys.mkdir(path, mode);
+			if (context.options.verbose) context.stdout.write(`mkdir: created directory '${path}'\n`);
+		};
+
+		for (const target of context.operands) {
+			try {
+				if (context.options.parents) {
+					const absolute = target.startsWith('/');
+					const parts = target.split('/').filter(Boolean);
+					for (let i = 1; i <= parts.length; i++) {
+						const path = `${absolute ? '/' : ''}${parts.slice(0, i).join('/')}`;
+						if (!sys.exists(path)) make(path);
+					}
+				} else {
+					make(target);
+				}
+			} catch (error) {
+				context.stderr.write(`mkdir: cannot create directory '${target}': ${why(error)}\n`);
+				status = 1;
+			}
+		}
+
+		return status;
+	},
+};
+
+const rmdir: Command = {
+	name: 'rmdir',
+	group: 'files',
+	summary: 'remove empty directories',
+	usage: 'rmdir DIRECTORY...',
+	operands: {min: 1},
+	run(context) {
+		const sys = sysOf(context);
+		let status = 0;
+		for (const target of context.operands) {
+			try {
+				sys.rmdir(target);
+			} catch (error) {
+				context.stderr.write(`rmdir: failed to remove '${target}': ${why(error)}\n`);
+				status = 1;
+			}
+		}
+
+		return status;
+	},
+};
+
+const rm: Command = {
+	name: 'rm',
+	group: 'files',
+	summary: 'remove files or directories',
+	usage: 'rm [OPTION]... [FILE]...',
+	options: [
+		{name: 'force', short: 'f', description: 'ignore nonexistent files, never prompt'},
+		{name: 'recursive', short: 'r', description: 'remove directories and their contents recursively'},
+		{name: 'R', short: 'R', description: 'same as -r'},
+		{name: 'dir', short: 'd', description: 'remove empty directories'},
+		{name: 'verbose', short: 'v', description: 'explain what is being done'},
+	],
+	run(context) {
+		const sys = sysOf(context);
+		const {options} = context;
+		const recursive = Boolean(options.recursive || options.R);
+		if (context.operands.length === 0 && !options.force) throw new CommandError('missing operand', 1, true);
+		let status = 0;
+		const remove = (path: string) => {
+			const stat = sys.lstat(path);
+			if ((stat.mode & S_IFMT) === 0o040_000) {
+				if (recursive) {
+					for (const entry of sys.readdir(path)) if (entry.name !== '.' && entry.name !== '..') remove(`${path}/${entry.name}`);
+				} else if (!options.dir) {
+					throw Object.assign(new Error('Is a directory'), {plain: true});
+				}
+
+				sys.rmdir(path);
+			} else {
+				sys.unlink(path);
+			}
+
+			if (options.verbose) context.stdout.write(`removed '${path}'\n`);
+		};
+
+		for (const target of context.operands) {
+			const absolute = resolvePath(sys.getcwd(), target);
+			if (absolute === '/' && recursive) {
+				context.stderr.write('rm: it is dangerous to operate recursively on \'/\'\nrm: use --no-preserve-root to override this failsafe\n');
+				status = 1;
+				continue;
+			}
+
+			try {
+				remove(target);
+			} catch (error) {
+				if (options.force && isKernelError(error) && error.errno === 'ENOENT') continue;
+				const message = error instanceof Error && 'plain' in error ? error.message : why(error);
+				context.stderr.write(`rm: cannot remove '${target}': ${message}\n`);
+				status = 1;
+			}
+		}
+
+		return status;
+	},
+};
+
+const touch: Command = {
+	name: 'touch',
+	group: 'files',
+	summary: 'create empty files (or leave existing ones as they are)',
+	usage: 'touch [OPTION]... FILE...',
+	options: [{name: 'no-create', short: 'c', description: 'do not create any files'}],
+	operands: {min: 1},
+	run(context) {
+		const sys = sysOf(context);
+		let status = 0;
+		for (const target of context.operands) {
+			try {
+				if (!sys.exists(target) && !context.options['no-create']) sys.writeFile(target, '', {append: true});
+			} catch (error) {
+				context.stderr.write(`touch: cannot touch '${target}': ${why(error)}\n`);
+				status = 1;
+			}
+		}
+
+		return status;
+	},
+};
+
+const ln: Command = {
+	name: 'ln',
+	group: 'files',
+	summary: 'make links between files',
+	usage: 'ln [OPTION]... TARGET LINK_NAME',
+	options: [
+		{name: 'symbolic', short: 's', description: 'make symbolic links instead of hard links'},
+		{name: 'force', short: 'f', description: 'remove existing destination files'},
+	],
+	operands: {min: 2, max: 2},
+	run(context) {
+		const sys = sysOf(context);
+		const [target, name] = context.operands;
+		try {
+			if (context.options.force && sys.exists(name)) sys.unlink(name);
+			if (context.options.symbolic) sys.symlink(target, name);
+			else sys.link(target, name);
+		} catch (error) {
+			throw new CommandError(`failed to create ${context.options.symbolic ? 'symbolic ' : 'hard '}link '${name}'${context.options.symbolic ? '' : ` => '${target}'`}: ${why(error)}`);
+		}
+
+		return 0;
+	},
+};
+
+const cd: Command = {
+	name: 'cd',
+	group: 'files',
+	summary: 'change the shell\'s working directory',
+	usage: 'cd [DIR]',
+	description: 'Without DIR, go to $HOME; cd - goes back to $OLDPWD.',
+	operands: {max: 1},
+	run(context) {
+		const sys = sysOf(context);
+		const {shell} = context;
+		let target = context.operands[0] ?? shell.vars.get('HOME') ?? '/';
+		if (target === '-') {
+			target = shell.vars.get('OLDPWD') ?? '';
+			if (target === '') throw new CommandError('OLDPWD not set');
+			context.stdout.write(`${target}\n`);
+		}
+
+		const before = sys.getcwd();
+		try {
+			sys.chdir(target);
+		} catch (error) {
+			throw new CommandError(`${target}: ${why(error)}`);
+		}
+
+		shell.vars.set('OLDPWD', before);
+		return 0;
+	},
+};
+
+const pwd: Command = {
+	name: 'pwd',
+	group: 'files',
+	summary: 'print the name of the working directory',
+	usage: 'pwd',
+	operands: {max: 0},
+	run(context) {
+		context.stdout.write(`${sysOf(context).getcwd()}\n`);
+		return 0;
+	},
+};
+
+export const fileCommands: readonly Command[] = [ls, cat, mkdir, rmdir, rm, touch, ln, cd, pwd];

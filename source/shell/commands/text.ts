@@ -1,0 +1,157 @@
+// The text tools learners pipe into: grep, head, tail, wc — enough for
+// `mount | grep proc`, `dmesg | tail -3`, `ps aux | wc -l`. They read their
+// files through the kernel's VFS, or standard input.
+
+import {CommandError, type Command, type CommandContext} from '../command.js';
+import {sysOf, why} from './files.js';
+
+/** The text of the operands (files, or - for stdin), or stdin when there are none. */
+function inputs(context: CommandContext, operands: string[], name: string): {text: string; status: number} {
+	if (operands.length === 0) return {text: context.stdin, status: 0};
+	let text = '';
+	let status = 0;
+	for (const operand of operands) {
+		if (operand === '-') {
+			text += context.stdin;
+			continue;
+		}
+
+		try {
+			text += sysOf(context).readFile(operand);
+		} catch (error) {
+			context.stderr.write(`${name}: ${operand}: ${why(error)}\n`);
+			status = 2;
+		}
+	}
+
+	return {text, status};
+}
+
+function lines(text: string): string[] {
+	const list = text.split('\n');
+	if (list.at(-1) === '') list.pop();
+	return list;
+}
+
+function count(value: string | boolean | string[] | undefined, fallback: number): number {
+	if (value === undefined) return fallback;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 0) throw new CommandError(`invalid number of lines: '${String(value)}'`, 1, true);
+	return n;
+}
+
+const grep: Command = {
+	name: 'grep',
+	group: 'files',
+	summary: 'print lines that match a pattern',
+	usage: 'grep [OPTION]... PATTERN [FILE]...',
+	description: 'PATTERN is an extended regular expression (as grep -E).',
+	options: [
+		{name: 'ignore-case', short: 'i', description: 'ignore case distinctions'},
+		{name: 'invert-match', short: 'v', description: 'select non-matching lines'},
+		{name: 'count', short: 'c', description: 'print only a count of selected lines'},
+		{name: 'line-number', short: 'n', description: 'print line number with output lines'},
+		{name: 'extended-regexp', short: 'E', description: 'PATTERN is an extended regular expression (the default here)'},
+		{name: 'fixed-strings', short: 'F', description: 'PATTERN is a plain string'},
+	],
+	operands: {min: 1},
+	run(context) {
+		const {options} = context;
+		const [pattern, ...files] = context.operands;
+		let regex: RegExp;
+		try {
+			const source = options['fixed-strings'] ? pattern.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern;
+			regex = new RegExp(source, options['ignore-case'] ? 'i' : '');
+		} catch {
+			throw new CommandError(`invalid regular expression '${pattern}'`, 2);
+		}
+
+		const {text, status} = inputs(context, files, 'grep');
+		const selected = lines(text).map((line, i) => ({line, n: i + 1})).filter(({line}) => regex.test(line) !== Boolean(options['invert-match']));
+		if (options.count) context.stdout.write(`${selected.length}\n`);
+		else context.stdout.write(selected.map(({line, n}) => `${options['line-number'] ? `${n}:` : ''}${line}\n`).join(''));
+		return status || (selected.length > 0 ? 0 : 1);
+	},
+};
+
+/** head/tail arguments: -n NUM, -nNUM, --lines=NUM and the old -NUM. */
+function lineArguments(context: CommandContext, name: string): {n: number; files: string[]} {
+	let n = 10;
+	const files: string[] = [];
+	const args = context.argv;
+	for (let i = 0; i < args.length; i++) {
+		const arg = args[i];
+		let value: string | undefined;
+		if (arg === '-n' || arg === '--lines') value = args[++i];
+		else if (arg.startsWith('--lines=')) value = arg.slice(8);
+		else if (/^-n\d+$/.test(arg)) value = arg.slice(2);
+		else if (/^-\d+$/.test(arg)) value = arg.slice(1);
+		else if (arg.startsWith('-') && arg !== '-') throw new CommandError(`invalid option -- '${arg.slice(1)}'`, 1, true);
+		else {
+			files.push(arg);
+			continue;
+		}
+
+		if (value === undefined) throw new CommandError('option requires an argument -- \'n\'', 1, true);
+		n = count(value, 10);
+	}
+
+	void name;
+	return {n, files};
+}
+
+const head: Command = {
+	name: 'head',
+	group: 'files',
+	summary: 'output the first part of files',
+	usage: 'head [-n NUM] [FILE]...',
+	options: [{name: 'lines', short: 'n', value: 'NUM', description: 'print the first NUM lines (default 10; -NUM works too)'}],
+	rawArguments: true,
+	run(context) {
+		const {n, files} = lineArguments(context, 'head');
+		const {text, status} = inputs(context, files, 'head');
+		context.stdout.write(lines(text).slice(0, n).map(line => `${line}\n`).join(''));
+		return status;
+	},
+};
+
+const tail: Command = {
+	name: 'tail',
+	group: 'files',
+	summary: 'output the last part of files',
+	usage: 'tail [-n NUM] [FILE]...',
+	options: [{name: 'lines', short: 'n', value: 'NUM', description: 'output the last NUM lines (default 10; -NUM works too)'}],
+	rawArguments: true,
+	run(context) {
+		const {n, files} = lineArguments(context, 'tail');
+		const {text, status} = inputs(context, files, 'tail');
+		context.stdout.write((n === 0 ? [] : lines(text).slice(-n)).map(line => `${line}\n`).join(''));
+		return status;
+	},
+};
+
+const wc: Command = {
+	name: 'wc',
+	group: 'files',
+	summary: 'print newline, word and byte counts',
+	usage: 'wc [-l] [-w] [-c] [FILE]...',
+	options: [
+		{name: 'lines', short: 'l', description: 'print the newline counts'},
+		{name: 'words', short: 'w', description: 'print the word counts'},
+		{name: 'bytes', short: 'c', description: 'print the byte counts'},
+	],
+	run(context) {
+		const {text, status} = inputs(context, context.operands, 'wc');
+		const {options} = context;
+		const all = !options.lines && !options.words && !options.bytes;
+		const values: number[] = [];
+		if (all || options.lines) values.push((text.match(/\n/g) ?? []).length);
+		if (all || options.words) values.push(text.split(/\s+/).filter(Boolean).length);
+		if (all || options.bytes) values.push(Buffer.byteLength(text));
+		const name = context.operands.length === 1 ? ` ${context.operands[0]}` : '';
+		context.stdout.write(`${values.map(value => (values.length > 1 ? String(value).padStart(7) : String(value))).join(' ')}${name}\n`);
+		return status;
+	},
+};
+
+export const textCommands: readonly Command[] = [grep, head, tail, wc];

@@ -1,0 +1,109 @@
+// The shell as a process of the simulated kernel: files and redirection
+// through its VFS, $$ and the prompt, programs from /bin run as guests,
+// namespaces (unshare/nsenter/chroot with nested shells), ps reading /proc,
+// and the cgroup memory limit that OOM-kills the hog — the sandbox's
+// learning path, end to end, on the real engine.
+
+import test from 'ava';
+import {makeKernelShell, sh} from './helpers.js';
+
+test('the shell is a kernel process: $$, the prompt, cwd, files and redirection', async t => {
+	const shell = makeKernelShell();
+	t.is(shell.prompt(), 'root@ringlab:~# ');
+	t.is((await sh(shell, 'echo $$')).stdout, '2\n');
+	t.is((await sh(shell, 'pwd')).stdout, '/root\n');
+	await sh(shell, 'mkdir -p /tmp/a/b && cd /tmp/a && echo one > f && echo two >> f');
+	t.is(shell.prompt(), 'root@ringlab:/tmp/a# ');
+	t.is((await sh(shell, 'cat f')).stdout, 'one\ntwo\n');
+	t.is((await sh(shell, 'cat < /tmp/a/f | grep -c o')).stdout, '2\n');
+	t.is((await sh(shell, 'ls')).stdout, 'b  f\n');
+	t.regex((await sh(shell, 'ls -l f')).stdout, /^-rw-r--r-- {2}1 root root {6}8 Jan {2}1 00:00 f\n$/);
+	t.is((await sh(shell, 'cd -')).stdout, '/root\n');
+	t.is((await sh(shell, 'cat /nope')).stderr, 'cat: /nope: No such file or directory\n');
+	t.is((await sh(shell, 'mkdir /tmp/a')).stderr, 'mkdir: cannot create directory \'/tmp/a\': File exists\n');
+	t.is((await sh(shell, 'rm /tmp/a')).stderr, 'rm: cannot remove \'/tmp/a\': Is a directory\n');
+	t.is((await sh(shell, 'rm -r /tmp/a && ls /tmp')).stdout, '');
+	t.is((await sh(shell, 'cd /nope')).stderr, 'cd: /nope: No such file or directory\n');
+});
+
+test('programs in /bin run as guest processes; their console output is the terminal\'s', async t => {
+	const shell = makeKernelShell();
+	const result = await sh(shell, 'hello');
+	t.is(result.stdout, 'hello from ring 3\n');
+	t.is(result.status, 0);
+	t.is((await sh(shell, '/bin/hello; echo $?')).stdout, 'hello from ring 3\n0\n');
+	t.regex((await sh(shell, 'ls /bin')).stdout, /hog/);
+	t.is((await sh(shell, './nope')).stderr, 'ringlab: ./nope: No such file or directory\n');
+});
+
+test('a cgroup with memory.max OOM-kills the hog: "Killed", status 137, memory.events', async t => {
+	const shell = makeKernelShell();
+	await sh(shell, 'mkdir /sys/fs/cgroup/lab');
+	await sh(shell, 'echo 8M > /sys/fs/cgroup/lab/memory.max');
+	t.is((await sh(shell, 'cat /sys/fs/cgroup/lab/memory.max')).stdout, '8388608\n');
+	await sh(shell, 'echo $$ > /sys/fs/cgroup/lab/cgroup.procs');
+	t.is((await sh(shell, 'cat /proc/self/cgroup')).stdout, '0::/lab\n');
+	const hog = await sh(shell, 'hog');
+	t.is(hog.status, 137);
+	t.is(hog.stderr, 'Killed\n');
+	t.regex(hog.stdout, /hog: 7 MiB\n$/);
+	t.regex((await sh(shell, 'cat /sys/fs/cgroup/lab/memory.events')).stdout, /^max \d+\noom 1\noom_kill 1\n/m);
+	t.regex((await sh(shell, 'dmesg | tail -1')).stdout, /Memory cgroup out of memory: Killed process \d+ \(hog\)|Killed process \d+ \(hog\)/);
+	const bad = await sh(shell, 'echo 8X > /sys/fs/cgroup/lab/memory.max');
+	t.is(bad.status, 1);
+	t.is(bad.stderr, 'ringlab: echo: write error: Invalid argument\n');
+});
+
+test('unshare --pid --uts --fork: a nested shell that is PID 1 with its own hostname; exit returns', async t => {
+	const shell = makeKernelShell();
+	await sh(shell, 'unshare --pid --uts --fork');
+	t.is((await sh(shell, 'echo $$')).stdout, '1\n');
+	await sh(shell, 'hostname lab');
+	t.is(shell.prompt(), 'root@lab:~# ');
+	// Without --mount-proc, /proc is still the parent's: ps lists the parent's processes.
+	t.regex((await sh(shell, 'ps')).stdout, /init\n[\s\S]*unshare/);
+	// unshare(2) moved the unshare process into the new UTS namespace; a new PID namespace is for its children.
+	t.regex((await sh(shell, 'pstree -S')).stdout, /unshare\(uts\)───bash\(pid\)/);
+	await sh(shell, 'exit');
+	t.is(shell.prompt(), 'root@ringlab:~# ');
+	t.is((await sh(shell, 'hostname')).stdout, 'ringlab\n');
+	t.is((await sh(shell, 'echo $$')).stdout, '2\n');
+	t.notRegex((await sh(shell, 'ps')).stdout, /unshare/, 'the helper processes ended with the nested shell');
+});
+
+test('unshare --mount-proc: ps sees only the new PID namespace; nsenter enters it from outside', async t => {
+	const shell = makeKernelShell();
+	await sh(shell, 'unshare --pid --fork --mount-proc');
+	t.is((await sh(shell, 'ps')).stdout, '    PID TTY          TIME CMD\n      1 ?        00:00:00 bash\n');
+	await sh(shell, 'exit');
+	await sh(shell, 'unshare --uts');
+	await sh(shell, 'hostname inner');
+	const inner = (await sh(shell, 'echo $$')).stdout.trim();
+	await sh(shell, 'exit');
+	t.is((await sh(shell, 'hostname')).stdout, 'ringlab\n');
+	t.is((await sh(shell, `nsenter -t ${inner} -u hostname`)).stdout, '', 'the nested shell has exited: its namespaces with it');
+	t.regex((await sh(shell, 'lsns -t uts')).stdout, /uts/);
+});
+
+test('unshare -r maps the user to root; chroot changes the root; bad input is reported', async t => {
+	const shell = makeKernelShell();
+	t.is((await sh(shell, 'unshare -r id -u')).stdout, '0\n');
+	await sh(shell, 'mkdir -p /srv/jail/etc && echo jailed > /srv/jail/etc/hostname');
+	t.is((await sh(shell, 'chroot /srv/jail cat /etc/hostname')).stdout, 'jailed\n');
+	const missing = await sh(shell, 'chroot /nope');
+	t.is(missing.status, 125);
+	t.is(missing.stderr, 'chroot: cannot change root directory to \'/nope\': No such file or directory\n');
+	t.is((await sh(shell, 'nsenter')).status, 1);
+	t.regex((await sh(shell, 'unshare --bogus')).stderr, /^unshare: unrecognized option '--bogus'\nUsage: unshare/);
+});
+
+test('mount and umount a tmpfs; kill and its errors; text tools in pipes', async t => {
+	const shell = makeKernelShell();
+	await sh(shell, 'mount -t tmpfs tmpfs /mnt');
+	t.is((await sh(shell, 'mount | grep /mnt')).stdout, 'tmpfs on /mnt type tmpfs (rw,relatime)\n');
+	await sh(shell, 'umount /mnt');
+	t.is((await sh(shell, 'umount /mnt')).stderr, 'umount: /mnt: not mounted.\n');
+	t.is((await sh(shell, 'kill -9 999')).stderr, 'kill: (999) - No such process\n');
+	t.is((await sh(shell, 'kill -l | head -2')).stdout, ' 1) SIGHUP\n 2) SIGINT\n');
+	t.is((await sh(shell, 'printf-nope 2>&1 | wc -l')).stdout, '2\n');
+});
