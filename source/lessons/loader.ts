@@ -265,7 +265,7 @@ function readLabBlock(block: Fence, step: Step, context: LessonContext): void {
 		if (key === 'quiz') step.quiz = readQuestions(value, reader, `${(fields.id as string | undefined) ?? step.id}/q`);
 	}
 
-	for (const {key, value} of reader.pairs(root)) if (value && (key === 'try' || key === 'solution')) checkCommandLines(value, reader, key);
+	for (const {key, value} of reader.pairs(root)) if (value && (key === 'try' || key === 'solution')) checkCommandLines(value, reader, key, context.dir);
 	if (typeof fields.id === 'string') step.id = fields.id;
 	step.panels = (fields.panels as PanelName[] | undefined) ?? [];
 	step.try = (fields.try as string[] | undefined) ?? [];
@@ -288,7 +288,7 @@ function readSetup(node: Node, reader: BlockReader, context: LessonContext): Ste
 	if (!fields) return undefined;
 	const setup: StepSetup = {reset: fields.reset === true, commands: (fields.commands as string[] | undefined) ?? []};
 	const commandsNode = reader.pairs(node).find(pair => pair.key === 'commands')?.value;
-	if (commandsNode) checkCommandLines(commandsNode, reader, 'setup.commands');
+	if (commandsNode) checkCommandLines(commandsNode, reader, 'setup.commands', context.dir);
 	for (const {key, value} of reader.pairs(node)) {
 		if (!value || (key !== 'machine' && key !== 'vm') || !fields[key]) continue;
 		const given = fields[key] as Record<string, string>;
@@ -339,8 +339,13 @@ function checkGuest(name: string, node: Node | undefined, reader: BlockReader, c
 /** The lab shell's command names (help lists them). */
 const shellCommandNames = allCommands.map(command => command.name);
 
-/** Every simple command of every line must name a command the lab's shell has. */
-function checkCommandLines(node: Node, reader: BlockReader, what: string): void {
+/**
+ * Every simple command of every line must name a command the lab's shell
+ * has, a program it installs in /bin (the guests), or a path.
+ */
+function checkCommandLines(node: Node, reader: BlockReader, what: string, lessonDir: string): void {
+	const programs = knownGuests(lessonDir);
+	const known = [...shellCommandNames, ...programs];
 	const items = isSeq(node) ? (node.items as Node[]) : [node];
 	for (const item of items) {
 		if (!isScalar(item) || typeof item.value !== 'string') continue;
@@ -353,9 +358,9 @@ function checkCommandLines(node: Node, reader: BlockReader, what: string): void 
 
 			if (!expectCommand || /^[A-Za-z_]\w*=/.test(word.text)) continue;
 			expectCommand = false;
-			if (shellCommandNames.includes(word.text)) continue;
-			const suggestion = closest(word.text, shellCommandNames);
-			const hint = word.text === 'ringlab' ? 'in the lab the commands are typed without "ringlab" (e.g. isa --check)' : `${suggestion ? `did you mean '${suggestion}'? ` : ''}the lab's shell has: ${shellCommandNames.join(', ')}`;
+			if (known.includes(word.text) || word.text.includes('/')) continue;
+			const suggestion = closest(word.text, known);
+			const hint = word.text === 'ringlab' ? 'in the lab the commands are typed without "ringlab" (e.g. isa --check)' : `${suggestion ? `did you mean '${suggestion}'? ` : ''}the lab's shell has: ${shellCommandNames.join(', ')}; programs in /bin: ${programs.join(', ')}`;
 			reader.error(reader.place(item), `${what}: '${word.text}' is not a command of the lab's shell`, hint);
 		}
 	}

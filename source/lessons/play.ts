@@ -5,6 +5,7 @@
 // pass — and that doing nothing does not.
 
 import {allCommands} from '../shell/commands/index.js';
+import {kernelHost} from '../shell/kernel-session.js';
 import {Lab} from '../shell/lab.js';
 import {Shell} from '../shell/shell.js';
 import type {Evaluation} from './checkpoints.js';
@@ -24,7 +25,9 @@ export type StepPlay = {
 
 /** Play every step of `lesson`; `typing` chooses what the learner types in a step. */
 export async function playLesson(lesson: Lesson, typing: (step: Step) => readonly string[]): Promise<StepPlay[]> {
-	const shell = new Shell({lab: new Lab(lessonGuestLibrary(lesson.dir)), commands: allCommands, pause: async () => {}});
+	// As the app builds it (source/ui/main.tsx): the shell is a process of the lab's kernel.
+	const lab = new Lab(lessonGuestLibrary(lesson.dir));
+	const shell = new Shell({lab, commands: allCommands, pause: async () => {}}, kernelHost(lab));
 	const session = new LessonSession(lesson);
 	const results: StepPlay[] = [];
 	for (const [index, step] of lesson.steps.entries()) {

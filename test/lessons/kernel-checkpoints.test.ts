@@ -124,3 +124,42 @@ test('cgroup directories name cgroups', t => {
 	t.is(cgroupPathOf('/sys/fs/cgroup'), '/');
 	t.is(cgroupPathOf('/lab'), '/lab');
 });
+
+test('a lesson with kernel checkpoints, played through the lab shell: the solution passes, typing nothing does not', async t => {
+	const {lessonDir, lesson} = await import('./helpers.js');
+	const {loadLessons} = await import('../../source/lessons/loader.js');
+	const {nothing, playLesson, solutions} = await import('../../source/lessons/play.js');
+	const text = lesson(`## Step: Out of memory in a cgroup
+
+\`\`\`lab
+setup:
+  commands: [mkdir /sys/fs/cgroup/lab, echo 2M > /sys/fs/cgroup/lab/memory.max]
+checkpoint:
+  all:
+    - oomKilled: /sys/fs/cgroup/lab
+    - fileContains: {path: /sys/fs/cgroup/lab/memory.events, matches: '^oom_kill [1-9]'}
+solution:
+  - echo $$ > /sys/fs/cgroup/lab/cgroup.procs
+  - hog
+  - echo $$ > /sys/fs/cgroup/cgroup.procs
+\`\`\`
+
+## Step: A hostname of its own
+
+\`\`\`lab
+checkpoint:
+  all:
+    - hostnameDiffers: {}
+    - namespaceCount: {type: uts, atLeast: 2}
+solution: [unshare --uts, hostname lab]
+\`\`\`
+`);
+	const {lessons, diagnostics} = loadLessons(lessonDir({'k.md': text}));
+	t.deepEqual(diagnostics, []);
+	for (const play of await playLesson(lessons[0], solutions)) {
+		t.true(play.setupOk, play.transcript);
+		t.is(play.evaluation?.status, 'pass', `${play.step.id}: ${play.evaluation?.detail}\n${play.transcript}`);
+	}
+
+	for (const play of await playLesson(lessons[0], nothing)) t.is(play.evaluation?.status, 'fail', `${play.step.id}: ${play.evaluation?.detail}`);
+});
