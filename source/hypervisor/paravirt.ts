@@ -17,7 +17,7 @@
 // write machine frames and the CPU walks their tables directly); the timer
 // event comes through trap-table vector 32 instead of an event-channel upcall.
 
-import {ARITH_FLAGS, CR0_PE, CR0_PG, CR0_WP, FLAGS_RESERVED_ONE, GP, IF, PF, PORT_COM1, PORT_COM1_LSR, PORT_PIC_DATA, PORT_PIT_CHANNEL0, PORT_PIT_COMMAND, TS, UD, hasErrorCode, idtErrorCode, selectorForRing} from '../machine/arch.js';
+import {ARITH_FLAGS, CR0_PE, CR0_PG, CR0_WP, FLAGS_RESERVED_ONE, GP, IF, PF, PIC_EOI, PORT_COM1, PORT_PIC_COMMAND, PORT_COM1_LSR, PORT_PIC_DATA, PORT_PIT_CHANNEL0, PORT_PIT_COMMAND, TS, UD, hasErrorCode, idtErrorCode, selectorForRing} from '../machine/arch.js';
 import {pitHz} from '../machine/costs.js';
 import {Source} from '../machine/cpu.js';
 import {Op, spIndex} from '../machine/isa.js';
@@ -73,6 +73,7 @@ export class ParavirtMonitor extends SoftwareMonitor {
 
 	protected override deliverInterrupt(vector: number): void {
 		if (this.vcpuInfo >= 0) this.vm.memory.writeByte(this.vcpuInfo + xen.VCPU_INFO_PENDING, 0);
+		this.vm.devices.pic.write(PORT_PIC_COMMAND, PIC_EOI); // an event needs no end-of-interrupt from the guest
 		super.deliverInterrupt(vector);
 	}
 

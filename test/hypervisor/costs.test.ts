@@ -1,0 +1,62 @@
+// The cost model: every constant says where it comes from; and the
+// published orderings emerge from counted events (Adams & Agesen 2006,
+// Barham et al. 2003, Bhargava et al. 2008, VMware's EPT evaluation).
+
+import test from 'ava';
+import {hypervisorCosts} from '../../source/hypervisor/costs.js';
+import {run} from './helpers.js';
+
+test('every VMM cost names its source and how sure it is', t => {
+	for (const [name, cost] of Object.entries(hypervisorCosts)) {
+		t.true(cost.cycles > 0, name);
+		t.true(cost.source.length > 40, `${name} names a source`);
+		t.true(['S', 'D', 'U'].includes(cost.status), name);
+		if (cost.status === 'U') t.regex(cost.source, /estimate/, `${name}: an unsourced figure says it is an estimate`);
+	}
+});
+
+const perCall = (output: string) => Number(/, (\d+) cycles each/.exec(output)![1]);
+
+test('a system call: about ten times native under binary translation; native speed under hardware assist, with no exit', t => {
+	const native = perCall(run('syscall-loop', 'native').output);
+	const bt = perCall(run('syscall-loop', 'binary-translation').output);
+	const hardware = run('syscall-loop', 'hardware-assist');
+	t.true(native > 200 && native < 300, `native ${native} cycles (the course's 242)`);
+	t.true(bt > 6 * native && bt < 15 * native, `binary translation ${bt} cycles = ${(bt / native).toFixed(1)}× native (Adams & Agesen: ~2,000 more)`);
+	t.is(perCall(hardware.output), native);
+	t.false('SYSCALL' in hardware.exits);
+});
+
+test('page-table updates: far costlier under shadow paging than nested; nested wins on page-table-heavy work', t => {
+	const shadow = run('pagechurn', 'hardware-assist', {paging: 'shadow'});
+	const nested = run('pagechurn', 'hardware-assist', {paging: 'nested'});
+	t.true(shadow.events.pageTableUpdates.perEvent! > 1000 * nested.events.pageTableUpdates.perEvent!);
+	t.true(shadow.cycles > 3 * nested.cycles, `shadow ${shadow.cycles} vs nested ${nested.cycles}`);
+	const software = run('pagechurn', 'trap-emulate');
+	t.true(software.events.pageTableUpdates.perEvent! > 500);
+});
+
+test('a TLB miss costs more under nested paging (the two-dimensional walk)', t => {
+	const nested = run('pagechurn', 'hardware-assist', {paging: 'nested'});
+	const shadow = run('pagechurn', 'hardware-assist', {paging: 'shadow'});
+	const perMiss = (r: typeof nested) => r.tlb.pageWalkReferences / r.tlb.misses;
+	t.true(perMiss(nested) > 3 * perMiss(shadow), `${perMiss(nested).toFixed(1)} vs ${perMiss(shadow).toFixed(1)} references per miss`);
+});
+
+test('CPU-bound work: paravirtualization within a few percent of native (Xen: "at most a few percent")', t => {
+	const native = run('primes', 'native');
+	const pv = run('primes', 'paravirt');
+	const overhead = (pv.cycles - native.cycles) / native.cycles;
+	t.true(overhead > 0 && overhead < 0.05, `${(overhead * 100).toFixed(1)}%`);
+	const hardware = run('primes', 'hardware-assist');
+	t.true((hardware.cycles - native.cycles) / native.cycles < 0.02);
+});
+
+test('port I/O: emulated by the software VMM\'s device model it is cheaper than the real port (Adams & Agesen: in is 15× faster under BT), under hardware assist dearer', t => {
+	const native = run('hello', 'native').events.io.perEvent!;
+	const bt = run('hello', 'binary-translation').events.io.perEvent!;
+	const hardware = run('hello', 'hardware-assist').events.io.perEvent!;
+	t.is(native, 3209);
+	t.true(bt < native / 10, `${bt}`);
+	t.true(hardware > bt, `${hardware}`);
+});

@@ -1,0 +1,63 @@
+// The classic-ISA trap-and-emulate failure, shown by guests/irqsave.s: the
+// guest kernel's popf (Linux's local_irq_restore) cannot turn IF back on in
+// ring 1 and does not trap, so the VMM keeps the guest's virtual interrupts
+// off and the timer ticks stop. On the strict ISA popf traps and the VMM
+// emulates it; binary translation rewrites it; hardware assist runs the
+// kernel in ring 0.
+
+import test from 'ava';
+import {run} from './helpers.js';
+
+const working = /^irqsave: timer every 1 ms, interrupts on\n {2}tick \(interrupts on\)\n(round \d: .*\n {2}tick \(interrupts back on after popf\)\n){3}irqsave: every popf turned interrupts back on\n$/;
+
+test('natively the ticks keep coming after every popf', t => {
+	const result = run('irqsave', 'native');
+	t.regex(result.output, working);
+	t.is(result.exitStatus, 0);
+});
+
+test('trap-and-emulate on the classic ISA: cli traps, popf does not, and the ticks stop — visibly', t => {
+	const result = run('irqsave', 'trap-emulate');
+	t.regex(result.output, /round 1: pushf; cli; \.\.\. popf/);
+	t.regex(result.output, /pushf after cli shows IF = 1: the real flags, not the guest's/, 'pushf leaks the real IF');
+	t.regex(result.output, /no timer tick for 5 ms: interrupts are still off\.\n {2}popf could not set IF in ring 1 and did not trap, so the VMM never saw it\.\n$/);
+	t.notRegex(result.output, /round 2/);
+	t.is(result.exitStatus, 1);
+	const emulated = result.vmm!.emulated as Record<string, number>;
+	t.true(emulated.cli >= 1, 'the VMM emulated the cli (it trapped)');
+	t.false('popf' in emulated, 'the VMM never saw the popf');
+	t.true((result.exits.CLI ?? 0) >= 1);
+	t.false('POPF' in result.exits);
+});
+
+test('trap-and-emulate on the strict ISA: popf and pushf trap, are emulated, and the guest works', t => {
+	const result = run('irqsave', 'trap-emulate', {isa: 'strict'});
+	t.regex(result.output, working);
+	t.is(result.exitStatus, 0);
+	t.true(result.exits.POPF >= 3, 'every local_irq_restore trapped');
+	t.true(result.exits.PUSHF >= 3);
+	t.true(result.exits.EXTERNAL_INTERRUPT >= 4, 'the host timer brought the guest\'s ticks');
+});
+
+test('binary translation: popf is INLINE, translated to act on the virtual IF, so the guest works on the classic ISA', t => {
+	const result = run('irqsave', 'binary-translation');
+	t.regex(result.output, working);
+	const translation = (result.vmm as {translation: {inlineExecuted: number; callouts: Record<string, number>}}).translation;
+	t.true(translation.inlineExecuted >= 6, 'pushf/popf ran as INLINE sequences');
+	t.true(translation.callouts.cli >= 3, 'cli is a CALLOUT');
+});
+
+test('hardware assist: the guest kernel runs at non-root ring 0, popf works natively, no exit for it', t => {
+	for (const paging of ['nested', 'shadow'] as const) {
+		const result = run('irqsave', 'hardware-assist', {paging});
+		t.regex(result.output, working, paging);
+		t.false('POPF' in result.exits);
+		t.true(result.exits.EXTERNAL_INTERRUPT >= 4);
+	}
+});
+
+test('paravirtualization refuses a kernel that was not ported, and says why', t => {
+	const result = run('irqsave', 'paravirt');
+	t.is(result.stopReason, 'crashed');
+	t.regex(result.message!, /paravirtualization runs ported kernels only: .*irqsave\.s has no __xen_guest note/);
+});
