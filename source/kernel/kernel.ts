@@ -41,6 +41,7 @@ import type {TraceLevel} from '../machine/trace.js';
 import {type Controller, controllerNames} from './cgroup/cgroup.js';
 import {CgroupManager} from './cgroup/manager.js';
 import {MemoryController} from './cgroup/memcontrol.js';
+import {Docker} from './containers/engine.js';
 import {kernelCycles} from './costs.js';
 import {ConsoleOutput, createDevices, devNumbers} from './devices.js';
 import {programToElf} from './elf.js';
@@ -111,7 +112,9 @@ export class Kernel {
 	readonly initMntNs: MountNamespace;
 	readonly initNetNs: NetNamespace;
 	readonly init: Process;
+	private dockerEngine: Docker | undefined;
 	private anonDevCounter = 16;
+	private readonly timers: Array<{at: number; run: () => void}> = [];
 	private readonly pipeIds = new WeakMap<Pipe, number>();
 	private nextPipeId = 10_000;
 
@@ -218,6 +221,12 @@ export class Kernel {
 			['console', devNumbers.console, 0o600], ['tty', devNumbers.tty, 0o666], ['ttyS0', devNumbers.ttyS0, 0o660],
 		];
 		for (const [name, rdev, mode] of nodes) dev.mknod(name, S_IFCHR | mode, rdev, cred);
+	}
+
+	/** The container engine (images, containers, pods), started on first use. */
+	get docker(): Docker {
+		this.dockerEngine ??= new Docker(this);
+		return this.dockerEngine;
 	}
 
 	// ───────────────────────── time ─────────────────────────
@@ -361,6 +370,32 @@ export class Kernel {
 		const current = this.sched.current;
 		if (current) this.chargeKernelWork(current, cycles);
 		else this.machine.cpu.cycles += cycles;
+	}
+
+	// ───────────────────────── timers ─────────────────────────
+
+	/** Run `action` once simulated time reaches `atCycle` (checked at timer ticks and when idle). Returns a canceller. */
+	addTimer(atCycle: number, action: () => void): () => void {
+		const timer = {at: atCycle, run: action};
+		this.timers.push(timer);
+		return () => {
+			const index = this.timers.indexOf(timer);
+			if (index >= 0) this.timers.splice(index, 1);
+		};
+	}
+
+	/** Run the timers that are due. */
+	runTimers(): void {
+		for (let guard = 0; guard < 1000; guard++) {
+			const due = this.timers.filter(t => t.at <= this.cycles).sort((a, b) => a.at - b.at)[0];
+			if (!due) return;
+			this.timers.splice(this.timers.indexOf(due), 1);
+			due.run();
+		}
+	}
+
+	nextTimerCycle(): number {
+		return this.timers.reduce((next, t) => Math.min(next, t.at), Number.POSITIVE_INFINITY);
 	}
 
 	// ───────────────────────── running ─────────────────────────

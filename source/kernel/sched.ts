@@ -196,6 +196,7 @@ export class Scheduler {
 	tick(): void {
 		this.account();
 		this.refill();
+		this.k.runTimers();
 		const now = this.k.cycles;
 		for (const p of this.k.tasks.table.values()) {
 			const wait = p.wait;
@@ -205,7 +206,7 @@ export class Scheduler {
 
 	/** When something asleep or throttled next needs the CPU (Infinity: nothing). */
 	nextWakeCycle(): number {
-		let next = Number.POSITIVE_INFINITY;
+		let next = this.k.nextTimerCycle();
 		for (const p of this.k.tasks.table.values()) {
 			const wait = p.wait;
 			if (p.state === 'S' && wait && (wait.kind === 'sleep' || wait.kind === 'throttle')) next = Math.min(next, wait.untilCycle);

@@ -435,6 +435,7 @@ export class ProcessManager {
 			return;
 		}
 
+		if (child.exitSignal && parent.alive) this.send(parent, child.exitSignal);
 		if (parent.wait?.kind === 'wait4') this.k.wake(parent);
 	}
 
@@ -540,7 +541,7 @@ export class ProcessManager {
 	send(target: Process, signal: number, sender?: Process): void {
 		if (!target.alive || signal === 0) return;
 		if (this.initIgnores(target, signal, sender)) return;
-		this.k.events.emit('signal', `${signalName(signal)} to ${target.comm}[${target.pid}]${sender ? ` from ${sender.comm}[${sender.pid}]` : ''}`, {pid: target.pid});
+		if (signal !== signals.SIGCHLD) this.k.events.emit('signal', `${signalName(signal)} to ${target.comm}[${target.pid}]${sender ? ` from ${sender.comm}[${sender.pid}]` : ''}`, {pid: target.pid});
 		if (signal === signals.SIGKILL) {
 			this.killNow(target, signal);
 			return;

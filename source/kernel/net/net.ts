@@ -89,10 +89,10 @@ export class NetNamespace extends Namespace {
 	}
 
 	/** ip link add NAME type veth peer name PEER [netns NS] */
-	addVeth(name: string, peerName: string, peerNs: NetNamespace = this): [NetDevice, NetDevice] {
+	addVeth(name: string, peerName: string, peerNs: NetNamespace = this, peerMac?: string): [NetDevice, NetDevice] {
 		if (peerNs.devices.has(peerName) || (peerNs === this && peerName === name)) fail('EEXIST', `device ${peerName} already exists`);
 		const a = this.addDevice(name, 'veth');
-		const b = peerNs.addDevice(peerName, 'veth');
+		const b = peerNs.addDevice(peerName, 'veth', 1500, peerMac);
 		a.peer = b;
 		b.peer = a;
 		return [a, b];

@@ -424,7 +424,8 @@ export class Vfs {
 	/** umount2(2). */
 	umount(proc: Process, target: string, flags = 0): void {
 		this.mountCapable(proc);
-		const where = this.resolve(proc, target);
+		// The top mount at the path (LOOKUP_MOUNTPOINT): after pivot_root(".", ".") that is the old root.
+		const where = this.crossMounts(this.resolve(proc, target));
 		if (where.inode !== where.mnt.root) fail('EINVAL', `${target} is not a mountpoint`);
 		const mount = where.mnt;
 		if (!mount.parent) fail('EBUSY', 'cannot unmount the root');
