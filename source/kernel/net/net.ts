@@ -404,3 +404,29 @@ export class Network {
 }
 
 export {contains, formatCidr, formatIp, parseCidr, parseIp};
+
+/** What iputils ping prints for a result. */
+export function formatPing(result: PingResult): string {
+	if (result.error) return `ping: ${result.error}\n`;
+	const lines = [`PING ${result.target} (${result.target}) 56(84) bytes of data.`];
+	const times: number[] = [];
+	for (const reply of result.replies) {
+		if ('error' in reply) lines.push(`From ${reply.from} icmp_seq=${reply.seq} ${reply.error}`);
+		else {
+			lines.push(`64 bytes from ${reply.from}: icmp_seq=${reply.seq} ttl=${reply.ttl} time=${reply.timeMs.toFixed(3)} ms`);
+			times.push(reply.timeMs);
+		}
+	}
+
+	const loss = result.transmitted === 0 ? 0 : Math.round(((result.transmitted - result.received) / result.transmitted) * 100);
+	lines.push('', `--- ${result.target} ping statistics ---`);
+	const errors = result.errors > 0 ? ` +${result.errors} errors,` : '';
+	lines.push(`${result.transmitted} packets transmitted, ${result.received} received,${errors} ${loss}% packet loss, time ${Math.max(0, (result.transmitted - 1) * 1000 + result.transmitted)}ms`);
+	if (times.length > 0) {
+		const avg = times.reduce((a, b) => a + b, 0) / times.length;
+		const mdev = Math.sqrt(times.reduce((sum, x) => sum + (x - avg) ** 2, 0) / times.length);
+		lines.push(`rtt min/avg/max/mdev = ${Math.min(...times).toFixed(3)}/${avg.toFixed(3)}/${Math.max(...times).toFixed(3)}/${mdev.toFixed(3)} ms`);
+	}
+
+	return `${lines.join('\n')}\n`;
+}
