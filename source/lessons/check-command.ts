@@ -7,7 +7,6 @@ import {displayPath} from '../guests.js';
 import {unavailableTypes} from './checkpoints.js';
 import {loadLessons} from './loader.js';
 import {allQuestions} from './format.js';
-import {playLesson, solutions} from './play.js';
 import {checkpointTypes} from './vocabulary.js';
 
 export type LessonsIo = {stdout: (text: string) => void; stderr: (text: string) => void};
@@ -15,7 +14,8 @@ export type LessonsIo = {stdout: (text: string) => void; stderr: (text: string) 
 const engineNames = {machine: 'the machine', shell: 'the shell', kernel: 'the container kernel', hypervisor: 'the hypervisor'} as const;
 
 export async function lessonsCheck(dir: string, io: LessonsIo, options: {play?: boolean} = {}): Promise<number> {
-	const {lessons, diagnostics, files} = loadLessons(dir, {assembleGuests: true});
+	const {allCommands} = await import('../shell/commands/index.js');
+	const {lessons, diagnostics, files} = loadLessons(dir, {assembleGuests: true, shellCommands: allCommands.map(command => command.name)});
 	for (const diagnostic of diagnostics) io.stderr(`${formatDiagnostic(diagnostic)}\n\n`);
 	const shown = displayPath(dir) || '.';
 	if (diagnostics.length > 0) {
@@ -39,6 +39,7 @@ export async function lessonsCheck(dir: string, io: LessonsIo, options: {play?: 
 	}
 
 	if (options.play) {
+		const {playLesson, solutions} = await import('./play.js');
 		let failed = 0;
 		for (const lesson of lessons) {
 			for (const play of await playLesson(lesson, solutions)) { // eslint-disable-line no-await-in-loop

@@ -5,7 +5,13 @@
 
 import type {Checkpoint} from './format.js';
 import {StepWindow, takeBaseline, type Baseline, type LabState} from './lab-state.js';
-import {checkpointTypes} from './vocabulary.js';
+import {kernelEvaluators} from './kernel-checks.js';
+import {checkpointTypes, type CheckpointType, type Outcome, type Params} from './vocabulary.js';
+
+/** How to evaluate a checkpoint type in this version, if it can be. */
+export function evaluatorOf(type: CheckpointType): ((p: Params, window: StepWindow) => Outcome) | undefined {
+	return type.evaluate ?? kernelEvaluators[type.name];
+}
 
 export type Evaluation = {
 	status: 'pass' | 'fail' | 'unavailable';
@@ -57,8 +63,9 @@ export function evaluateCheckpoint(checkpoint: Checkpoint, window: StepWindow): 
 
 		case 'check': {
 			const type = checkpointTypes.get(checkpoint.type)!;
-			if (!type.evaluate) return {status: 'unavailable', goal, detail: `this checkpoint needs a part of the ${type.engine === 'kernel' ? 'container kernel' : type.engine} that this version of ringlab does not have yet`};
-			const outcome = type.evaluate(checkpoint.params, window);
+			const evaluate = evaluatorOf(type);
+			if (!evaluate) return {status: 'unavailable', goal, detail: `this checkpoint needs a part of the ${type.engine === 'kernel' ? 'container kernel' : type.engine} that this version of ringlab does not have yet`};
+			const outcome = evaluate(checkpoint.params, window);
 			return {status: outcome.status, goal, detail: outcome.detail};
 		}
 	}
@@ -82,7 +89,7 @@ export function unavailableTypes(checkpoint: Checkpoint): string[] {
 		}
 
 		case 'check': {
-			return checkpointTypes.get(checkpoint.type)!.evaluate ? [] : [checkpoint.type];
+			return evaluatorOf(checkpointTypes.get(checkpoint.type)!) ? [] : [checkpoint.type];
 		}
 	}
 }

@@ -28,11 +28,12 @@ import {splitMarkdown, type Fence, type Section} from './markdown.js';
 import {checkpointTypes, combinators, ioModes, isaVariants, pagingModes, panelNames, techniques, type Params, type PanelName} from './vocabulary.js';
 import {BlockReader, type Field, type Place, type Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
-import {allCommands} from '../shell/commands/index.js';
 
 export type LoadOptions = {
 	/** Also assemble every guest a step sets up, reporting assembly errors (what `lessons check` does). */
 	assembleGuests?: boolean;
+	/** The lab shell's command names: when given, every try/solution/set-up command must use one (what `lessons check` does). */
+	shellCommands?: readonly string[];
 	/** How to name files in messages (default: relative to the current folder). */
 	display?: (path: string) => string;
 };
@@ -265,7 +266,7 @@ function readLabBlock(block: Fence, step: Step, context: LessonContext): void {
 		if (key === 'quiz') step.quiz = readQuestions(value, reader, `${(fields.id as string | undefined) ?? step.id}/q`);
 	}
 
-	for (const {key, value} of reader.pairs(root)) if (value && (key === 'try' || key === 'solution')) checkCommandLines(value, reader, key, context.dir);
+	for (const {key, value} of reader.pairs(root)) if (value && (key === 'try' || key === 'solution')) checkCommandLines(value, reader, key, context);
 	if (typeof fields.id === 'string') step.id = fields.id;
 	step.panels = (fields.panels as PanelName[] | undefined) ?? [];
 	step.try = (fields.try as string[] | undefined) ?? [];
@@ -288,7 +289,7 @@ function readSetup(node: Node, reader: BlockReader, context: LessonContext): Ste
 	if (!fields) return undefined;
 	const setup: StepSetup = {reset: fields.reset === true, commands: (fields.commands as string[] | undefined) ?? []};
 	const commandsNode = reader.pairs(node).find(pair => pair.key === 'commands')?.value;
-	if (commandsNode) checkCommandLines(commandsNode, reader, 'setup.commands', context.dir);
+	if (commandsNode) checkCommandLines(commandsNode, reader, 'setup.commands', context);
 	for (const {key, value} of reader.pairs(node)) {
 		if (!value || (key !== 'machine' && key !== 'vm') || !fields[key]) continue;
 		const given = fields[key] as Record<string, string>;
@@ -336,15 +337,14 @@ function checkGuest(name: string, node: Node | undefined, reader: BlockReader, c
 	return path;
 }
 
-/** The lab shell's command names (help lists them). */
-const shellCommandNames = allCommands.map(command => command.name);
-
 /**
  * Every simple command of every line must name a command the lab's shell
  * has, a program it installs in /bin (the guests), or a path.
  */
-function checkCommandLines(node: Node, reader: BlockReader, what: string, lessonDir: string): void {
-	const programs = knownGuests(lessonDir);
+function checkCommandLines(node: Node, reader: BlockReader, what: string, context: LessonContext): void {
+	const shellCommandNames = context.options.shellCommands;
+	if (!shellCommandNames) return;
+	const programs = knownGuests(context.dir);
 	const known = [...shellCommandNames, ...programs];
 	const items = isSeq(node) ? (node.items as Node[]) : [node];
 	for (const item of items) {

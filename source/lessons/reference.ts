@@ -3,6 +3,7 @@
 // written from the same tables the validator and evaluator use, so it cannot
 // drift. lessons/README.md embeds it; `ringlab lessons reference` prints it.
 
+import {evaluatorOf} from './checkpoints.js';
 import {checkpointTypes, combinators, ioModes, isaVariants, pagingModes, panels, techniques, type CheckpointType} from './vocabulary.js';
 import type {Field} from './yaml-reader.js';
 
@@ -22,7 +23,7 @@ function parameterRows(params: Record<string, Field>): string {
 
 function typeSection(type: CheckpointType): string[] {
 	const lines = [`#### \`${type.name}\``, '', type.summary, ''];
-	if (!type.evaluate) lines.push(`*Not checkable yet:* the part of the ${type.engine === 'kernel' ? 'container kernel' : type.engine} it reads is not built in this version, so it is validated but reports "unavailable" and never passes.`, '');
+	if (!evaluatorOf(type)) lines.push(`*Not checkable yet:* the part of the ${type.engine === 'kernel' ? 'container kernel' : type.engine} it reads is not built in this version, so it is validated but reports "unavailable" and never passes.`, '');
 	const params = parameterRows(type.params);
 	if (params) lines.push(`Parameters: ${params}.`, '');
 	if (type.shorthand) lines.push(`A plain value sets \`${type.shorthand}\`.`, '');

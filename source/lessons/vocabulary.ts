@@ -8,12 +8,7 @@
 
 import {vectorName, vectorNames, IOPL_SHIFT, IF} from '../machine/arch.js';
 import {exitReasonName, exitReasonNames} from '../machine/vmx.js';
-import {ringCause} from '../commands/run.js';
 import {RingCause} from '../machine/trace.js';
-import {isKernelError} from '../kernel/errors.js';
-import type {Kernel} from '../kernel/kernel.js';
-import type {Process} from '../kernel/process.js';
-import {layerStack} from '../kernel/snapshots.js';
 import {machineCounters, type MachineCounter, type StepWindow} from './lab-state.js';
 import type {Field, Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
@@ -57,7 +52,12 @@ export type CheckpointType = {
 	oneOf?: string[];
 	/** What the learner must make happen, in words. */
 	describe(p: Params): string;
-	/** Absent while the engine it needs does not exist: the checkpoint is then "unavailable", never passed. */
+	/**
+	 * How to evaluate it (kernel checkpoints: in kernel-checks.ts, so that
+	 * loading lessons does not load the kernel). Absent everywhere while the
+	 * engine it needs does not exist: the checkpoint is then "unavailable",
+	 * never passed.
+	 */
 	evaluate?(p: Params, window: StepWindow): Outcome;
 };
 
@@ -126,8 +126,30 @@ export function parseRingCause(value: unknown): number | undefined {
 	return parseVector(value);
 }
 
-/** syscall, sysret, iret, VMM or the vector's name: the same words `ringlab run --trace` prints. */
-export const ringCauseName = ringCause;
+/** syscall, sysret, iret, VMM or the vector's name: the words `ringlab run --trace` prints (commands/run.ts). */
+export function ringCauseName(cause: number): string {
+	switch (cause) {
+		case RingCause.Syscall: {
+			return 'syscall';
+		}
+
+		case RingCause.Sysret: {
+			return 'sysret';
+		}
+
+		case RingCause.Iret: {
+			return 'iret';
+		}
+
+		case RingCause.Monitor: {
+			return 'VMM';
+		}
+
+		default: {
+			return vectorName(cause);
+		}
+	}
+}
 
 function parsePort(value: unknown): number | undefined {
 	const number = typeof value === 'number' ? value : typeof value === 'string' && /^(0x[\da-f]+|\d+)$/i.test(value.trim()) ? Number(value.trim()) : undefined;
@@ -169,11 +191,11 @@ export function countOk(n: number, p: Params): boolean {
 	return n >= atLeast && (typeof p.atMost !== 'number' || n <= p.atMost);
 }
 
-function counted(n: number, p: Params, what: string): Outcome {
+export function counted(n: number, p: Params, what: string): Outcome {
 	return {status: countOk(n, p) ? 'pass' : 'fail', detail: `${what}: ${times(n).replace('once', '1 time').replace('twice', '2 times')} since this step started; needed ${countText(p)}`};
 }
 
-function textMatch(haystack: string, p: Params, where: string): Outcome {
+export function textMatch(haystack: string, p: Params, where: string): Outcome {
 	const problems: string[] = [];
 	if (typeof p.contains === 'string' && !haystack.includes(p.contains)) problems.push(`${where} does not contain "${p.contains}"`);
 	if (typeof p.notContains === 'string' && haystack.includes(p.notContains)) problems.push(`${where} contains "${p.notContains}"`);
@@ -408,76 +430,22 @@ const shellTypes: CheckpointType[] = [
 	},
 ];
 
-// Checkpoints over the container kernel. With no kernel in the lab they are
-// "unavailable" (never passed). Counted things (OOM kills) count from the
-// step's start; states (hostnames, files, processes) are read as they are
-// now, as root in the initial namespaces, the way the host sees them.
+// Checkpoints over the container kernel: parameters here; evaluators in
+// kernel-checks.ts, so loading lessons (the menu, `ringlab progress`) does
+// not load the kernel.
 
-/** The lab's kernel, or an "unavailable" outcome. */
-function kernelOf(w: StepWindow): Kernel | Outcome {
-	if (w.lab.kernel) return w.lab.kernel;
-	return w.lab.kernelAvailable
-		? {status: 'fail', detail: 'the container kernel has not started yet: no command has used it'}
-		: {status: 'unavailable', detail: 'this lab has no container kernel'};
-}
-
-const isOutcome = (value: Kernel | Outcome): value is Outcome => 'status' in value;
-
-type Layer = 'upper' | number;
+export type Layer = 'upper' | number;
 
 /** upper, lowerN or N (a lower layer's index, as the layers command prints it). */
-function parseLayer(value: unknown): Layer | undefined {
+export function parseLayer(value: unknown): Layer | undefined {
 	if (value === 'upper') return 'upper';
 	if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
 	const lower = typeof value === 'string' ? /^lower(\d+)$/.exec(value) : null;
 	return lower ? Number(lower[1]) : undefined;
 }
 
-function layerName(layer: Layer): string {
+export function layerName(layer: Layer): string {
 	return layer === 'upper' ? 'the upper layer' : `lower${layer}`;
-}
-
-/** "/sys/fs/cgroup/lab" (or "/lab") → the cgroup path "/lab". */
-export function cgroupPathOf(path: string): string {
-	const rest = path.replace(/\/+$/, '').replace(/^\/sys\/fs\/cgroup(?=\/|$)/, '');
-	return rest === '' ? '/' : rest;
-}
-
-function readHostFile(kernel: Kernel, path: string): string | undefined {
-	try {
-		return kernel.sys(kernel.init).readFile(path);
-	} catch (error) {
-		if (isKernelError(error)) return undefined;
-		throw error;
-	}
-}
-
-function liveProcesses(kernel: Kernel): Process[] {
-	return [...kernel.tasks.table.values()].filter(process => process.alive);
-}
-
-function namespaceOf(process: Process, type: string): object | undefined {
-	switch (type) {
-		case 'pid': {
-			return process.pidNs;
-		}
-
-		case 'user': {
-			return process.userNs;
-		}
-
-		case 'uts':
-		case 'ipc':
-		case 'mnt':
-		case 'net':
-		case 'cgroup': {
-			return process.ns[type];
-		}
-
-		default: {
-			return undefined;
-		}
-	}
 }
 
 const kernelTypes: CheckpointType[] = [
@@ -489,13 +457,6 @@ const kernelTypes: CheckpointType[] = [
 		shorthand: 'cgroup',
 		params: {cgroup: absolutePath('the cgroup directory, e.g. /sys/fs/cgroup/lab', true), ...countFields},
 		describe: p => `a process in ${String(p.cgroup)} is OOM-killed ${countText(p)}`,
-		evaluate(p, w) {
-			const kernel = kernelOf(w);
-			if (isOutcome(kernel)) return kernel;
-			const target = cgroupPathOf(p.cgroup as string);
-			const kills = w.kernelEvents('oom-kill').filter(event => event.cgroup !== undefined && (target === '/' || event.cgroup === target || event.cgroup.startsWith(`${target}/`)));
-			return counted(kills.length, p, `OOM kills in ${target}`);
-		},
 	},
 	{
 		name: 'hostnameDiffers',
@@ -504,15 +465,6 @@ const kernelTypes: CheckpointType[] = [
 		example: 'hostnameDiffers: {}',
 		params: {},
 		describe: () => "a UTS namespace has a hostname different from the host's",
-		evaluate(_p, w) {
-			const kernel = kernelOf(w);
-			if (isOutcome(kernel)) return kernel;
-			const host = kernel.init.ns.uts.hostname;
-			const other = liveProcesses(kernel).find(process => process.ns.uts.hostname !== host);
-			return other
-				? {status: 'pass', detail: `${other.comm}[${other.pid}] sees hostname ${other.ns.uts.hostname}; the host's is ${host}`}
-				: {status: 'fail', detail: `every process sees the host's hostname, ${host}`};
-		},
 	},
 	{
 		name: 'fileOrigin',
@@ -524,28 +476,6 @@ const kernelTypes: CheckpointType[] = [
 			layer: {spec: customScalar(parseLayer, 'a layer', 'upper, lower0, lower1 … (lower0 = the leftmost lowerdir), or the lower number alone'), required: true, doc: 'upper, or lowerN'},
 		},
 		describe: p => `${String(p.path)} comes from ${layerName(p.layer as Layer)}`,
-		evaluate(p, w) {
-			const kernel = kernelOf(w);
-			if (isOutcome(kernel)) return kernel;
-			const path = (p.path as string).replace(/\/+$/, '');
-			// The overlay is mounted at the nearest ancestor that is an overlay's root.
-			for (let cut = path.lastIndexOf('/'); cut >= 0; cut = path.lastIndexOf('/', cut - 1)) {
-				const mountpoint = path.slice(0, cut) || '/';
-				const stack = layerStack(kernel, mountpoint);
-				if (!stack) {
-					if (cut === 0) break;
-					continue;
-				}
-
-				const inside = path.slice(mountpoint === '/' ? 0 : mountpoint.length);
-				const file = stack.files.find(entry => entry.path === inside);
-				if (!file) return {status: 'fail', detail: `${path} is not in the merged view of the overlay on ${mountpoint}`};
-				const actual = layerName(file.layer);
-				return {status: actual === layerName(p.layer as Layer) ? 'pass' : 'fail', detail: `${path} comes from ${actual}${file.copiedUp ? ' (copied up from a lower layer)' : ''}`};
-			}
-
-			return {status: 'fail', detail: `no overlay is mounted above ${path}`};
-		},
 	},
 	{
 		name: 'fileContains',
@@ -555,12 +485,6 @@ const kernelTypes: CheckpointType[] = [
 		oneOf: ['contains', 'matches', 'notContains'],
 		params: {path: absolutePath('the file', true), ...textFields},
 		describe: p => `${String(p.path)} ${textGoal(p)}`,
-		evaluate(p, w) {
-			const kernel = kernelOf(w);
-			if (isOutcome(kernel)) return kernel;
-			const text = readHostFile(kernel, p.path as string);
-			return text === undefined ? {status: 'fail', detail: `${String(p.path)} cannot be read (it does not exist)`} : textMatch(text, p, String(p.path));
-		},
 	},
 	{
 		name: 'fileExists',
@@ -570,12 +494,6 @@ const kernelTypes: CheckpointType[] = [
 		shorthand: 'path',
 		params: {path: absolutePath('the path', true), exists: {spec: {kind: 'bool'}, doc: 'true (default) or false'}},
 		describe: p => `${String(p.path)} ${p.exists === false ? 'does not exist' : 'exists'}`,
-		evaluate(p, w) {
-			const kernel = kernelOf(w);
-			if (isOutcome(kernel)) return kernel;
-			const exists = kernel.sys(kernel.init).exists(p.path as string);
-			return {status: exists === (p.exists !== false) ? 'pass' : 'fail', detail: `${String(p.path)} ${exists ? 'exists' : 'does not exist'}`};
-		},
 	},
 	{
 		name: 'processCount',
@@ -585,13 +503,6 @@ const kernelTypes: CheckpointType[] = [
 		oneOf: ['atLeast', 'atMost', 'exactly'],
 		params: {command: text('only processes running this command (their comm, as ps shows it)'), inChildPidNamespace: {spec: {kind: 'bool'}, doc: 'only processes in a PID namespace other than the initial one'}, ...countFields},
 		describe: p => `${countText(p).replace(/ ?(once|twice|times)/, '')} process${typeof p.command === 'string' ? `es running ${p.command}` : 'es'} exist${p.inChildPidNamespace ? ' in a child PID namespace' : ''}`,
-		evaluate(p, w) {
-			const kernel = kernelOf(w);
-			if (isOutcome(kernel)) return kernel;
-			const matching = liveProcesses(kernel).filter(process => (typeof p.command !== 'string' || process.comm === p.command) && (!p.inChildPidNamespace || process.pidNs !== kernel.initPidNs));
-			const n = matching.length;
-			return {status: countOk(n, p) ? 'pass' : 'fail', detail: `${n} matching process${n === 1 ? '' : 'es'} now; needed ${countText(p).replace(/ ?(once|twice|times)/, '')}`};
-		},
 	},
 	{
 		name: 'namespaceCount',
@@ -601,13 +512,6 @@ const kernelTypes: CheckpointType[] = [
 		shorthand: 'type',
 		params: {type: oneOfValues(['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'], 'namespace types', 'the namespace type', true), ...countFields},
 		describe: p => `${countText(p).replace(/ ?(once|twice|times)/, '')} ${String(p.type)} namespaces exist`,
-		evaluate(p, w) {
-			const kernel = kernelOf(w);
-			if (isOutcome(kernel)) return kernel;
-			if (p.type === 'time') return {status: 'unavailable', detail: 'the simulated kernel has no time namespaces'};
-			const seen = new Set(liveProcesses(kernel).map(process => namespaceOf(process, p.type as string)).filter(Boolean));
-			return {status: countOk(seen.size, p) ? 'pass' : 'fail', detail: `${seen.size} ${String(p.type)} namespace${seen.size === 1 ? '' : 's'} with processes now`};
-		},
 	},
 	{
 		name: 'containerState',

@@ -8,7 +8,6 @@ import {loadLessons} from '../lessons/loader.js';
 import {bundledLessonsDirectory} from '../lessons/paths.js';
 import {progressCsv, progressJson, progressRows, tableCells} from './report.js';
 import {ProgressStore} from './store.js';
-import {renderTable} from './table.js';
 
 export type ProgressFlags = {json?: boolean; reset?: string; export?: string; lessons?: string};
 
@@ -21,7 +20,7 @@ export type Io = {
 	cwd?: string;
 };
 
-export function progressCommand(flags: ProgressFlags, io: Io): number {
+export async function progressCommand(flags: ProgressFlags, io: Io): Promise<number> {
 	if (flags.export !== undefined && flags.export !== 'csv') {
 		io.stderr(`ringlab: --export takes csv, not '${flags.export}'\nhint: ringlab progress --export csv > progress.csv\n`);
 		return 2;
@@ -80,6 +79,8 @@ export function progressCommand(flags: ProgressFlags, io: Io): number {
 		return 0;
 	}
 
+	// Ink is loaded only for the table (--json and --export do without it).
+	const {renderTable} = await import('./table.js');
 	const done = rows.filter(row => row.status === 'done').length;
 	io.stdout(`${renderTable(rows.map(row => tableCells(row)), {columns: io.columns, color: io.color})}\n`);
 	io.stdout(`${store.user}: ${done} of ${rows.filter(row => row.inFolder).length} lessons done. Saved in ${store.path}\n`);

@@ -7,9 +7,9 @@ import {bundledLessonsDirectory} from '../../source/lessons/paths.js';
 import {loadLessons} from '../../source/lessons/loader.js';
 import {allQuestions} from '../../source/lessons/format.js';
 import {nothing, playLesson, solutions} from '../../source/lessons/play.js';
-import {describe} from './helpers.js';
+import {describe, shellCommands} from './helpers.js';
 
-const {lessons, diagnostics} = loadLessons(bundledLessonsDirectory, {assembleGuests: true});
+const {lessons, diagnostics} = loadLessons(bundledLessonsDirectory, {assembleGuests: true, shellCommands});
 
 test('the bundled lessons are valid', t => {
 	t.is(describe(diagnostics), '');

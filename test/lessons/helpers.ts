@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {Diagnostic} from '../../source/diagnostics.js';
 import {loadLessons, type LoadOptions} from '../../source/lessons/loader.js';
+import {allCommands} from '../../source/shell/commands/index.js';
 
 export function lessonDir(files: Record<string, string>): string {
 	const dir = mkdtempSync(join(tmpdir(), 'ringlab-lessons-'));
@@ -18,10 +19,13 @@ export function lessonDir(files: Record<string, string>): string {
 	return dir;
 }
 
-/** Load `files` (name → text) as a lesson folder; diagnostics name files relative to it. */
+/** The lab shell's command names, as `lessons check` passes them. */
+export const shellCommands = allCommands.map(command => command.name);
+
+/** Load `files` (name → text) as a lesson folder, checking commands as `lessons check` does; diagnostics name files relative to it. */
 export function load(files: Record<string, string>, options: LoadOptions = {}) {
 	const dir = lessonDir(files);
-	return {dir, ...loadLessons(dir, {display: path => path.slice(dir.length + 1), ...options})};
+	return {dir, ...loadLessons(dir, {display: path => path.slice(dir.length + 1), shellCommands, ...options})};
 }
 
 export function frontMatter(fields: Record<string, string> = {}): string {

@@ -13,7 +13,7 @@ import {check} from '../../source/lessons/checkpoints.js';
 import type {Checkpoint} from '../../source/lessons/format.js';
 import {takeBaseline} from '../../source/lessons/lab-state.js';
 import {readCheckpoint} from '../../source/lessons/loader.js';
-import {cgroupPathOf} from '../../source/lessons/vocabulary.js';
+import {cgroupPathOf} from '../../source/lessons/kernel-checks.js';
 import {BlockReader} from '../../source/lessons/yaml-reader.js';
 
 function checkpoint(yaml: string): Checkpoint {
