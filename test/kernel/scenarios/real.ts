@@ -1,0 +1,374 @@
+// Runs a scenario against the real Linux kernel: file steps with node:fs in
+// a temporary directory, overlay mounts with mount(8), namespace steps as
+// one `unshare --fork` bash script whose observations come back on stdout,
+// cgroup steps in a fresh cgroup under the cgroup2 mount with sleep(1) and
+// small python3 programs. Everything it creates (mounts, cgroup, processes,
+// the temporary directory) is removed in `finally`. Use only as root, on
+// Linux, after `realKernelSupport` says what is available.
+
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {
+	appendFileSync, chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync,
+	statSync, unlinkSync, writeFileSync,
+} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import type {FsStep, InsideStep, Scenario, Step} from './steps.js';
+
+export type Support = {available: boolean; reason: string; features: Set<Scenario['needs'][number]>; cgroupRoot?: string};
+
+function commandWorks(command: string, args: string[]): boolean {
+	const result = spawnSync(command, args, {stdio: 'ignore', timeout: 10_000});
+	return result.status === 0;
+}
+
+/** What the machine we run on offers, and if nothing, why. */
+export function realKernelSupport(): Support {
+	const features = new Set<Scenario['needs'][number]>();
+	if (process.platform !== 'linux') return {available: false, reason: 'not Linux', features};
+	if (process.getuid?.() !== 0) return {available: false, reason: 'not root', features};
+	const filesystems = existsSync('/proc/filesystems') ? readFileSync('/proc/filesystems', 'utf8') : '';
+	if (/\toverlay$/m.test(filesystems)) features.add('overlay');
+	if (commandWorks('python3', ['-c', 'import os; os.setxattr'])) {
+		features.add('python');
+		features.add('xattr');
+	}
+
+	if (commandWorks('unshare', ['--pid', '--uts', '--mount', '--fork', '--mount-proc', 'true'])) features.add('namespaces');
+	const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map(line => line.split(' '));
+	const cgroup2 = mounts.find(fields => fields[2] === 'cgroup2')?.[1];
+	let cgroupRoot: string | undefined;
+	if (cgroup2 && existsSync(join(cgroup2, 'cgroup.procs'))) {
+		cgroupRoot = cgroup2;
+		features.add('cgroup2');
+		const controllers = readFileSync(join(cgroup2, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
+		const enabled = readFileSync(join(cgroup2, 'cgroup.subtree_control'), 'utf8').trim().split(/\s+/);
+		for (const controller of ['memory', 'pids'] as const) if (controllers.includes(controller) && enabled.includes(controller)) features.add(controller);
+	}
+
+	return {available: true, reason: '', features, cgroupRoot};
+}
+
+/** Why `scenario` cannot run here ('' if it can). */
+export function missing(support: Support, scenario: Scenario): string {
+	if (!support.available) return support.reason;
+	const absent = scenario.needs.filter(need => !support.features.has(need));
+	const why: Record<string, string> = {
+		overlay: 'no overlay filesystem', xattr: 'no python3 to set trusted.* xattrs', namespaces: 'unshare(1) does not work here', python: 'no python3',
+		cgroup2: 'no cgroup2 mount', memory: 'the memory controller is not enabled in the cgroup2 root (bound to cgroup v1?)', pids: 'the pids controller is not enabled in the cgroup2 root (bound to cgroup v1?)',
+	};
+	return absent.map(need => why[need]).join('; ');
+}
+
+function errnoOf(action: () => void): string {
+	try {
+		action();
+		return 'ok';
+	} catch (error) {
+		const code = (error as {code?: string}).code;
+		if (code) return code;
+		const stderr = String((error as {stderr?: Buffer}).stderr ?? '');
+		const known: Array<[RegExp, string]> = [[/Invalid cross-device link/, 'EXDEV'], [/Read-only file system/, 'EROFS'], [/Directory not empty/, 'ENOTEMPTY'], [/Invalid argument/, 'EINVAL']];
+		return known.find(([pattern]) => pattern.test(stderr))?.[1] ?? String(error);
+	}
+}
+
+function python(code: string): void {
+	execFileSync('python3', ['-c', code], {stdio: 'pipe'});
+}
+
+export function runReal(scenario: Scenario, support: Support): string[] {
+	const dir = mkdtempSync(join(tmpdir(), 'ringlab-scenario-'));
+	const mounted: string[] = [];
+	const processes: Array<{pid: number}> = [];
+	const out: string[] = [];
+	const named = new Map<string, {pid: number; status?: string; output?: string}>();
+	const cgroup = support.cgroupRoot ? join(support.cgroupRoot, `ringlab-scenario-${process.pid}`) : undefined;
+	const p = (path: string) => join(dir, path);
+	const fsStep = (step: FsStep) => {
+		switch (step.op) {
+			case 'mkdir': {
+				mkdirSync(p(step.path));
+				break;
+			}
+
+			case 'write': {
+				writeFileSync(p(step.path), step.text);
+				break;
+			}
+
+			case 'append': {
+				appendFileSync(p(step.path), step.text);
+				break;
+			}
+
+			case 'unlink': {
+				unlinkSync(p(step.path));
+				break;
+			}
+
+			case 'rmdir': {
+				rmdirSync(p(step.path));
+				break;
+			}
+
+			case 'rename': {
+				renameSync(p(step.from), p(step.to));
+				break;
+			}
+
+			case 'chmod': {
+				chmodSync(p(step.path), step.mode);
+				break;
+			}
+
+			case 'link': {
+				linkSync(p(step.from), p(step.to));
+				break;
+			}
+
+			case 'setOpaque': {
+				python(`import os; os.setxattr(${JSON.stringify(p(step.path))}, 'trusted.overlay.opaque', b'y')`);
+				break;
+			}
+
+			case 'mountOverlay': {
+				const options = [`lowerdir=${step.lower.map(p).join(':')}`, ...(step.upper ? [`upperdir=${p(step.upper)}`, `workdir=${p(step.work!)}`] : [])].join(',');
+				execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', options, p(step.target)], {stdio: 'pipe'});
+				mounted.push(p(step.target));
+				break;
+			}
+
+			default: {
+				execFileSync('umount', [p(step.path)], {stdio: 'pipe'});
+				mounted.splice(mounted.indexOf(p(step.path)), 1);
+			}
+		}
+	};
+
+	const fileType = (path: string) => {
+		try {
+			const stat = lstatSync(path);
+			if (stat.isCharacterDevice()) return `chardev ${Math.floor(stat.rdev / 256)}:${stat.rdev % 256}`;
+			return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : stat.isSymbolicLink() ? 'symlink' : 'other';
+		} catch {
+			return 'missing';
+		}
+	};
+
+	const hostname = execFileSync('hostname', {encoding: 'utf8'}).trim();
+	const inCgroup = (program: string) => `echo $$ > ${cgroup}/cgroup.procs && exec ${program}`;
+	const runStep = (step: Step) => {
+		if ('op' in step) {
+			switch (step.op) {
+				case 'unshare': {
+					out.push(...runInside(step.pid, step.uts, step.mnt, step.inside));
+					return;
+				}
+
+				case 'cgwrite': {
+					writeFileSync(join(cgroup!, step.file), step.text);
+					if (step.file === 'cgroup.freeze') {
+						// Freezing completes asynchronously on Linux ("may take some time"): wait until cgroup.events says so.
+						for (let i = 0; i < 100 && !readFileSync(join(cgroup!, 'cgroup.events'), 'utf8').includes(`frozen ${step.text.trim()}`); i++) spawnSync('sleep', ['0.02']);
+					}
+
+					return;
+				}
+
+				case 'cgjoin': {
+					return;
+				}
+
+				case 'sleeper': {
+					const child = spawn('sh', ['-c', inCgroup('sleep 1000')], {stdio: 'ignore', detached: true});
+					processes.push({pid: child.pid!});
+					named.set(step.name, {pid: child.pid!});
+					for (let i = 0; i < 100 && !readFileSync(join(cgroup!, 'cgroup.procs'), 'utf8').includes(String(child.pid)); i++) spawnSync('sleep', ['0.05']);
+					return;
+				}
+
+				case 'hog': {
+					const result = spawnSync('sh', ['-c', inCgroup(`python3 -c "a = []\nwhile True: a.append(b'x' * (1 << 20))"`)], {encoding: 'utf8', timeout: 60_000});
+					named.set(step.name, {pid: 0, status: result.signal ? `killed by ${result.signal}` : `exited ${result.status}`});
+					return;
+				}
+
+				case 'forker': {
+					const program = 'import os, sys, time\nn = 0\nwhile True:\n    try:\n        pid = os.fork()\n    except BlockingIOError:\n        print(f"forked {n} EAGAIN"); sys.stdout.flush(); os._exit(0)\n    if pid == 0:\n        time.sleep(60); os._exit(0)\n    n += 1';
+					const result = spawnSync('sh', ['-c', inCgroup(`python3 -c '${program}'`)], {encoding: 'utf8', timeout: 60_000});
+					named.set(step.name, {pid: 0, status: result.signal ? `killed by ${result.signal}` : `exited ${result.status}`, output: result.stdout.trim()});
+					return;
+				}
+
+				default: {
+					fsStep(step);
+					return;
+				}
+			}
+		}
+
+		switch (step.observe) {
+			case 'ls': {
+				out.push(readdirSync(p(step.path)).sort().join(','));
+				break;
+			}
+
+			case 'cat': {
+				out.push(readFileSync(p(step.path), 'utf8'));
+				break;
+			}
+
+			case 'type': {
+				out.push(fileType(p(step.path)));
+				break;
+			}
+
+			case 'mode': {
+				out.push((statSync(p(step.path)).mode & 0o7777).toString(8));
+				break;
+			}
+
+			case 'opaque': {
+				out.push(errnoOf(() => python(`import os, sys; sys.exit(0 if os.getxattr(${JSON.stringify(p(step.path))}, 'trusted.overlay.opaque') == b'y' else 1)`)));
+				break;
+			}
+
+			case 'try': {
+				out.push(errnoOf(() => fsStep(step.step)));
+				break;
+			}
+
+			case 'alive': {
+				const gone = spawnSync('pgrep', ['-f', '^sleep 31337$']).status !== 0;
+				out.push(gone ? 'dead' : 'alive');
+				break;
+			}
+
+			case 'hostnameUnchanged': {
+				out.push(execFileSync('hostname', {encoding: 'utf8'}).trim() === hostname ? 'unchanged' : 'changed');
+				break;
+			}
+
+			case 'cgread': {
+				const text = readFileSync(join(cgroup!, step.file), 'utf8');
+				out.push(step.keys ? text.split('\n').filter(line => step.keys!.includes(line.split(' ')[0])).join('\n') : text.trim());
+				break;
+			}
+
+			case 'cgtry': {
+				out.push(errnoOf(() => writeFileSync(join(cgroup!, step.file), step.text)));
+				break;
+			}
+
+			case 'state': {
+				const pid = named.get(step.name)!.pid;
+				out.push(/State:\t(\w)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+				break;
+			}
+
+			case 'exit': {
+				const entry = named.get(step.name)!;
+				if (entry.status === undefined) {
+					for (let i = 0; i < 100 && existsSync(`/proc/${entry.pid}`) && !/State:\tZ/.test(readFileSync(`/proc/${entry.pid}/status`, 'utf8')); i++) spawnSync('sleep', ['0.05']);
+					// The sleeper is our child: its status shows as the zombie's, which spawn() reaps for us.
+					entry.status = existsSync(`/proc/${entry.pid}`) && !/State:\tZ/.test(readFileSync(`/proc/${entry.pid}/status`, 'utf8')) ? 'alive' : 'killed by SIGKILL';
+				}
+
+				out.push(entry.status);
+				break;
+			}
+
+			case 'forked': {
+				out.push(named.get(step.name)!.output ?? '');
+				break;
+			}
+
+			default: {
+				out.push(`unknown observation ${JSON.stringify(step)}`);
+			}
+		}
+	};
+
+	try {
+		if (cgroup && scenario.steps.some(step => 'op' in step && ['cgwrite', 'sleeper', 'hog', 'forker'].includes(step.op) || 'observe' in step && ['cgread', 'cgtry'].includes(step.observe))) mkdirSync(cgroup);
+		for (const step of scenario.steps) runStep(step);
+		return out;
+	} finally {
+		for (const target of mounted.reverse()) spawnSync('umount', ['-l', target]);
+		if (cgroup && existsSync(cgroup)) {
+			if (existsSync(join(cgroup, 'cgroup.kill'))) writeFileSync(join(cgroup, 'cgroup.kill'), '1');
+			for (let i = 0; i < 100; i++) {
+				try {
+					rmdirSync(cgroup);
+					break;
+				} catch {
+					spawnSync('sleep', ['0.05']);
+				}
+			}
+		}
+
+		for (const {pid} of processes) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch {
+				// Already gone.
+			}
+		}
+
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+/** The namespace steps as one bash script run by `unshare --fork`; observations come back as "@@OBS value" lines. */
+function runInside(pid: boolean, uts: boolean, mnt: boolean, steps: InsideStep[]): string[] {
+	const lines: string[] = [];
+	const backgrounds = new Map<string, string>();
+	for (const step of steps) {
+		if ('op' in step) {
+			if (step.op === 'sethostname') lines.push(`hostname ${step.name}`);
+			else {
+				lines.push('sleep 31337 &');
+				backgrounds.set(step.name, `bg_${backgrounds.size}`);
+				lines.push(`${backgrounds.get(step.name)}=$!`);
+			}
+
+			continue;
+		}
+
+		switch (step.observe) {
+			case 'getpid': {
+				lines.push('echo "@@OBS $$"');
+				break;
+			}
+
+			case 'getppid': {
+				lines.push('echo "@@OBS $PPID"');
+				break;
+			}
+
+			case 'hostname': {
+				lines.push('echo "@@OBS $(hostname)"');
+				break;
+			}
+
+			case 'procSelf': {
+				lines.push('echo "@@OBS $(readlink /proc/self)"');
+				break;
+			}
+
+			case 'proc1comm': {
+				lines.push('echo "@@OBS $(cat /proc/1/comm)"');
+				break;
+			}
+
+			default: {
+				lines.push(`echo "@@OBS $${backgrounds.get(step.name)}"`);
+			}
+		}
+	}
+
+	const flags = [...(pid ? ['--pid'] : []), ...(uts ? ['--uts'] : []), ...(mnt ? ['--mount'] : []), '--fork', ...(pid && mnt ? ['--mount-proc'] : [])];
+	const result = spawnSync('unshare', [...flags, 'bash', '-c', lines.join('\n')], {encoding: 'utf8', timeout: 30_000});
+	return result.stdout.split('\n').filter(line => line.startsWith('@@OBS ')).map(line => line.slice(6));
+}
