@@ -86,9 +86,12 @@ export class KernelSession {
 	/** Where console output goes while no program runs in the foreground (the terminal). */
 	background: ((text: string) => void) | undefined;
 	private foreground: ((text: string) => void) | undefined;
+	/** Told when a program starts in the foreground (the lab points its machine panels at it). */
+	onRun: ((path: string) => void) | undefined;
 
 	constructor(programs: Record<string, Program>) {
-		this.kernel = new Kernel({programs});
+		// Event tracing on, so the ring timeline and trace panels can show what guests do.
+		this.kernel = new Kernel({programs, trace: 'events'});
 		const shell = this.kernel.sys(this.kernel.init).fork({comm: 'bash'});
 		shell.argv = ['-bash'];
 		this.kernel.sys(shell).chdir('/root');
@@ -206,6 +209,7 @@ export class KernelSession {
 	/** Run the kernel while `child` lives, showing its output; Ctrl-C → SIGINT, later SIGKILL. */
 	async waitInForeground(child: Process, io: ProgramIo): Promise<number> {
 		const {kernel} = this;
+		this.onRun?.(child.exe ?? child.comm);
 		const cpu = kernel.machine.cpu;
 		this.foreground = text => {
 			io.stdout.write(text);

@@ -6,7 +6,7 @@
 
 import type {Program} from '../machine/assembler.js';
 import {KernelSession} from './kernel-session.js';
-import type {MachineSession} from './machine-session.js';
+import {MachineSession} from './machine-session.js';
 
 /** Where guest programs come from (the bundled guests/ folder in the app). */
 export type GuestLibrary = {
@@ -42,11 +42,24 @@ export class Lab {
 				if (program.kind === 'user') programs[name] = program;
 			}
 
-			this.kernelSession = new KernelSession(programs);
-			this.onKernelBoot?.(this.kernelSession);
+			const session = new KernelSession(programs);
+			this.kernelSession = session;
+			// The machine panels follow the program running in the foreground.
+			session.onRun = path => {
+				const name = path.split('/').at(-1) ?? path;
+				const program = programs[name];
+				if (program) this.machine = new MachineSession(`${name} (kernel)`, program, undefined, 'classic', session.kernel.machine);
+			};
+
+			this.onKernelBoot?.(session);
 		}
 
 		return this.kernelSession;
+	}
+
+	/** Boot the kernel now (opening the lab), so the first frame already shows its panels. */
+	boot(): void {
+		void this.kernel;
 	}
 
 	/** Whether the kernel has booted (panels show it only then). */

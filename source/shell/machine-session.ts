@@ -40,13 +40,27 @@ export class MachineSession {
 	/** Why the machine last stopped, if it has run. */
 	lastStop: StopReason | undefined;
 
+	/**
+	 * The kernel's machine, watched rather than driven: the simulated kernel runs it
+	 * (so run/step/back refuse), and its history is not recorded.
+	 */
+	readonly attached: boolean;
+
 	constructor(
 		readonly name: string,
 		readonly program: Program,
 		readonly kernel: Program | undefined,
 		readonly isa: IsaVariant,
+		machine?: Machine,
 	) {
-		this.machine = new Machine({variant: isa, trace: 'events', traceCapacity});
+		this.attached = machine !== undefined;
+		this.machine = machine ?? new Machine({variant: isa, trace: 'events', traceCapacity});
+		if (machine) {
+			for (const [label, address] of program.symbols) if (!label.startsWith('.') && !this.labels.has(address)) this.labels.set(address, label);
+			this.baseline = this.registers();
+			return;
+		}
+
 		if (program.kind === 'user') {
 			if (!kernel) throw new Error(`${name} is a user program and needs a kernel`);
 			loadWithKernel(this.machine, kernel, program);

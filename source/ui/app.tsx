@@ -34,6 +34,7 @@ export function App({shell, theme, startInLab = false}: Props): React.JSX.Elemen
 			menu: new MenuController([sandboxItem, ...placeholderItems()], {
 				redraw,
 				open() {
+					shell.lab.boot();
 					self.screen = 'lab';
 					redraw();
 				},
@@ -55,6 +56,7 @@ export function App({shell, theme, startInLab = false}: Props): React.JSX.Elemen
 		return self;
 	})();
 	const app = controllers.current;
+	if (app.screen === 'lab' && shell.host.findProgram) shell.lab.boot();
 
 	useInput((input, key) => {
 		if (app.screen === 'menu') app.menu.key(input, key, size.columns < minimumColumns || size.rows < minimumRows);

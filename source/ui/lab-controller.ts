@@ -242,13 +242,23 @@ export class LabController {
 		else if (input === '?') this.help = true;
 		else if (input === 'q') this.events.leave();
 		else if (key.return || input === 'i' || input === ':') this.focus = 'shell';
-		else {
-			// Anything else is typing: go to the shell and type it there.
-			const edited = editLine(this.line, input, key);
-			if (edited && edited.text !== this.line.text) {
-				this.focus = 'shell';
-				this.line = edited;
+		else if (editLine(this.line, input, key)?.text !== this.line.text || /[\r\n]/.test(input)) {
+			// Anything else is typing: go to the shell and type it there (Enter included).
+			this.focus = 'shell';
+			this.typeIntoShell(input, key);
+		}
+	}
+
+	/** Keys for the shell; text and Enter can arrive in one read (typing ahead, pasting): split at line ends. */
+	private typeIntoShell(input: string, key: Key): void {
+		if (!key.return && /[\r\n]/.test(input) && !key.ctrl && !key.meta) {
+			const parts = input.split(/\r\n|\r|\n/);
+			for (const [index, part] of parts.entries()) {
+				if (part !== '') this.onShellKey(part, {...key, return: false});
+				if (index < parts.length - 1) this.onShellKey('', {...key, return: true});
 			}
+		} else {
+			this.onShellKey(input, key);
 		}
 	}
 
@@ -294,19 +304,15 @@ export class LabController {
 		if (this.help) {
 			this.help = false;
 		} else if (key.meta && /^[1-9]$/.test(input)) {
-			// Alt+digit picks a panel from anywhere (the shell takes plain digits).
-			this.selectPanel(Number(input) - 1);
-		} else if (this.focus === 'shell' || !this.focusedPanel) {
-			// Text and Enter can arrive in one read (typing ahead, pasting): split at line ends.
-			if (!key.return && /[\r\n]/.test(input) && !key.ctrl && !key.meta) {
-				const parts = input.split(/\r\n|\r|\n/);
-				for (const [index, part] of parts.entries()) {
-					if (part !== '') this.onShellKey(part, {...key, return: false});
-					if (index < parts.length - 1) this.onShellKey('', {...key, return: true});
-				}
-			} else {
-				this.onShellKey(input, key);
+			// Alt+digit shows a panel from anywhere (the shell takes plain digits); focus stays where it is.
+			const index = Number(input) - 1;
+			if (index < this.panels.length) {
+				const focus = this.focus;
+				this.selectPanel(index);
+				this.focus = focus === 'shell' ? 'shell' : index;
 			}
+		} else if (this.focus === 'shell' || !this.focusedPanel) {
+			this.typeIntoShell(input, key);
 		} else {
 			this.onPanelKey(input, key, this.focusedPanel);
 		}

@@ -50,31 +50,33 @@ function useLiveRedraw(shell: Shell): () => void {
 	return now;
 }
 
+/** The tab bar's text: the most informative form that fits (full names, then short ones, then fewer extras). */
+export function tabBarParts(title: string, panels: Panel[], columns: number): {head: string; tabs: string[]; tail: string} {
+	const forms = [
+		{head: ` ringlab · ${title} `, tail: ' ? help ', name: (panel: Panel) => panel.tab ?? panel.title},
+		{head: ` ringlab · ${title} `, tail: ' ? help ', name: (panel: Panel) => panel.short ?? panel.tab ?? panel.title},
+		{head: ' ringlab ', tail: '', name: (panel: Panel) => panel.short ?? panel.tab ?? panel.title},
+	];
+	for (const form of forms) {
+		const tabs = panels.map((panel, index) => ` ${index + 1} ${form.name(panel)} `);
+		if (form.head.length + tabs.join('').length + form.tail.length <= columns) return {head: form.head, tabs, tail: form.tail};
+	}
+
+	// Still too wide: numbers only.
+	return {head: ' ringlab ', tabs: panels.map((_, index) => ` ${index + 1} `), tail: ''};
+}
+
 function TabBar({title, panels, layout, focus}: {title: string; panels: Panel[]; layout: Extract<Layout, {mode: 'narrow' | 'wide'}>; focus: Focus}): React.JSX.Element {
 	const theme = useTheme();
 	const shown = new Set(layout.slots.map(slot => slot.panel));
-	const head = ` ringlab · ${title} `;
-	const tail = ' ? help ';
-	let room = layout.columns - head.length - tail.length;
-	const parts: Array<{text: string; on: boolean; focused: boolean}> = [];
-	for (const [index, panel] of panels.entries()) {
-		const text = ` ${index + 1} ${panel.tab ?? panel.title} `;
-		if (text.length > room) {
-			parts.push({text: theme.glyphs.ellipsis, on: false, focused: false});
-			break;
-		}
-
-		room -= text.length;
-		parts.push({text, on: shown.has(index), focused: focus === index});
-	}
-
-	const used = head.length + parts.reduce((sum, part) => sum + part.text.length, 0) + tail.length;
+	const {head, tabs, tail} = tabBarParts(title, panels, layout.columns);
+	const used = head.length + tabs.join('').length + tail.length;
 	return (
 		<Text wrap="truncate">
 			<Text bold color={theme.colors.accent}>{theme.text(head)}</Text>
-			{parts.map((part, index) => (
+			{tabs.map((text, index) => (
 				// eslint-disable-next-line react/no-array-index-key
-				<Text key={index} inverse={part.on} bold={part.focused} color={part.on ? undefined : theme.colors.dim}>{theme.text(part.text)}</Text>
+				<Text key={index} inverse={shown.has(index)} bold={focus === index} color={shown.has(index) ? undefined : theme.colors.dim}>{theme.text(text)}</Text>
 			))}
 			<Text>{' '.repeat(Math.max(0, layout.columns - used))}</Text>
 			<Text color={theme.colors.dim}>{tail}</Text>

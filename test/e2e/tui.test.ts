@@ -28,7 +28,7 @@ async function freshBundle(): Promise<void> {
 
 function start(name: string, columns: number, rows: number, env = ''): void {
 	// Without CI variables (Ink would not draw) and with a UTF-8 locale unless the test says otherwise.
-	const command = `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}; echo "EXITED $?"; sleep 30`;
+	const command = `env -u CI -u CONTINUOUS_INTEGRATION -u FORCE_COLOR LANG=C.UTF-8 ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}; echo "EXITED $?"; sleep 30`;
 	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), command);
 }
 
@@ -78,7 +78,7 @@ test('80x24: menu, sandbox, a guest stepped and stepped back; then 160x48, too s
 	fits(t, menu, 80, 24);
 
 	tmux('send-keys', '-t', name, 'Enter');
-	await waitFor(t, name, /ringlab\$/, 'the shell prompt');
+	await waitFor(t, name, /root@ringlab:~#/, 'the shell prompt');
 	type(name, 'run hello --paused');
 	await waitFor(t, name, /'step' executes one instruction/, 'the guest loaded');
 	type(name, 'step 3');
@@ -96,13 +96,15 @@ test('80x24: menu, sandbox, a guest stepped and stepped back; then 160x48, too s
 
 	// Panels: Esc, then 2 for the ring timeline.
 	tmux('send-keys', '-t', name, 'Escape');
+	// (Esc and a key sent together read as Alt+key: wait for the focus first.)
+	await waitFor(t, name, /1 Registers ◂/, 'the focus on the panel');
 	tmux('send-keys', '-t', name, '2');
 	await waitFor(t, name, /2 Ring timeline ◂/, 'the ring panel');
 
 	tmux('resize-window', '-t', name, '-x', '160', '-y', '48');
 	const wide = await waitFor(t, name, /╭─ 5 Trace/, 'the wide layout');
 	fits(t, wide, 160, 48);
-	t.regex(wide, /^ringlab\$ .*│/m);
+	t.regex(wide, /^root@ringlab:~# +[│╰]/m);
 	t.regex(wide, /╭─ 1 Registers/);
 	t.regex(wide, /╭─ 2 Ring timeline ◂/, 'the chosen panel keeps the focus');
 	t.log(`160x48:\n${wide}`);
@@ -111,7 +113,7 @@ test('80x24: menu, sandbox, a guest stepped and stepped back; then 160x48, too s
 	const small = await waitFor(t, name, /This one is 70x20/, 'the too-small message');
 	t.regex(small, /needs a terminal of at least/);
 	tmux('resize-window', '-t', name, '-x', '80', '-y', '24');
-	await waitFor(t, name, /ringlab\$/, 'the lab again');
+	await waitFor(t, name, /root@ringlab:~#/, 'the lab again');
 
 	// q from a panel leaves the lab; q in the menu quits; the terminal is restored.
 	tmux('send-keys', '-t', name, 'q');
@@ -120,16 +122,47 @@ test('80x24: menu, sandbox, a guest stepped and stepped back; then 160x48, too s
 	await waitFor(t, name, /EXITED 0/, 'a clean exit');
 });
 
-test('a run prints the guest\'s output and moves the registers panel; Ctrl-C twice quits', async t => {
-	const name = 'live';
+test('the sandbox path: new PID and UTS namespaces, a hostname, a cgroup memory limit, the hog OOM-killed, panels following', async t => {
+	const name = 'containers';
 	start(name, 80, 24);
 	await waitFor(t, name, /▸ Sandbox/, 'the menu');
 	tmux('send-keys', '-t', name, 'Enter');
-	await waitFor(t, name, /ringlab\$/, 'the prompt');
-	type(name, 'run syscall-loop');
-	const done = await waitFor(t, name, /powered off, exit status 0/, 'the run to finish');
-	t.regex(done, /10000 getpid\(\) system calls, \d+ cycles each/);
-	t.regex(done, /step [\d,]{7,} {2}instructions/);
+	await waitFor(t, name, /root@ringlab:~#/, 'the prompt');
+	type(name, 'unshare --pid --uts --fork');
+	type(name, 'hostname lab');
+	await waitFor(t, name, /root@lab:~#$/m, 'the new hostname in the prompt');
+	type(name, 'echo $$');
+	await waitFor(t, name, /^1$/m, 'PID 1 in the new namespace');
+	tmux('send-keys', '-t', name, 'M-6');
+	const ns = await waitFor(t, name, /╭─ 6 Namespaces/, 'the namespace panel');
+	t.regex(ns, /unshare \d+ \[uts\]───bash pid \d+→1 \[pid\] {2}← this shell/);
+	type(name, 'mkdir /sys/fs/cgroup/lab');
+	type(name, 'echo 16M > /sys/fs/cgroup/lab/memory.max');
+	type(name, 'echo $$ > /sys/fs/cgroup/lab/cgroup.procs');
+	tmux('send-keys', '-t', name, 'M-7');
+	await waitFor(t, name, /╭─ 7 Cgroups/, 'the cgroup panel');
+	type(name, 'hog');
+	const killed = await waitFor(t, name, /^Killed$/m, 'the OOM kill');
+	t.regex(killed, /lab procs \d+/);
+	t.regex(killed, /mem [░█]+ [\d.]+[KMB]*\/16\.0M oom_kill 1/);
+	fits(t, killed, 80, 24);
+	t.log(`80x24 after the OOM kill:\n${killed}`);
+
+	// A guest that never ends: Ctrl-C stops it (SIGINT), and the lab stays.
+	type(name, 'spinner');
+	await waitFor(t, name, /running spinner/, 'the spinner to run');
+	tmux('send-keys', '-t', name, 'M-1');
+	const first = await waitFor(t, name, /╭─ 1 Registers/, 'the registers panel');
+	await new Promise(resolve => {
+		setTimeout(resolve, 500);
+	});
+	const later = screen(name);
+	const stepOf = (text: string) => Number(/step ([\d,]+) {2}instructions/.exec(text)?.[1].replaceAll(',', '') ?? '0');
+	t.true(stepOf(later) > stepOf(first), 'the registers panel moves while the guest runs');
+	tmux('send-keys', '-t', name, 'C-c');
+	await waitFor(t, name, /root@lab:~#$/m, 'the prompt after Ctrl-C');
+	type(name, 'exit');
+	await waitFor(t, name, /root@ringlab:~#$/m, 'the outer shell again');
 	tmux('send-keys', '-t', name, 'C-c');
 	await waitFor(t, name, /again to quit/, 'the quit prompt');
 	tmux('send-keys', '-t', name, 'C-c');
@@ -140,7 +173,7 @@ test('NO_COLOR: no colour codes; otherwise colour; LANG=C: ASCII borders', async
 	start('mono', 80, 24, 'NO_COLOR=1');
 	await waitFor(t, 'mono', /▸ Sandbox/, 'the menu');
 	tmux('send-keys', '-t', 'mono', 'Enter');
-	await waitFor(t, 'mono', /ringlab\$/, 'the prompt');
+	await waitFor(t, 'mono', /root@ringlab:~#/, 'the prompt');
 	// eslint-disable-next-line no-control-regex
 	t.notRegex(screen('mono', true), /\u001B\[[\d;]*(3[0-7]|9[0-7]|38;)[\d;]*m/);
 
@@ -152,7 +185,7 @@ test('NO_COLOR: no colour codes; otherwise colour; LANG=C: ASCII borders', async
 	start('ascii', 80, 24, 'LANG=C LC_ALL=C');
 	await waitFor(t, 'ascii', /> Sandbox/, 'the menu');
 	tmux('send-keys', '-t', 'ascii', 'Enter');
-	const ascii = await waitFor(t, 'ascii', /ringlab\$/, 'the prompt');
+	const ascii = await waitFor(t, 'ascii', /root@ringlab:~#/, 'the prompt');
 	t.regex(ascii, /^\+- 1 Registers -+\+$/m);
 	// eslint-disable-next-line no-control-regex
 	t.regex(ascii, /^[\u0000-\u007F]*$/);

@@ -89,12 +89,25 @@ test('Tab on an empty line and Esc move focus; digits pick panels; letters go ba
 	t.is(lab.focus, 'shell');
 });
 
-test('Alt+digit picks a panel from the shell; plain digits are typed', t => {
+test('Alt+digit shows a panel from the shell and keeps typing there; plain digits are typed', t => {
 	const {lab} = setup();
 	lab.key('2', key());
 	t.is(lab.line.text, '2');
 	lab.key('4', key({meta: true}));
 	t.is(lab.selected, 3);
+	t.is(lab.focus, 'shell');
+	lab.key('x', key());
+	t.is(lab.line.text, '2x');
+});
+
+test('typing into a focused panel goes to the shell, Enter included', async t => {
+	const {shell, lab} = setup();
+	lab.key('', key({escape: true}));
+	t.is(lab.focusedPanel?.id, 'registers');
+	lab.key('echo moved\r', key());
+	t.is(lab.focus, 'shell');
+	for (let i = 0; i < 100 && shell.busy; i++) await new Promise(resolve => setTimeout(resolve, 5)); // eslint-disable-line no-await-in-loop
+	t.regex(shell.transcript.text(), /echo moved\nmoved/);
 });
 
 test('q leaves only from a panel; ? opens help and any key closes it', t => {

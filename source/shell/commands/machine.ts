@@ -19,6 +19,13 @@ import {formatRingTimeline, ringTimeline} from '../views/rings.js';
 export const sliceSteps = 20_000;
 const defaultMaxSteps = 50_000_000;
 
+/** The bare machine the debugger commands may drive (not the kernel's, which the kernel runs). */
+function drivable(context: CommandContext): MachineSession {
+	const current = session(context);
+	if (current.attached) throw new CommandError(`the panels show the kernel's machine (${current.name}): the kernel runs it, so it cannot be stepped or rewound here; 'run GUEST' boots a guest on a bare machine you can drive`);
+	return current;
+}
+
 function session(context: CommandContext): MachineSession {
 	const current = context.lab.machine;
 	if (!current) {
@@ -113,7 +120,7 @@ loaded guest continues from where it stopped. Every step is recorded, so
 		if (isa !== 'classic' && isa !== 'strict') throw new CommandError(`--isa must be classic or strict, not '${isa}'`, 2, true);
 		if (operands.length === 0) {
 			if (options.isa) throw new CommandError('--isa applies when booting a guest: run GUEST --isa strict', 2);
-			const current = session(context);
+			const current = drivable(context);
 			if (current.stopped) throw new CommandError(`${current.name} has ${current.machine.cpu.off === 'shutdown' ? 'shut down' : 'powered off'}; 'back N' to go back, or 'run ${current.name}' to boot it again`);
 			current.markBaseline();
 			return runLive(current, maxSteps, context);
@@ -150,7 +157,7 @@ const step: Command = {
 	options: [{name: 'quiet', short: 'q', description: 'print only where the machine stopped'}],
 	operands: {max: 1},
 	async run(context) {
-		const current = session(context);
+		const current = drivable(context);
 		const n = count(context.operands[0], 'step count', 1);
 		if (current.stopped) throw new CommandError(`${current.name} has ${current.machine.cpu.off === 'shutdown' ? 'shut down' : 'powered off'}; 'back N' to go back`);
 		current.markBaseline();
@@ -193,7 +200,7 @@ const back: Command = {
 	description: 'The machine is deterministic: going back restores the nearest checkpoint and re-executes up to the target step.',
 	operands: {max: 1},
 	run(context) {
-		const current = session(context);
+		const current = drivable(context);
 		const n = count(context.operands[0], 'step count', 1);
 		const available = current.machine.stepsBackAvailable;
 		if (available === 0) throw new CommandError('already at the start: nothing to go back to');

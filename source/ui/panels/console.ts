@@ -9,6 +9,7 @@ const tailBytes = 32 * 1024;
 export const consolePanel: Panel = {
 	id: 'console',
 	title: 'Console',
+	short: 'Console',
 	available: () => true,
 	followTail: true,
 	preferredRows: 6,

@@ -1,15 +1,18 @@
 // The panels in tab order (digits 1–9 pick them). Engine panels join the
 // list when their engine exists in the lab.
 
+import {cgroupsPanel} from './cgroups.js';
 import {consolePanel} from './console.js';
 import {memoryPanel} from './memory.js';
+import {namespacesPanel} from './namespaces.js';
 import type {Lab} from '../../shell/lab.js';
 import type {Panel} from './panel.js';
+import {processesPanel} from './processes.js';
 import {registersPanel} from './registers.js';
 import {ringsPanel} from './rings.js';
 import {tracePanel} from './trace.js';
 
-export const allPanels: readonly Panel[] = [registersPanel, ringsPanel, consolePanel, memoryPanel, tracePanel];
+export const allPanels: readonly Panel[] = [registersPanel, ringsPanel, consolePanel, memoryPanel, tracePanel, namespacesPanel, cgroupsPanel, processesPanel];
 
 export function availablePanels(lab: Lab): Panel[] {
 	return allPanels.filter(panel => panel.available(lab));

@@ -8,6 +8,7 @@ import {dim, noGuest, plain, type Panel, type PanelLine} from './panel.js';
 export const memoryPanel: Panel = {
 	id: 'memory',
 	title: 'Memory',
+	short: 'Mem',
 	available: () => true,
 	preferredRows: 9,
 	sticky: 1,

@@ -23,8 +23,10 @@ export type PanelContext = {
 export type Panel = {
 	id: string;
 	title: string;
-	/** A short name for the tab bar (default: the title). */
+	/** A name for the tab bar (default: the title). */
 	tab?: string;
+	/** A shorter one, for narrow terminals. */
+	short?: string;
 	/** False hides the panel (its engine is not in this lab). */
 	available: (lab: Lab) => boolean;
 	lines: (context: PanelContext) => PanelLine[];

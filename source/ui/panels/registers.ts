@@ -16,6 +16,7 @@ function cellSegments(cell: RegisterCell, width: number): Segment[] {
 export const registersPanel: Panel = {
 	id: 'registers',
 	title: 'Registers',
+	short: 'Regs',
 	available: () => true,
 	preferredRows: 8,
 	lines({lab, width}) {

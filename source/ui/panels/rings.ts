@@ -8,6 +8,7 @@ import {dim, noGuest, plain, type Panel, type PanelLine} from './panel.js';
 export const ringsPanel: Panel = {
 	id: 'rings',
 	title: 'Ring timeline',
+	short: 'Rings',
 	tab: 'Rings',
 	available: () => true,
 	preferredRows: 7,

@@ -7,6 +7,7 @@ import {dim, noGuest, type Panel, type PanelLine} from './panel.js';
 export const tracePanel: Panel = {
 	id: 'trace',
 	title: 'Trace',
+	short: 'Trace',
 	available: () => true,
 	followTail: true,
 	preferredRows: 8,
