@@ -10,7 +10,7 @@ import {loadWithKernel} from '../machine/loader.js';
 import {Machine, type RunSummary} from '../machine/machine.js';
 import type {StopReason} from '../machine/cpu.js';
 import type {TraceEvent} from '../machine/trace.js';
-import {RingCause} from '../machine/trace.js';
+import {ringCauseName} from '../machine/trace.js';
 import {count, hex, keyValues, percent} from '../format.js';
 import {exitReasonName} from '../machine/vmx.js';
 import {runSession, type SessionResult} from '../hypervisor/session.js';
@@ -124,34 +124,10 @@ export function describeStop(summary: RunSummary, maxSteps: number): string {
 	}
 }
 
-export function ringCause(cause: number): string {
-	switch (cause) {
-		case RingCause.Syscall: {
-			return 'syscall';
-		}
-
-		case RingCause.Sysret: {
-			return 'sysret';
-		}
-
-		case RingCause.Iret: {
-			return 'iret';
-		}
-
-		case RingCause.Monitor: {
-			return 'VMM';
-		}
-
-		default: {
-			return vectorName(cause);
-		}
-	}
-}
-
 export function describeEvent(event: TraceEvent): string {
 	switch (event.kind) {
 		case 'ring': {
-			return `ring ${event.from} → ${event.to}  (${ringCause(event.cause)})`;
+			return `ring ${event.from} → ${event.to}  (${ringCauseName(event.cause)})`;
 		}
 
 		case 'trap': {

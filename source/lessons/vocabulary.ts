@@ -8,7 +8,7 @@
 
 import {vectorName, vectorNames, IOPL_SHIFT, IF} from '../machine/arch.js';
 import {exitReasonName, exitReasonNames} from '../machine/vmx.js';
-import {RingCause} from '../machine/trace.js';
+import {ringCauseFromName, ringCauseName} from '../machine/trace.js';
 import {machineCounters, type MachineCounter, type StepWindow} from './lab-state.js';
 import type {Field, Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
@@ -118,37 +118,7 @@ export function parseExitReason(value: unknown): number | undefined {
 
 /** Why a ring transition happened: syscall, sysret, iret, VMM, or a vector. */
 export function parseRingCause(value: unknown): number | undefined {
-	const lower = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
-	if (lower === 'syscall') return RingCause.Syscall;
-	if (lower === 'sysret') return RingCause.Sysret;
-	if (lower === 'iret') return RingCause.Iret;
-	if (lower === 'vmm') return RingCause.Monitor;
-	return parseVector(value);
-}
-
-/** syscall, sysret, iret, VMM or the vector's name: the words `ringlab run --trace` prints (commands/run.ts). */
-export function ringCauseName(cause: number): string {
-	switch (cause) {
-		case RingCause.Syscall: {
-			return 'syscall';
-		}
-
-		case RingCause.Sysret: {
-			return 'sysret';
-		}
-
-		case RingCause.Iret: {
-			return 'iret';
-		}
-
-		case RingCause.Monitor: {
-			return 'VMM';
-		}
-
-		default: {
-			return vectorName(cause);
-		}
-	}
+	return (typeof value === 'string' ? ringCauseFromName(value) : undefined) ?? parseVector(value);
 }
 
 function parsePort(value: unknown): number | undefined {

@@ -3,6 +3,8 @@
 // "full" level, every retired instruction's pc. Stored in typed arrays so
 // recording allocates nothing; readers decode entries into objects on demand.
 
+import {vectorName} from './arch.js';
+
 export const enum EventKind {
 	Instruction = 1,
 	Ring = 2,
@@ -23,6 +25,26 @@ export const enum RingCause {
 	Iret = 258,
 	/** A VMM switched worlds (entered or left a guest). */
 	Monitor = 259,
+}
+
+/** Names of the non-vector causes, as `ringlab run --trace` prints them and lessons name them. */
+const ringCauseNames: ReadonlyMap<number, string> = new Map([
+	[RingCause.Syscall, 'syscall'],
+	[RingCause.Sysret, 'sysret'],
+	[RingCause.Iret, 'iret'],
+	[RingCause.Monitor, 'VMM'],
+]);
+
+/** Why a ring transition happened, in words: syscall, sysret, iret, VMM, or the vector's name (#GP, int 0x80 …). */
+export function ringCauseName(cause: number): string {
+	return ringCauseNames.get(cause) ?? vectorName(cause);
+}
+
+/** The cause a word names (case-insensitive), or undefined for a vector or an unknown word. */
+export function ringCauseFromName(word: string): number | undefined {
+	const lower = word.trim().toLowerCase();
+	for (const [cause, name] of ringCauseNames) if (name.toLowerCase() === lower) return cause;
+	return undefined;
 }
 
 export type TraceLevel = 'off' | 'events' | 'full';
