@@ -171,11 +171,12 @@ export class ParavirtMonitor extends SoftwareMonitor {
 		const {regs} = cpu;
 		const number = regs[0];
 		const name = hypercallNames.get(number);
+		const extension = name ? undefined : vm.hypercallExtensions.get(number);
 		cpu.cycles += vmmCycles.hypercallDispatch;
-		vm.counters.hypercall(name ?? `hypercall ${number}`);
+		vm.counters.hypercall(name ?? extension?.name ?? `hypercall ${number}`);
 		vm.counters.emulate('vmcall');
 		cpu.pc = (pc + 8) >>> 0;
-		const result = name ? this.dispatch(name) : -xenErrno.ENOSYS;
+		const result = name ? this.dispatch(name) : extension ? extension.handle(regs) : -xenErrno.ENOSYS;
 		if (result !== undefined) regs[0] = result;
 	}
 

@@ -14,6 +14,8 @@ import {Machine} from '../machine/machine.js';
 import type {StopReason} from '../machine/cpu.js';
 import {sortedRecord, type Tally} from './counters.js';
 import {Host} from './host.js';
+import {attachNativeIo, attachVmIo, type IoOptions, type IoReport} from './io/attach.js';
+import type {IoMode} from './io/io-modes.js';
 import {EntryProfiler} from './profile.js';
 import {sliceSteps} from './software.js';
 import {defaultPaging, type Paging, type Technique} from './techniques.js';
@@ -28,6 +30,9 @@ export type SessionOptions = {
 	vpid?: boolean;
 	/** Trace ring capacity (the trace also feeds the profiler; keep it ≥ 8 events per slice step). */
 	traceCapacity?: number;
+	/** Give the guest a disk in this I/O mode (io/attach.ts; guests/io-loop.s uses it). */
+	io?: IoMode;
+	ioOptions?: IoOptions;
 };
 
 export type EventCost = {count: number | null; cycles: number | null; perEvent: number | null};
@@ -53,6 +58,8 @@ export type SessionResult = {
 	ringTransitions: number;
 	tlb: {hits: number; misses: number; flushes: number; pageWalkReferences: number};
 	vmm: Record<string, unknown> | null;
+	/** The disk's I/O mode and what reaching it cost (with --io). */
+	io: IoReport | null;
 	/** The machine it ran on (its trace, for --trace). */
 	machine: Machine;
 	vm: Vm | null;
@@ -80,6 +87,7 @@ function runNative(program: Program, kernel: Program | undefined, options: Sessi
 	const machine = new Machine({variant: options.isa, trace: 'events', traceCapacity: options.traceCapacity ?? 1 << 17});
 	if (program.kind === 'user') loadWithKernel(machine, kernel!, program);
 	else machine.load(program);
+	const disk = options.io ? attachNativeIo(machine, options.io) : undefined;
 	const profiler = new EntryProfiler(machine.trace);
 	let reason: StopReason = 'budget';
 	const limit = machine.cpu.steps + options.maxSteps;
@@ -118,6 +126,7 @@ function runNative(program: Program, kernel: Program | undefined, options: Sessi
 		ringTransitions: summary.ringTransitions,
 		tlb: {hits: summary.tlb.hits, misses: summary.tlb.misses, flushes: summary.tlb.flushes, pageWalkReferences: summary.tlb.pageWalkReferences},
 		vmm: null,
+		io: disk?.report() ?? null,
 		machine,
 		vm: null,
 	};
@@ -130,6 +139,7 @@ function runVirtual(program: Program, kernel: Program | undefined, options: Sess
 	const vm = host.createVm({technique, paging, vpid: options.vpid});
 	if (program.kind === 'user') vm.load(kernel!, program);
 	else vm.load(program);
+	const disk = options.io ? attachVmIo(host, vm, options.io, options.ioOptions) : undefined;
 	const profiler = new EntryProfiler(host.machine.trace);
 	host.onSlice(() => {
 		profiler.drain();
@@ -171,6 +181,7 @@ function runVirtual(program: Program, kernel: Program | undefined, options: Sess
 			...(counters.hypercalls.size > 0 ? {hypercalls: sortedRecord(counters.hypercalls)} : {}),
 			...vm.monitor.stats(),
 		},
+		io: disk?.report() ?? null,
 		machine: host.machine,
 		vm,
 	};

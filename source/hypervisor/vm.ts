@@ -29,6 +29,9 @@ export type VmOptions = {
 	vpid?: boolean;
 };
 
+/** A hypercall a VMM extension adds (the split block driver's event channel): its Xen name and its handler (r0's result). */
+export type HypercallExtension = {name: string; handle: (regs: Int32Array) => number};
+
 /** What the VM needs from its host (kept narrow so a VM can be tested alone). */
 export type VmHost = {
 	readonly cpuCycles: () => number;
@@ -42,6 +45,8 @@ export class Vm {
 	readonly devices: VirtualDevices;
 	readonly vcpu = new VirtualCpu();
 	readonly counters = new VmCounters();
+	/** Hypercalls beyond the paravirtual VMM's own, by number (io/ adds event_channel_op). */
+	readonly hypercallExtensions = new Map<number, HypercallExtension>();
 	state: VmState = 'created';
 	exitStatus: number | undefined;
 	/** Why the VM stopped, in words (crashed, halted). */
