@@ -7,6 +7,7 @@
 import type {Program} from '../machine/assembler.js';
 import {KernelSession} from './kernel-session.js';
 import {MachineSession} from './machine-session.js';
+import type {VmSession} from './vm-session.js';
 
 /** Where guest programs come from (the bundled guests/ folder in the app). */
 export type GuestLibrary = {
@@ -22,8 +23,10 @@ export type Activity = {command: string; detail?: string};
 
 export class Lab {
 	machine: MachineSession | undefined;
-	/** The hypervisor engine, once source/hypervisor/ provides one. */
-	hypervisor: unknown = undefined;
+	/** Virtual machines on the hypervisor, by name (the vm commands). */
+	readonly vms = new Map<string, VmSession>();
+	/** The VM used last (vm commands without NAME). */
+	currentVm: string | undefined;
 	private kernelSession: KernelSession | undefined;
 	/** Called once when the kernel boots (the shell routes its console output). */
 	onKernelBoot: ((session: KernelSession) => void) | undefined;

@@ -107,3 +107,30 @@ test('mount and umount a tmpfs; kill and its errors; text tools in pipes', async
 	t.is((await sh(shell, 'kill -l | head -2')).stdout, ' 1) SIGHUP\n 2) SIGINT\n');
 	t.is((await sh(shell, 'printf-nope 2>&1 | wc -l')).stdout, '2\n');
 });
+
+test('vm: a guest under a technique, stepped and stepped back exactly; exits by reason; registers real and virtual', async t => {
+	const shell = makeKernelShell();
+	t.regex((await sh(shell, 'vm create v1 hello --technique trap-emulate')).stdout, /^v1: hello under trap-emulate with shadow paging/);
+	await sh(shell, 'vm step v1 500');
+	const at500 = (await sh(shell, 'regs --json')).stdout;
+	await sh(shell, 'vm step 1500');
+	t.not((await sh(shell, 'regs --json')).stdout, at500);
+	t.regex((await sh(shell, 'vm back 1500')).stdout, /^back 1,500 steps\nv1: step 500 /);
+	const again = JSON.parse((await sh(shell, 'regs --json')).stdout) as Record<string, unknown>;
+	const before = JSON.parse(at500) as Record<string, unknown>;
+	delete again.changed;
+	delete before.changed;
+	t.deepEqual(again, before);
+	const regs = (await sh(shell, 'vm regs')).stdout;
+	t.regex(regs, /cpl 1/, 'the guest kernel runs at real ring 1');
+	t.regex(regs, /The virtual CPU \(what the guest believes; kept by the trap-emulate VMM\):\n {2}ring 0 /);
+	t.regex((await sh(shell, 'vm start')).stdout, /hello from ring 3\n\[v1: step [\d,]+ .* poweroff\]/);
+	t.regex((await sh(shell, 'vm exits')).stdout, /INVLPG +[\d,]+/);
+	t.regex((await sh(shell, 'step')).stderr, /the kernel runs it|cannot be stepped/);
+	await sh(shell, 'vm create v2 hello -t hardware-assist');
+	await sh(shell, 'vm start v2');
+	t.regex((await sh(shell, 'vm exits v2')).stdout, /EPT_VIOLATION/);
+	t.regex((await sh(shell, 'vm ls')).stdout, /v2 +hello +hardware-assist +nested +poweroff/);
+	t.is((await sh(shell, 'vm create x hello -t paravirt --paging nested')).stderr, 'vm create: nested paging (EPT) is a hardware-assist feature; paravirt uses shadow page tables\n');
+	t.regex((await sh(shell, 'vm migrate v1')).stderr, /not available yet: live migration/);
+});

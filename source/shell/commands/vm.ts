@@ -1,47 +1,278 @@
-// `vm`: the hypervisor's commands — create a VM under a virtualization
-// technique, start/step/continue it, read its registers and its exits by
-// reason, step back, migrate. The names and options are fixed here so the
-// help is complete; until the hypervisor engine (source/hypervisor/) exists
-// every subcommand says plainly that it is not available yet.
+// `vm`: guests as virtual machines on the hypervisor (source/hypervisor):
+// create one under a technique (trap-and-emulate, binary translation,
+// paravirtualization, hardware assist; shadow or nested paging), step it,
+// run it live (Ctrl-C pauses), step it back, and read its registers — the
+// real CPU's and the virtual CPU the VMM keeps — and its exits by reason.
+// The panels follow the VM last used.
 
-import type {Command} from '../command.js';
-import type {Lab} from '../lab.js';
+import {formatFlags} from '../../machine/arch.js';
+import type {IsaVariant} from '../../machine/isa.js';
+import {isPaging, pagingProblem, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
+import {CommandError, type Command, type CommandContext} from '../command.js';
+import {formatRegisters, registerView} from '../views/registers.js';
+import {VmSession} from '../vm-session.js';
 
-/** Why `vm` cannot run in this lab; undefined once a hypervisor is attached. */
-export function hypervisorMissing(lab: Lab): string | undefined {
-	return lab.hypervisor ? undefined : 'the hypervisor (trap-and-emulate, binary translation, paravirtualization, hardware assist) is not built yet; meanwhile \'run GUEST\' runs guests on the bare machine';
+const virtualTechniques = techniques.filter(technique => technique !== 'native') as VirtualTechnique[];
+const liveSlice = 20_000;
+
+function vmNamed(context: CommandContext, name: string | undefined): VmSession {
+	const {vms} = context.lab;
+	if (vms.size === 0) throw new CommandError('no VMs yet; create one: vm create NAME GUEST --technique hardware-assist');
+	const chosen = name ?? context.lab.currentVm;
+	const session = chosen === undefined ? undefined : vms.get(chosen);
+	if (!session) throw new CommandError(`no VM named '${chosen ?? ''}' (VMs: ${[...vms.keys()].join(', ')})`);
+	context.lab.currentVm = session.spec.name;
+	context.lab.machine = session.view;
+	return session;
 }
 
-const techniques = ['trap-and-emulate', 'binary-translation', 'paravirt', 'hardware'] as const;
-
-function sub(name: string, summary: string, usage: string, extra: Partial<Command> = {}): Command {
-	return {name, group: 'hypervisor', summary, usage: `vm ${usage}`, unavailable: hypervisorMissing, ...extra};
+function count(text: string | undefined, fallback: number): number {
+	if (text === undefined) return fallback;
+	const value = Number(text);
+	if (!Number.isInteger(value) || value < 0) throw new CommandError(`invalid step count '${text}' (a whole number)`, 2);
+	return value;
 }
+
+function where(session: VmSession): string {
+	const {cpu} = session.host.machine;
+	const pc = cpu.pc >>> 0;
+	return `${session.spec.name}: step ${cpu.steps.toLocaleString('en-US')}  pc 0x${pc.toString(16).padStart(8, '0')}  ${session.view.instructionAt(pc) ?? '(not mapped)'}  [real ring ${cpu.cpl}] ${session.vm.state}${session.vm.message ? ` — ${session.vm.message}` : ''}`;
+}
+
+function sizeBytes(text: string): number {
+	const match = /^(\d+)([KMG]?)$/i.exec(text);
+	if (!match) throw new CommandError(`invalid memory size '${text}' (e.g. 4M)`, 2);
+	return Number(match[1]) * ({'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}[match[2].toLowerCase()] ?? 1);
+}
+
+const create: Command = {
+	name: 'create',
+	group: 'hypervisor',
+	summary: 'create a VM for a guest under a technique',
+	usage: 'vm create NAME GUEST --technique TECHNIQUE [--paging shadow|nested] [--isa classic|strict] [--memory SIZE]',
+	description: Object.entries(techniqueDescriptions).filter(([name]) => name !== 'native').map(([name, text]) => `  ${name}: ${text}`).join('\n'),
+	options: [
+		{name: 'technique', short: 't', value: 'TECHNIQUE', choices: virtualTechniques, description: `one of ${virtualTechniques.join(', ')}`},
+		{name: 'paging', value: 'MODE', choices: ['shadow', 'nested'], description: 'how guest page tables are virtualized (default: nested with hardware assist, else shadow)'},
+		{name: 'isa', value: 'VARIANT', choices: ['classic', 'strict'], description: 'the CPU\'s ISA variant (default classic)'},
+		{name: 'memory', short: 'm', value: 'SIZE', description: 'guest memory, e.g. 4M (default 4M)'},
+	],
+	operands: {min: 2, max: 2},
+	completeOperand: ({lab}, index) => (index === 1 ? lab.guests.names() : []),
+	run(context) {
+		const {lab, options, stdout} = context;
+		const [name, guest] = context.operands;
+		const technique = String(options.technique ?? '');
+		if (!(virtualTechniques as string[]).includes(technique)) throw new CommandError(`--technique must be one of ${virtualTechniques.join(', ')}`, 2, true);
+		const paging = options.paging === undefined ? undefined : String(options.paging);
+		if (paging !== undefined && !isPaging(paging)) throw new CommandError('--paging must be shadow or nested', 2, true);
+		const problem = pagingProblem(technique as VirtualTechnique, paging as Paging | undefined);
+		if (problem) throw new CommandError(problem, 2);
+		const isa = String(options.isa ?? 'classic');
+		if (isa !== 'classic' && isa !== 'strict') throw new CommandError('--isa must be classic or strict', 2, true);
+		if (lab.vms.has(name)) throw new CommandError(`a VM named '${name}' exists already`);
+		let program;
+		let kernel;
+		try {
+			program = lab.guests.load(guest);
+			kernel = program.kind === 'user' ? (technique === 'paravirt' ? lab.guests.load('kernel-pv') : lab.guests.kernel()) : undefined;
+		} catch (error) {
+			throw new CommandError(error instanceof Error ? error.message : String(error));
+		}
+
+		const session = new VmSession({name, guest, technique: technique as VirtualTechnique, paging: paging as Paging | undefined, isa: isa as IsaVariant, memoryBytes: options.memory === undefined ? undefined : sizeBytes(String(options.memory)), program, kernel});
+		lab.vms.set(name, session);
+		lab.currentVm = name;
+		lab.machine = session.view;
+		lab.changed();
+		stdout.write(`${name}: ${guest} under ${technique}${session.vm.paging ? ` with ${session.vm.paging} paging` : ''}, ${isa} ISA${kernel ? `, kernel ${technique === 'paravirt' ? 'kernel-pv.s' : 'kernel.s'}` : ''}; created (vm step ${name}, vm start ${name})\n`);
+		return 0;
+	},
+};
+
+const step: Command = {
+	name: 'step',
+	group: 'hypervisor',
+	summary: 'execute N CPU steps of a VM (default 1)',
+	usage: 'vm step [NAME] [N]',
+	operands: {max: 2},
+	async run(context) {
+		const [first, second] = context.operands;
+		const named = first !== undefined && !/^\d+$/.test(first);
+		const session = vmNamed(context, named ? first : undefined);
+		const n = count(named ? second : first, 1);
+		if (session.stopped) throw new CommandError(`${session.spec.name} has stopped (${session.vm.state}); 'vm back ${session.spec.name} N' goes back`);
+		session.view.markBaseline();
+		const start = session.steps;
+		while (session.steps - start < n && !session.stopped) {
+			session.run(Math.min(liveSlice, n - (session.steps - start)));
+			context.lab.changed();
+			if (session.steps - start >= n || session.stopped) break;
+			await context.pause();
+			if (context.signal.aborted) break;
+		}
+
+		context.stdout.write(`${where(session)}\n`);
+		return 0;
+	},
+};
+
+const start: Command = {
+	name: 'start',
+	group: 'hypervisor',
+	summary: 'run a VM live until it stops (Ctrl-C pauses it)',
+	usage: 'vm start [NAME] [--max-steps N]',
+	options: [{name: 'max-steps', value: 'N', description: 'pause after N steps (default 50,000,000)'}],
+	operands: {max: 1},
+	async run(context) {
+		const session = vmNamed(context, context.operands[0]);
+		const budget = count(context.options['max-steps'] as string | undefined, 50_000_000);
+		if (session.stopped) throw new CommandError(`${session.spec.name} has stopped (${session.vm.state})`);
+		session.view.markBaseline();
+		context.lab.activity = {command: 'vm start', detail: session.spec.name};
+		const uart = session.vm.devices.uart;
+		let shown = uart.outputLength;
+		const begin = session.steps;
+		while (!session.stopped && session.steps - begin < budget) {
+			session.run(Math.min(liveSlice, budget - (session.steps - begin)));
+			if (uart.outputLength > shown) {
+				context.stdout.write(uart.text().slice(shown));
+				shown = uart.outputLength;
+			}
+
+			context.lab.changed();
+			if (session.stopped) break;
+			await context.pause();
+			if (context.signal.aborted) {
+				context.stdout.write(`\n^C paused: ${where(session)}\n`);
+				return 130;
+			}
+		}
+
+		context.stdout.write(`[${where(session)}]\n`);
+		return session.vm.exitStatus ?? 0;
+	},
+};
+
+const resume: Command = {...start, name: 'continue', summary: 'resume a paused VM (the same as start)', usage: 'vm continue [NAME] [--max-steps N]'};
+
+const back: Command = {
+	name: 'back',
+	group: 'hypervisor',
+	summary: 'step a VM back N steps (default 1), exactly',
+	usage: 'vm back [NAME] [N]',
+	description: 'The hypervisor is deterministic: going back boots the VM again and re-executes to the target step.',
+	operands: {max: 2},
+	async run(context) {
+		const [first, second] = context.operands;
+		const named = first !== undefined && !/^\d+$/.test(first);
+		const session = vmNamed(context, named ? first : undefined);
+		const n = count(named ? second : first, 1);
+		if (session.steps === 0) throw new CommandError('already at the start: nothing to go back to');
+		const undone = await session.back(n, context.pause, () => context.signal.aborted);
+		context.lab.machine = session.view;
+		context.lab.changed();
+		context.stdout.write(`back ${undone.toLocaleString('en-US')} step${undone === 1 ? '' : 's'}\n${where(session)}\n`);
+		return 0;
+	},
+};
+
+const regs: Command = {
+	name: 'regs',
+	group: 'hypervisor',
+	summary: 'a VM\'s registers: the real CPU\'s, and the virtual CPU the VMM keeps',
+	usage: 'vm regs [NAME]',
+	operands: {max: 1},
+	run(context) {
+		const session = vmNamed(context, context.operands[0]);
+		const {vcpu} = session.vm;
+		const hex = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+		context.stdout.write(`The real CPU (what the hardware holds while ${session.spec.name} runs):\n`);
+		context.stdout.write(formatRegisters(registerView(session.view)));
+		const guestRing = session.host.machine.cpu.cpl === 3 ? 3 : 0;
+		context.stdout.write(`The virtual CPU (what the guest believes; kept by the ${session.spec.technique} VMM):\n`);
+		context.stdout.write(`  ring ${guestRing}  IF ${vcpu.interruptsEnabled ? 1 : 0}  IOPL ${vcpu.iopl}  flags [ ${formatFlags(vcpu.guestFlags(session.host.machine.cpu.flags, session.host.machine.cpu.cpl))} ]\n`);
+		context.stdout.write(`  cr0 ${hex(vcpu.cr0)}  cr2 ${hex(vcpu.cr2)}  cr3 ${hex(vcpu.cr3)}  cr4 ${hex(vcpu.cr4)}  idt ${hex(vcpu.idtBase)}${vcpu.halted ? '  (halted)' : ''}\n`);
+		return 0;
+	},
+};
+
+const exits: Command = {
+	name: 'exits',
+	group: 'hypervisor',
+	summary: 'VM exits (hardware assist) or traps into the VMM (software), by reason',
+	usage: 'vm exits [NAME]',
+	operands: {max: 1},
+	run(context) {
+		const session = vmNamed(context, context.operands[0]);
+		const list = session.exits();
+		const {counters} = session.vm;
+		const lines = [`${session.spec.name} (${session.spec.technique}) after ${session.steps.toLocaleString('en-US')} steps:`];
+		if (list.length === 0) lines.push('  no exits yet');
+		const width = Math.max(0, ...list.map(([reason]) => reason.length));
+		for (const [reason, n] of list) lines.push(`  ${reason.padEnd(width)}  ${n.toLocaleString('en-US').padStart(9)}`);
+		const emulated = [...counters.emulated].sort((a, b) => b[1] - a[1]);
+		if (emulated.length > 0) lines.push(`emulated: ${emulated.map(([name, n]) => `${name} ×${n}`).join(', ')}`);
+		const reflected = [...counters.reflected].sort((a, b) => b[1] - a[1]);
+		if (reflected.length > 0) lines.push(`reflected into the guest: ${reflected.map(([name, n]) => `${name} ×${n}`).join(', ')}`);
+		if (counters.hypercalls.size > 0) lines.push(`hypercalls: ${[...counters.hypercalls].map(([name, n]) => `${name} ×${n}`).join(', ')}`);
+		context.stdout.write(`${lines.join('\n')}\n`);
+		return 0;
+	},
+};
+
+const ls: Command = {
+	name: 'ls',
+	group: 'hypervisor',
+	summary: 'list the VMs',
+	usage: 'vm ls',
+	operands: {max: 0},
+	run(context) {
+		const lines = ['NAME         GUEST        TECHNIQUE           PAGING  STATE       STEPS'];
+		for (const session of context.lab.vms.values()) {
+			lines.push(`${session.spec.name.padEnd(12)} ${session.spec.guest.padEnd(12)} ${session.spec.technique.padEnd(19)} ${session.vm.paging.padEnd(7)} ${session.vm.state.padEnd(11)} ${session.steps.toLocaleString('en-US')}`);
+		}
+
+		context.stdout.write(`${lines.join('\n')}\n`);
+		return 0;
+	},
+};
+
+const rm: Command = {
+	name: 'rm',
+	group: 'hypervisor',
+	summary: 'delete a VM',
+	usage: 'vm rm NAME',
+	operands: {min: 1, max: 1},
+	run(context) {
+		const [name] = context.operands;
+		const session = context.lab.vms.get(name);
+		if (!session) throw new CommandError(`no VM named '${name}'`);
+		context.lab.vms.delete(name);
+		if (context.lab.machine === session.view) context.lab.machine = undefined;
+		if (context.lab.currentVm === name) context.lab.currentVm = undefined;
+		context.lab.changed();
+		return 0;
+	},
+};
+
+const migrate: Command = {
+	name: 'migrate',
+	group: 'hypervisor',
+	summary: 'live-migrate a VM (pre-copy) and report rounds and downtime',
+	usage: 'vm migrate NAME',
+	unavailable: () => 'live migration is not in the hypervisor yet (source/hypervisor has no migration engine)',
+	operands: {min: 1, max: 1},
+};
 
 export const vmCommand: Command = {
 	name: 'vm',
 	group: 'hypervisor',
-	summary: 'virtual machines on the hypervisor: create, start, step, exits, migrate',
+	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits',
 	usage: 'vm COMMAND [OPTIONS]',
 	description: `Runs a guest as a virtual machine under one virtualization technique
-(${techniques.join(', ')}) and shows what it costs: VM exits by reason, traps
-emulated, instructions translated, hypercalls.`,
-	unavailable: hypervisorMissing,
-	subcommands: [
-		sub('create', 'create a VM for a guest under a technique', 'create NAME GUEST --technique TECHNIQUE [--paging shadow|nested] [--memory SIZE]', {
-			options: [
-				{name: 'technique', short: 't', value: 'TECHNIQUE', choices: techniques, description: `one of ${techniques.join(', ')}`},
-				{name: 'paging', value: 'MODE', choices: ['shadow', 'nested'], description: 'how guest page tables are virtualized'},
-				{name: 'memory', short: 'm', value: 'SIZE', description: 'guest memory, e.g. 4M'},
-			],
-		}),
-		sub('start', 'run a VM live (Ctrl-C pauses it)', 'start NAME'),
-		sub('step', 'execute N guest steps', 'step NAME [N]'),
-		sub('continue', 'resume a paused VM', 'continue NAME'),
-		sub('regs', 'the guest\'s registers as the VMM sees them', 'regs NAME'),
-		sub('exits', 'VM exits (or traps) by reason, with their cost', 'exits NAME'),
-		sub('back', 'step a VM back N steps', 'back NAME [N]'),
-		sub('migrate', 'live-migrate a VM (pre-copy) and report rounds and downtime', 'migrate NAME'),
-		sub('ls', 'list VMs', 'ls'),
-	],
+(${virtualTechniques.join(', ')}) and shows what it costs: VM exits by reason,
+instructions emulated, exceptions reflected, hypercalls. NAME may be left out
+to mean the VM used last.`,
+	subcommands: [create, step, start, resume, back, regs, exits, ls, rm, migrate],
 };

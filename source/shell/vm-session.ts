@@ -1,0 +1,89 @@
+// A virtual machine in the lab: a guest booted as a VM under one technique
+// on a host of its own (source/hypervisor), stepped, run live and stepped
+// back. Step-back re-creates the host and VM and re-executes to the target
+// step: the hypervisor is deterministic (no clocks, no randomness), so the
+// same steps give the same state, exactly.
+
+import type {Program} from '../machine/assembler.js';
+import type {IsaVariant} from '../machine/isa.js';
+import {Host} from '../hypervisor/host.js';
+import type {Paging, VirtualTechnique} from '../hypervisor/techniques.js';
+import type {Vm} from '../hypervisor/vm.js';
+import {MachineSession} from './machine-session.js';
+
+export type VmSpec = {
+	name: string;
+	guest: string;
+	technique: VirtualTechnique;
+	paging: Paging | undefined;
+	isa: IsaVariant;
+	memoryBytes: number | undefined;
+	program: Program;
+	/** The guest kernel a user program runs under (kernel.s, or kernel-pv.s for paravirt). */
+	kernel: Program | undefined;
+};
+
+/** Steps per slice when re-executing for step-back. */
+const replaySlice = 200_000;
+
+export class VmSession {
+	host!: Host;
+	vm!: Vm;
+	/** The panels' view of the host machine (registers, rings, trace, memory). */
+	view!: MachineSession;
+
+	constructor(readonly spec: VmSpec) {
+		this.boot();
+	}
+
+	private boot(): void {
+		const {spec} = this;
+		this.host = new Host({variant: spec.isa, trace: 'events', traceCapacity: 1 << 16});
+		this.vm = this.host.createVm({name: spec.name, technique: spec.technique, paging: spec.paging, memoryBytes: spec.memoryBytes});
+		if (spec.program.kind === 'user') this.vm.load(spec.kernel!, spec.program);
+		else this.vm.load(spec.program);
+		// On the CPU from the start, so the registers show the guest's entry state.
+		this.host.switchTo(this.vm);
+		const labels = spec.program.kind === 'user' ? spec.kernel! : spec.program;
+		this.view = new MachineSession(`${spec.name} (VM, ${spec.technique})`, spec.program, spec.program.kind === 'user' ? labels : undefined, spec.isa, this.host.machine);
+		for (const [label, address] of labels.symbols) if (!label.startsWith('.') && !this.view.labels.has(address)) this.view.labels.set(address, label);
+	}
+
+	get steps(): number {
+		return this.host.machine.cpu.steps;
+	}
+
+	get stopped(): boolean {
+		return !this.vm.running && this.vm.state !== 'created';
+	}
+
+	/** Run up to `steps` CPU steps (fewer if the VM stops). */
+	run(steps: number): void {
+		this.host.run(this.vm, steps);
+	}
+
+	/**
+	 * Go back `count` steps: boot again and re-execute to the target, yielding between slices.
+	 * Returns the steps gone back.
+	 */
+	async back(count: number, pause: () => Promise<void>, aborted: () => boolean): Promise<number> {
+		const now = this.steps;
+		const target = Math.max(0, now - count);
+		const baseline = this.view.registers();
+		this.boot();
+		while (this.steps < target && !aborted()) {
+			this.run(Math.min(replaySlice, target - this.steps));
+			if (this.stopped) break;
+			// eslint-disable-next-line no-await-in-loop
+			await pause();
+		}
+
+		this.view.baseline = baseline;
+		return now - this.steps;
+	}
+
+	/** VM exits (hardware assist) or traps (software techniques) by reason, most first. */
+	exits(): Array<[string, number]> {
+		return [...this.vm.counters.exits].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+	}
+}
