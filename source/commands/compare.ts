@@ -170,8 +170,8 @@ export function compareText(name: string, isa: IsaVariant, rows: readonly Compar
 		...tables.map((table, key) => createElement(TableOfCells, {data: table, key})),
 	), {columns: width});
 	const footer = [
-		'Cycles per event are counted: each event\'s instructions, traps, exits and VMM work,',
-		'priced by the cost model (media/hypervisor-costs.md). — means the event did not happen.',
+		'Cycles per event are counted: instructions, traps, exits and VMM work, priced',
+		'by the cost model (media/hypervisor-costs.md). —: the event did not happen.',
 		'Where nothing traps (native, nested paging) a page-table update is one store.',
 		...notes(rows).map(line => `note: ${line}`),
 	];
