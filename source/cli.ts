@@ -79,6 +79,12 @@ const commands: Record<string, Command> = {
                            paravirt (under guests/kernel-pv.s), hardware-assist
     --paging shadow|nested hardware assist: shadow page tables or EPT
                            (default nested); the others always use shadow
+    --io MODE              give the guest a disk (guests/io-loop.s): emulated
+                           (ATA, every access exits), paravirt (shared ring,
+                           one notification per batch), passthrough (the
+                           host's DMA disk, no exits)
+    --iommu on|off         passthrough: DMA through the IOMMU (default on);
+                           off puts a neighbour VM where the DMA lands
     --max-steps N          stop after N steps (default 50,000,000)
     --kernel FILE          the kernel for user programs (default guests/kernel.s)
     --trace                print ring transitions, traps and I/O as they happened
@@ -93,11 +99,14 @@ const commands: Record<string, Command> = {
     $ ringlab run popf --isa strict
     $ ringlab run syscall-loop --json
     $ ringlab run irqsave --technique trap-emulate
+    $ ringlab run io-loop --technique hardware-assist --io paravirt
 `,
 		flags: {
 			isa: {type: 'string', default: 'classic'},
 			technique: {type: 'string', default: 'native'},
 			paging: {type: 'string'},
+			io: {type: 'string'},
+			iommu: {type: 'string'},
 			maxSteps: {type: 'number', default: 50_000_000},
 			kernel: {type: 'string'},
 			trace: {type: 'boolean', default: false},
@@ -127,6 +136,9 @@ const commands: Record<string, Command> = {
     --paging LIST          hardware assist's paging: nested, shadow or both
                            (default both: one row each)
     --isa classic|strict   the ISA variant (default classic)
+    --io MODE              every row's disk (guests/io-loop.s): emulated,
+                           paravirt or passthrough; adds cycles and VMM
+                           entries per 4 KiB disk request
     --kernel FILE          the kernel for user programs (default guests/kernel.s;
                            paravirt always uses guests/kernel-pv.s)
     --max-steps N          stop each run after N steps (default 50,000,000)
@@ -137,10 +149,12 @@ const commands: Record<string, Command> = {
     $ ringlab compare syscall-loop
     $ ringlab compare pagechurn --techniques native,hardware-assist --paging shadow,nested
     $ ringlab compare irqsave --isa strict --json
+    $ ringlab compare io-loop --io paravirt
 `,
 		flags: {
 			techniques: {type: 'string'},
 			paging: {type: 'string'},
+			io: {type: 'string'},
 			isa: {type: 'string', default: 'classic'},
 			kernel: {type: 'string'},
 			maxSteps: {type: 'number', default: 50_000_000},

@@ -15,6 +15,7 @@ import {GuestNotFoundError, assembleFile, defaultKernelPath, displayPath, guests
 import {compare, compareRows, type CompareRequest, type CompareRow} from '../hypervisor/compare.js';
 import type {EventCost, SessionResult} from '../hypervisor/session.js';
 import {isPaging, isTechnique, pagingModes, techniques, type Paging, type Technique} from '../hypervisor/techniques.js';
+import {ioModeProblem, ioModes, isIoMode} from '../hypervisor/io/io-modes.js';
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 
@@ -87,9 +88,14 @@ export function compareCommand(name: string, flags: Record<string, unknown>): nu
 		pvKernel = pv;
 	}
 
-	const requests: CompareRequest[] = compareRows(chosen, paging).map(row => ({...row, program, kernel: row.technique === 'paravirt' ? pvKernel : kernel}));
+	const io = flags.io === undefined ? undefined : String(flags.io);
+	if (io !== undefined && !isIoMode(io)) return fail(`--io must be one of ${ioModes.join(', ')}; not '${io}'`);
+	// A technique that cannot use the I/O mode (a Xen PV guest has no emulated devices) is left out, and said so.
+	const skipped = io === undefined ? [] : compareRows(chosen, paging).filter(row => row.technique !== 'native' && ioModeProblem(row.technique, io)).map(row => `${row.technique}: left out: ${ioModeProblem(row.technique, io)!}`);
+	const requests: CompareRequest[] = compareRows(chosen, paging).filter(row => row.technique === 'native' || io === undefined || !ioModeProblem(row.technique, io)).map(row => ({...row, program, kernel: row.technique === 'paravirt' ? pvKernel : kernel}));
+	if (io !== undefined) skipped.push('native: the baseline does the same disk work with the machine\'s DMA disk (bare metal\'s fast path)');
 	const isa = flags.isa as IsaVariant;
-	const {rows} = compare({technique: 'native', program, kernel}, requests, {isa, maxSteps: Number(flags.maxSteps)});
+	const {rows} = compare({technique: 'native', program, kernel}, requests, {isa, maxSteps: Number(flags.maxSteps), io});
 	const shownName = displayPath(path).replace(/^guests\//, '').replace(/\.s$/, '');
 	if (flags.json) {
 		process.stdout.write(`${JSON.stringify(compareJson(shownName, isa, rows), null, 2)}\n`);
@@ -98,6 +104,8 @@ export function compareCommand(name: string, flags: Record<string, unknown>): nu
 	} else {
 		process.stdout.write(compareText(shownName, isa, rows, process.stdout.isTTY ? process.stdout.columns : undefined));
 	}
+
+	if (!flags.json) for (const note of skipped) process.stdout.write(`note: ${note}\n`);
 
 	return 0; // the comparison was made; rows that did not finish say so in the notes (and in the JSON)
 }
@@ -124,8 +132,18 @@ export function tableRows(rows: readonly CompareRow[]): Cells[] {
 		'I/O op': perEvent(result.events.io),
 		'total cycles': result.stopReason === 'crashed' ? 'n/a' : count(result.cycles),
 		'vs native': result.stopReason === 'crashed' ? 'n/a' : overhead === null ? 'baseline' : `${overhead >= 0 ? '+' : ''}${percent(overhead)}`,
+		...(result.io ? diskCells(result) : {}),
 		exits: exitsCell(result),
 	}));
+}
+
+/** With --io: cycles per 4 KiB disk request (the guest's own clock) and VMM entries per request. */
+function diskCells(result: SessionResult): Cells {
+	const io = result.io!;
+	return {
+		'disk req': io.cyclesPerRequest === null ? '—' : count(io.cyclesPerRequest),
+		'VMM/req': io.vmmEntriesPerRequest === null ? '—' : io.vmmEntriesPerRequest.toFixed(3).replace(/\.?0+$/, ''),
+	};
 }
 
 /** What went differently from native, one line per row that needs saying. */
@@ -163,7 +181,7 @@ export function compareText(name: string, isa: IsaVariant, rows: readonly Compar
 	const data = tableRows(rows);
 	const title = `ringlab compare ${name} (${isa} ISA): cycles per event under each technique`;
 	// One table when it fits; on a narrow terminal the same columns in two tables, so no line wraps.
-	const tables = tableWidth(data) <= columns ? [data] : [pick(data, ['technique', 'syscall', 'page fault', 'PT update', 'I/O op']), fitExits(pick(data, ['technique', 'total cycles', 'vs native', 'exits']), columns)];
+	const tables = tableWidth(data) <= columns ? [data] : [pick(data, ['technique', 'syscall', 'page fault', 'PT update', 'I/O op']), fitExits(pick(data, ['technique', 'total cycles', 'vs native', ...('disk req' in data[0] ? ['disk req', 'VMM/req'] : []), 'exits']), columns)];
 	const width = Math.max(...tables.map(table => tableWidth(table)), title.length);
 	const rendered = renderToString(createElement(Box, {flexDirection: 'column'},
 		createElement(Text, null, title),
@@ -187,7 +205,7 @@ function pick(data: readonly Cells[], keys: readonly string[]): Cells[] {
 
 /** Shorten the exits column until the table fits `columns`. */
 function fitExits(data: Cells[], columns: number): Cells[] {
-	const room = columns - tableWidth(pick(data, ['technique', 'total cycles', 'vs native'])) - 3;
+	const room = columns - tableWidth(pick(data, Object.keys(data[0]).filter(key => key !== 'exits'))) - 3;
 	if (!Number.isFinite(room) || room >= Math.max(...data.map(row => row.exits.length))) return data;
 	return data.map(row => ({...row, exits: row.exits.length <= room ? row.exits : `${row.exits.slice(0, Math.max(1, room - 1))}…`}));
 }

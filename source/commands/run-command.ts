@@ -5,6 +5,7 @@
 import {DiagnosticError} from '../diagnostics.js';
 import {GuestNotFoundError, assembleFile, defaultKernelPath, displayPath, resolveGuest} from '../guests.js';
 import {isPaging, isTechnique, pagingProblem, techniques, type Paging, type Technique} from '../hypervisor/techniques.js';
+import {ioModeProblem, ioModes, isIoMode, type IoMode} from '../hypervisor/io/io-modes.js';
 import {paravirtKernelPath} from './compare.js';
 import type {Program} from '../machine/assembler.js';
 import {instructions, type IsaVariant} from '../machine/isa.js';
@@ -53,9 +54,23 @@ export function techniqueFlags(flags: Record<string, unknown>): {technique: Tech
 	return {technique, paging};
 }
 
+/** --io and --iommu, checked against the technique; or the exit status of the error printed. */
+export function ioFlags(flags: Record<string, unknown>, technique: Technique): {io: IoMode | undefined; iommu: boolean | undefined} | number {
+	const io = flags.io === undefined ? undefined : String(flags.io);
+	if (io !== undefined && !isIoMode(io)) return fail(`--io must be one of ${ioModes.join(', ')}; not '${io}'`);
+	const problem = io === undefined ? undefined : ioModeProblem(technique, io);
+	if (problem) return fail(problem);
+	const iommu = flags.iommu === undefined ? undefined : String(flags.iommu);
+	if (iommu !== undefined && iommu !== 'on' && iommu !== 'off') return fail(`--iommu must be on or off, not '${iommu}'`);
+	if (iommu !== undefined && (io !== 'passthrough' || technique === 'native')) return fail('--iommu applies to a device passed through to a VM', 'add --io passthrough and a --technique');
+	return {io, iommu: iommu === undefined ? undefined : iommu === 'on'};
+}
+
 export function runCommand(name: string, flags: Record<string, unknown>): number {
 	const chosen = techniqueFlags(flags);
 	if (typeof chosen === 'number') return chosen;
+	const disk = ioFlags(flags, chosen.technique);
+	if (typeof disk === 'number') return disk;
 	const path = resolveOrReport(name);
 	if (typeof path === 'number') return path;
 	const program = assembleOrReport(path);
@@ -79,6 +94,8 @@ export function runCommand(name: string, flags: Record<string, unknown>): number
 		json: Boolean(flags.json),
 		technique: chosen.technique,
 		paging: chosen.paging,
+		io: disk.io,
+		iommu: disk.iommu,
 	};
 	let result;
 	try {

@@ -15,6 +15,8 @@ import {count, hex, keyValues, percent} from '../format.js';
 import {exitReasonName} from '../machine/vmx.js';
 import {runSession, type SessionResult} from '../hypervisor/session.js';
 import type {Paging, Technique} from '../hypervisor/techniques.js';
+import type {IoReport} from '../hypervisor/io/attach.js';
+import type {IoMode} from '../hypervisor/io/io-modes.js';
 
 export type RunOptions = {
 	isa: IsaVariant;
@@ -25,6 +27,10 @@ export type RunOptions = {
 	/** Run under a VMM (default native: the guest owns the machine). */
 	technique?: Technique;
 	paging?: Paging;
+	/** Give the guest a disk in this I/O mode (guests/io-loop.s): emulated, paravirt or passthrough. */
+	io?: IoMode;
+	/** Passthrough: translate the device's DMA through the IOMMU (default true). */
+	iommu?: boolean;
 };
 
 export type RunResult = {
@@ -40,7 +46,7 @@ export type RunResult = {
 const sliceSteps = 1_000_000;
 
 export function runGuest(program: Program, kernel: Program | undefined, options: RunOptions): RunResult {
-	if (options.technique && options.technique !== 'native') return runVirtualized(program, kernel, options);
+	if ((options.technique && options.technique !== 'native') || options.io) return runVirtualized(program, kernel, options);
 	const machine = new Machine({variant: options.isa, trace: options.trace ? 'events' : 'off', traceCapacity: Math.max(1024, options.traceLimit * 4)});
 	if (program.kind === 'user') loadWithKernel(machine, kernel!, program);
 	else machine.load(program);
@@ -58,7 +64,7 @@ export function runGuest(program: Program, kernel: Program | undefined, options:
 }
 
 function runVirtualized(program: Program, kernel: Program | undefined, options: RunOptions): RunResult {
-	const session = runSession(program, kernel, {technique: options.technique!, paging: options.paging, isa: options.isa, maxSteps: options.maxSteps});
+	const session = runSession(program, kernel, {technique: options.technique ?? 'native', paging: options.paging, isa: options.isa, maxSteps: options.maxSteps, io: options.io, ioOptions: {iommu: options.iommu}});
 	const {tlb} = session;
 	const lookups = tlb.hits + tlb.misses;
 	const summary: RunSummary = {
@@ -72,7 +78,7 @@ function runVirtualized(program: Program, kernel: Program | undefined, options: 
 		traps: session.traps,
 		ringTransitions: session.ringTransitions,
 		tlb: {...tlb, hitRate: lookups === 0 ? 0 : tlb.hits / lookups},
-		io: {reads: session.vm!.devices.reads, writes: session.vm!.devices.writes},
+		io: session.vm ? {reads: session.vm.devices.reads, writes: session.vm.devices.writes} : {reads: session.machine.cpu.counters.ioReads, writes: session.machine.cpu.counters.ioWrites},
 		output: session.output,
 	};
 	const status = session.stopReason === 'crashed' ? 1 : exitStatus(summary);
@@ -205,9 +211,22 @@ export function formatSummary(name: string, options: RunOptions, summary: RunSum
 	];
 	if (!session) return `── ringlab run ${name} (${options.isa} ISA) ──\n${keyValues(rows)}`;
 	if (session.message) rows[0] = ['stopped', session.stopReason === 'crashed' ? `by the VMM: ${session.message}` : session.message];
-	rows.push(...vmmRows(session));
-	const how = session.paging ? `${session.technique}, ${session.paging} paging` : session.technique;
+	if (session.technique !== 'native') rows.push(...vmmRows(session));
+	if (session.io) rows.push(...diskRows(session.io));
+	const how = `${session.paging ? `${session.technique}, ${session.paging} paging` : session.technique}${session.io ? `, --io ${session.io.mode}` : ''}`;
 	return `── ringlab run ${name} (${options.isa} ISA, ${how}) ──\n${keyValues(rows)}`;
+}
+
+/** The disk (--io): what reaching it cost, per 4 KiB request. */
+function diskRows(io: IoReport): Array<[string, string]> {
+	const rows: Array<[string, string]> = [['disk', io.device]];
+	if (io.requests !== null) rows.push(['disk requests', `${count(io.requests)}, ${count(io.cyclesPerRequest!)} cycles each (the guest's own clock)`]);
+	if (io.vmmEntriesPerRequest !== null) rows.push(['VMM entries/req', `${io.vmmEntriesPerRequest.toFixed(3).replace(/\.?0+$/, '')} (${count(io.vmmEntries)} in all)`]);
+	if (io.notifications !== null) rows.push(['notifications', `${count(io.notifications)}, ${io.batchingFactor === null ? '—' : io.batchingFactor.toFixed(1)} requests each`]);
+	if (io.dma) rows.push(['DMA', `${count(io.dma.accesses)} transfers; IOMMU ${io.dma.iommu ? `on: ${count(io.dma.remaps)} remapped, ${count(io.dma.faults)} faults` : 'off: bus addresses used as host-physical'}`]);
+	if (io.neighbour) rows.push(['neighbour VM', io.neighbour.bytesChanged === 0 ? 'untouched' : `${count(io.neighbour.bytesChanged)} bytes of its memory changed by this guest's DMA (from guest-physical ${hex(io.neighbour.firstChanged!)})`]);
+	for (const message of io.dma?.faultMessages.slice(0, 3) ?? []) rows.push(['IOMMU fault', message]);
+	return rows;
 }
 
 /** What the VMM did, for the summary: exits by reason and what the priced events cost. */
@@ -249,6 +268,7 @@ export function summaryJson(name: string, options: RunOptions, result: RunResult
 		technique: options.technique ?? 'native',
 		paging: result.session?.paging ?? null,
 		exits: result.session?.exits ?? {},
+		...(result.session?.io ? {disk: result.session.io} : {}),
 		...(result.session ? {events: result.session.events, vmm: result.session.vmm, message: result.session.message} : {}),
 		...(options.trace ? {trace: result.events} : {}),
 	};

@@ -6,6 +6,7 @@
 
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
+import type {IoMode} from './io/io-modes.js';
 import {runSession, type SessionResult} from './session.js';
 import {techniqueLabel, techniques, type Paging, type Technique} from './techniques.js';
 
@@ -26,7 +27,16 @@ export type CompareRow = {
 	sameOutput: boolean;
 };
 
-export type CompareOptions = {isa: IsaVariant; maxSteps: number};
+export type CompareOptions = {isa: IsaVariant; maxSteps: number; /** Every row's disk (guests/io-loop.s). */ io?: IoMode};
+
+/**
+ * The native baseline's disk when the rows use `io`: always the machine's DMA disk — what bare metal
+ * uses, and the fastest way to do the same disk work — so the overhead is what virtualizing the disk
+ * costs. (Natively there is no paravirtual backend; native PIO is `ringlab run io-loop --io emulated`.)
+ */
+export function nativeIo(io: IoMode | undefined): IoMode | undefined {
+	return io === undefined ? undefined : 'passthrough';
+}
 
 /** Which rows `compare` makes: each technique once, hardware assist once per paging mode asked for. */
 export function compareRows(chosen: readonly Technique[], paging: readonly Paging[]): Array<{technique: Technique; paging?: Paging}> {
@@ -42,9 +52,9 @@ export function compareRows(chosen: readonly Technique[], paging: readonly Pagin
 
 /** Run every request; the native one (always run: it is the baseline) first. */
 export function compare(native: CompareRequest, requests: readonly CompareRequest[], options: CompareOptions): {native: SessionResult; rows: CompareRow[]} {
-	const baseline = runSession(native.program, native.kernel, {technique: 'native', isa: options.isa, maxSteps: options.maxSteps});
+	const baseline = runSession(native.program, native.kernel, {technique: 'native', isa: options.isa, maxSteps: options.maxSteps, io: nativeIo(options.io)});
 	const rows = requests.map(request => {
-		const result = request.technique === 'native' ? baseline : runSession(request.program, request.kernel, {technique: request.technique, paging: request.paging, isa: options.isa, maxSteps: options.maxSteps});
+		const result = request.technique === 'native' ? baseline : runSession(request.program, request.kernel, {technique: request.technique, paging: request.paging, isa: options.isa, maxSteps: options.maxSteps, io: options.io});
 		return {
 			label: techniqueLabel(request.technique, request.paging),
 			result,

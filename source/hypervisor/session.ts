@@ -15,6 +15,7 @@ import type {StopReason} from '../machine/cpu.js';
 import {sortedRecord, type Tally} from './counters.js';
 import {Host} from './host.js';
 import {attachNativeIo, attachVmIo, type IoOptions, type IoReport} from './io/attach.js';
+import {createNeighbour} from './io/neighbour.js';
 import type {IoMode} from './io/io-modes.js';
 import {EntryProfiler} from './profile.js';
 import {sliceSteps} from './software.js';
@@ -136,10 +137,12 @@ function runVirtual(program: Program, kernel: Program | undefined, options: Sess
 	const technique = options.technique as Exclude<Technique, 'native'>;
 	const paging = options.paging ?? defaultPaging(technique)!;
 	const host = new Host({variant: options.isa, trace: 'events', traceCapacity: options.traceCapacity ?? 1 << 17});
+	// Passthrough without an IOMMU: put another VM where the guest's stray DMA will land (io/neighbour.ts).
+	const neighbour = options.io === 'passthrough' && options.ioOptions?.iommu === false ? createNeighbour(host, technique) : undefined;
 	const vm = host.createVm({technique, paging, vpid: options.vpid});
 	if (program.kind === 'user') vm.load(kernel!, program);
 	else vm.load(program);
-	const disk = options.io ? attachVmIo(host, vm, options.io, options.ioOptions) : undefined;
+	const disk = options.io ? attachVmIo(host, vm, options.io, {...options.ioOptions, neighbour}) : undefined;
 	const profiler = new EntryProfiler(host.machine.trace);
 	host.onSlice(() => {
 		profiler.drain();

@@ -22,6 +22,7 @@ import {BlockBackend} from './blkback.js';
 import {EVTCHNOP_send, blkEventChannel, eventChannelOp, notifyPort} from './blkif.js';
 import {ioCosts} from './io-costs.js';
 import type {IoMode} from './io-modes.js';
+import type {Neighbour} from './neighbour.js';
 import {pollWithCpu, assignDmaDisk, type Assignment} from './passthrough.js';
 import {diskKind, platformKind, readGuestMeasurement, writePlatformTable} from './platform.js';
 
@@ -30,6 +31,8 @@ export type IoOptions = {
 	ringSize?: number;
 	/** Passthrough: translate DMA through the IOMMU (default true). */
 	iommu?: boolean;
+	/** Another VM on the host, to report whether this guest's DMA reached its memory (neighbour.ts). */
+	neighbour?: Neighbour;
 };
 
 export type IoReport = {
@@ -48,6 +51,8 @@ export type IoReport = {
 	batchingFactor: number | null;
 	/** Passthrough: the DMA the device did and what the IOMMU made of it. */
 	dma: {iommu: boolean; accesses: number; remaps: number; iotlbHits: number; faults: number; faultMessages: string[]} | null;
+	/** The other VM on the host, if there is one: how much of its memory this guest's I/O changed. */
+	neighbour: {bytesChanged: number; firstChanged: number | null} | null;
 };
 
 export type IoSetup = {
@@ -91,6 +96,7 @@ function baseReport(mode: IoMode, device: string, read: (address: number) => num
 		notifications: null,
 		batchingFactor: null,
 		dma: null,
+		neighbour: null,
 	};
 }
 
@@ -161,7 +167,11 @@ export function attachVmIo(host: Host, vm: Vm, mode: IoMode, options: IoOptions 
 			writePlatformTable(write, {disk: diskKind.dma, address: assignment.bar, ringSize: 0, notify: 0, platform});
 			return {
 				mode,
-				report: () => ({...baseReport(mode, `the host's DMA disk, passed through ${assignment.iommu ? 'behind the IOMMU' : 'with NO IOMMU'}`, read, 0), dma: dmaReport(assignment)}),
+				report: () => ({
+					...baseReport(mode, `the host's DMA disk, passed through ${assignment.iommu ? 'behind the IOMMU' : 'with NO IOMMU'}`, read, 0),
+					dma: dmaReport(assignment),
+					neighbour: options.neighbour?.damage() ?? null,
+				}),
 			};
 		}
 	}

@@ -9,6 +9,7 @@ import test from 'ava';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {guestsDirectory} from '../../../source/guests.js';
+import {compare} from '../../../source/hypervisor/compare.js';
 import * as blkif from '../../../source/hypervisor/io/blkif.js';
 import {ioModeProblem} from '../../../source/hypervisor/io/io-modes.js';
 import {platformField, platformMagic, platformTableAddress, diskKind} from '../../../source/hypervisor/io/platform.js';
@@ -125,4 +126,11 @@ test('batching reduces notifications: a ring of 1 notifies per request, a ring o
 	t.is(sixteen.notifications, 2);
 	t.is(sixteen.batchingFactor, 16);
 	t.true(one.cyclesPerRequest! > sixteen.cyclesPerRequest!, 'each notification is an exit, so fewer is cheaper');
+});
+
+test('compare with --io: every row does the disk work; the native baseline uses the DMA disk', t => {
+	const guest = program('io-loop');
+	const {native, rows} = compare({technique: 'native', program: guest, kernel: undefined}, [{technique: 'paravirt', program: guest, kernel: undefined}, {technique: 'hardware-assist', paging: 'nested', program: guest, kernel: undefined}], {isa: 'classic', maxSteps: 20_000_000, io: 'paravirt'});
+	t.is(native.io!.mode, 'passthrough');
+	t.deepEqual(rows.map(row => [row.label, row.result.io!.mode, row.result.io!.notifications, row.sameOutput]), [['paravirt', 'paravirt', 4, true], ['hardware-assist (nested)', 'paravirt', 4, true]]);
 });
