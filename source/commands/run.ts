@@ -161,6 +161,10 @@ export function describeEvent(event: TraceEvent): string {
 			return `VM exit: ${exitReasonName(event.reason)}`;
 		}
 
+		case 'vm-entry': {
+			return `VM entry${event.vpid ? ` (VPID ${event.vpid})` : ''}`;
+		}
+
 		case 'vmm': {
 			return `VMM action ${event.action}`;
 		}

@@ -1,36 +1,60 @@
-// ringlab's simulated Linux kernel for containers — the public API.
+// ringlab's simulated Linux kernel for containers — README and public API.
 //
 // A Kernel owns one Machine (source/machine). Its user processes are guest
-// programs (ELF files in its filesystem, assembled from guests/*.s) running
-// at ring 3 with their own page directories; `syscall` enters
-// Traps.onSyscall, faults and the timer enter Traps.onTrap. Everything
-// else is plain TypeScript state, deterministic (no clocks, no randomness):
-// time is the machine's cycle count at a nominal 3 GHz.
+// programs — ELF files in its own filesystem, assembled from guests/*.s —
+// running at ring 3 with their own page directories; `syscall` enters
+// Traps.onSyscall and faults and the timer enter Traps.onTrap (traps.ts).
+// Everything else is plain, deterministic TypeScript (no clocks, no
+// randomness): time is the machine's cycle count at a nominal 3 GHz.
+// One subsystem per file: tasks.ts (fork/exec/exit/wait/signals/unshare/
+// setns), mm.ts (page tables, demand paging, COW), sched.ts (group CFS,
+// cpu.max), cgroup/ (hierarchy, memory + OOM, pids, freezer), vfs/ (namei,
+// tmpfs, overlay, proc, cgroup2, nsfs, devtmpfs, sysfs), net/ (namespaces,
+// veth, bridge, routes, ping), containers/ (images, build, engine, tables),
+// snapshots.ts (what panels show), syscall-table.ts (the guest ABI),
+// costs.ts (the kernel's cycle costs, with sources).
 //
-// For the shell (source/shell) and lessons — names here are stable:
+// For the shell and lessons (these names are stable):
 //
-//   const kernel = new Kernel({programs: {hog: assembleFile(...)}});
-//   kernel.init                      PID 1 (host-side, reaps orphans)
-//   const sh = kernel.sys(kernel.init).fork({comm: 'bash'})   a host-side process for the shell
-//   const sys = kernel.sys(sh)       the system-call API "as" that process:
-//     sys.mkdir/rmdir/unlink/rename/link/symlink/readlink/chmod/chown/stat/lstat/readdir
-//     sys.readFile(path) / sys.writeFile(path, text, {append})   (cat, echo >, echo >>)
-//     sys.open/read/write/close/lseek/dup2/pipe, sys.chdir/getcwd/chroot/pivotRoot
-//     sys.mount(source, target, fstype, flags, data) / sys.umount(target)
-//     sys.unshare(CLONE_NEWPID | CLONE_NEWUTS …), sys.setnsPath('/proc/42/ns/net'),
-//     sys.enterNamespacesOf(pid), sys.sethostname/gethostname/uname
-//     sys.fork({flags, comm}) → child host process; sys.exec(path, argv) turns a
-//     process into a guest program; sys.wait(pid) (non-blocking); sys.kill(pid, sig);
-//     sys.exit(code) when a host command finishes
-//   kernel.spawn(parent, '/bin/hog', ['hog', '8']) fork + exec in one go
-//   kernel.run(steps) → 'idle' | 'budget' | …   run guests; kernel.runUntil(pred, steps)
-//   kernel.events (EventLog: OOM kills, throttling, fork EAGAIN …; dmesg())
-//   kernel.console.subscribe(bytes => …)  what guests write to the console
-//   kernel.net (Network), kernel.docker (images, containers, pods)
-//   snapshots (snapshots.ts): namespaceTree, cgroupTree, layerStack, processList
-// Errors are KernelError {errno: 'ENOENT', code: 2, message: strerror, detail}.
-// Constants: namespaces.ts (CLONE_*), vfs/mount.ts (MS_*), vfs/file.ts (O_*),
-// signals.ts (signals, wait-status helpers).
+//   const kernel = new Kernel({programs: {hog: assembleFile(...)}})  // /bin/hog …
+//   kernel.init                          PID 1, host-side; reaps orphans
+//   const sh = kernel.sys(kernel.init).fork({comm: 'bash'})   a shell process
+//   const sys = kernel.sys(sh)           the system-call API "as" that process:
+//     files:   readFile, writeFile(path, text, {append}), readdir, stat, lstat, mkdir, rmdir,
+//              unlink, rename, link, symlink, readlink, chmod, chown, truncate, mknod,
+//              getxattr, setxattr, exists, open/read/write/close/lseek/dup/dup2/pipe, getdents
+//     places:  chdir, getcwd, chroot, pivotRoot, mount(source, target, fstype, MS_* flags, data),
+//              umount(target, MNT_* flags)
+//     process: getpid, getppid, getuid, setuid, setgid, fork({flags, comm}) → child (host-side),
+//              exec(path, argv) → it runs the ELF program (a guest), wait(pid) (non-blocking:
+//              undefined while running), kill(pid, signal), exit(code) when a command ends
+//     namespaces: unshare(CLONE_NEW*), setnsPath('/proc/42/ns/net' | '/run/netns/x', type),
+//              enterNamespacesOf(pid, types), sethostname, gethostname, uname
+//   kernel.spawn(parent, '/bin/hog', ['hog', '8'], {flags, cgroup, comm})   fork + exec
+//   kernel.run(steps) → 'idle' | 'budget' | …;  kernel.runUntil(() => done, steps)
+//   kernel.killProcess(proc, signal)     the kernel sends a signal (Ctrl-C)
+//   kernel.typeInput(text); kernel.console.subscribe(bytes => …)   the machine console
+//   kernel.events: EventLog — events (OOM kill, throttling, fork EAGAIN, exits, mounts,
+//              copy-ups, container states) and dmesg()
+//   kernel.docker: build(client, {context, tag}, runner?), run/create/start/stop/kill/pause/
+//              unpause/restart/rm/exec/logs/inspect/ps, images/rmi/tag, createPod/runInPod/
+//              removePod; containers/format.ts prints ps/images/history like Docker
+//   net/netns.ts: addNamedNetns/namedNetns/listNamedNetns/deleteNamedNetns/enterNamedNetns
+//              (ip netns); a NetNamespace (proc.ns.net) has addVeth/addBridge/setUp/
+//              setMaster/moveTo/addAddress/addRoute/ping and formatLinks/formatAddresses/
+//              formatRoutes; formatPing prints like iputils
+//   snapshots.ts: namespaceList + formatLsns (lsns), processTree + formatProcessTree
+//              (pstree -S), processList (ps), cgroupTree, layerStack + formatLayerStack
+// Errors are KernelError {errno: 'ENOENT', code: 2, message: strerror text, detail: why}.
+// Constants: namespaces.ts (CLONE_*), vfs/mount.ts (MS_*, MNT_*), vfs/file.ts (O_*),
+// signals.ts (signals, parseSignal, decodeStatus, shellStatus, signalDescription).
+//
+// Simplifications are documented in the file that makes them; the main ones:
+// one CPU; host-side processes (shell commands) cost no simulated CPU time;
+// file data lives in the TypeScript kernel (not charged to memory cgroups);
+// no swap and no page cache, so nothing is ever reclaimed; every mount is
+// private; no time namespace, no SysV IPC objects, no threads; IPv4 only, no
+// NAT; the machine's step-back history does not cover the kernel's state.
 
 import type {Program} from '../machine/assembler.js';
 import {PIC_EOI, PORT_PIC_COMMAND, PORT_PIT_CHANNEL0, PORT_PIT_COMMAND} from '../machine/arch.js';

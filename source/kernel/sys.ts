@@ -292,19 +292,25 @@ export class Syscalls {
 		}
 	}
 
+	/** stat(2): owner ids as the caller's user namespace sees them (65534 when unmapped). */
 	stat(path: string): Stat {
-		return this.k.vfs.stat(this.proc, path, true);
+		return this.mapIds(this.k.vfs.stat(this.proc, path, true));
 	}
 
 	lstat(path: string): Stat {
-		return this.k.vfs.stat(this.proc, path, false);
+		return this.mapIds(this.k.vfs.stat(this.proc, path, false));
+	}
+
+	private mapIds(stat: Stat): Stat {
+		const ns = this.proc.userNs;
+		return ns.parent ? {...stat, uid: ns.up(stat.uid, 'uid'), gid: ns.up(stat.gid, 'gid')} : stat;
 	}
 
 	fstat(fd: number): Stat {
 		const file = this.proc.files.get(fd);
 		const kind = file.kind;
 		if (kind.type === 'pipe') return {dev: 0, ino: 0, mode: 0o010600, nlink: 1, uid: this.proc.cred.uid, gid: this.proc.cred.gid, rdev: 0, size: 0, blksize: 4096, blocks: 0, atimeNs: 0, mtimeNs: 0, ctimeNs: 0};
-		return kind.type === 'ns' ? kind.path.inode.stat() : kind.inode.stat();
+		return this.mapIds(kind.type === 'ns' ? kind.path.inode.stat() : kind.inode.stat());
 	}
 
 	exists(path: string): boolean {

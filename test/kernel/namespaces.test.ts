@@ -180,7 +180,10 @@ test('user namespaces: ids unmapped until uid_map is written (65534), then root 
 	t.is(u.gethostname(), 'mine', '…but root in its own user namespace can');
 	t.is(sys.gethostname(), 'ringlab');
 	t.throws(() => u.writeFile('/etc/passwd', 'x'), {message: 'Permission denied'}, 'root inside is still uid 1000 to the host\'s files');
-	t.is(u.stat('/etc/passwd').uid, 0, 'stat shows kernel ids; ls maps them: ');
+	t.is(u.stat('/etc/passwd').uid, 65_534, 'the host\'s root is unmapped inside: nobody');
+	u.writeFile('/tmp/mine', 'x');
+	t.is(u.stat('/tmp/mine').uid, 0, 'a file it creates is its own: uid 0 inside');
+	t.is(sys.stat('/tmp/mine').uid, 1000, '…and 1000 outside');
 	t.regex(u.readFile('/proc/self/status'), /^Uid:\t0\t0\t0\t0$/m);
 	t.regex(sys.readFile(`/proc/${user.pid}/status`), /^Uid:\t1000\t1000\t1000\t1000$/m);
 });

@@ -68,7 +68,7 @@ export type Stat = {
 	ino: number;
 	mode: number;
 	nlink: number;
-	/** Kernel uid/gid (map through the reader's user namespace to show). */
+	/** Owner: kernel ids from the VFS; Syscalls.stat maps them into the caller's user namespace. */
 	uid: number;
 	gid: number;
 	rdev: number;
