@@ -238,6 +238,7 @@ export class Scheduler {
 		}
 
 		mm.active = true;
+		mm.invalidate = va => cpu.invalidatePage(va); // PTE changes while in CR3 must drop the TLB entry (invlpg)
 		cpu.regs.set(next.context.regs);
 		cpu.flags = (next.context.flags & 0x8c1) | 0x202; // arithmetic flags kept; IF on, IOPL 0
 		cpu.pc = next.context.pc >>> 0;

@@ -298,3 +298,48 @@ test('the tiny init forwards SIGTERM to its child and exits with the child\'s st
 	t.is(runToExit(kernel, init), (128 + signals.SIGTERM) << 8, 'init exits 143: its child died of SIGTERM');
 	t.false(hog.alive);
 });
+
+test('copy-on-write both ways: the parent\'s write after fork (its TLB entry was made read-only) leaves the child\'s copy alone', t => {
+	const program = userProgram(`
+    ld r1, [value]              ; the parent reads the page first: a writable TLB entry
+    mov r1, 5
+    st [value], r1
+    mov r0, SYS_fork
+    syscall
+    cmp r0, 0
+    je .child
+    mov r13, r0
+    mov r1, 99                  ; the parent writes: must copy, not write the shared frame
+    st [value], r1
+    mov r0, SYS_wait4
+    mov r1, r13
+    mov r2, status
+    mov r3, 0
+    mov r4, 0
+    syscall
+    ld r0, [status]
+    shr r0, r0, 8               ; what the child saw
+    jmp .report
+.child:
+    mov r0, SYS_sched_yield     ; let the parent write first
+    syscall
+    mov r0, SYS_nanosleep
+    mov r1, nap
+    mov r2, 0
+    syscall
+    ld r1, [value]
+    mov r0, SYS_exit
+    syscall
+.report:
+${printStatusAndExit}
+.align 4
+value: .word 7
+status: .word 0
+nap: .word 0, 5000000
+`);
+	const kernel = boot({guests: [], extra: {cow2: program}});
+	const sh = shell(kernel);
+	const parent = kernel.spawn(sh, '/bin/cow2');
+	t.is(runToExit(kernel, parent), 0);
+	t.is(consoleText(kernel), '5\n', 'the child still sees 5');
+});
