@@ -9,7 +9,7 @@
 // (nsdelegate) the namespace root's controller files cannot be written from
 // inside.
 
-import type {Cgroup, Controller} from '../cgroup/cgroup.js';
+import {type Cgroup, type Controller, controllerNames} from '../cgroup/cgroup.js';
 import {MemoryController} from '../cgroup/memcontrol.js';
 import {
 	cgroupWeightToNice, formatCount, formatCpuMax, formatMemoryLimit, niceToCgroupWeight, pageSize, parseCount, parseCpuMax, parseInteger, parseMemoryLimit,
@@ -69,7 +69,11 @@ function specs(k: Kernel): FileSpec[] {
 			cg.maxDescendants = parseCount(text, 'ERANGE');
 		}},
 		{name: 'cgroup.procs', where: 'all', read: procsRead, write: procsWrite},
-		{name: 'cgroup.stat', where: 'all', read: cg => `nr_descendants ${cg.descendantCount}\nnr_dying_descendants 0\n`},
+		{name: 'cgroup.stat', where: 'all', read(cg) {
+			// nr_subsys_X: cgroups at and below with controller X (the root always has every controller).
+			const subsystems = controllerNames.map(c => [c, [...cg.subtree()].filter(d => d.isRoot || d.has(c)).length] as const).filter(([, n]) => n > 0);
+			return `nr_descendants ${cg.descendantCount}\n${subsystems.map(([c, n]) => `nr_subsys_${c} ${n}\n`).join('')}nr_dying_descendants 0\n${subsystems.map(([c]) => `nr_dying_subsys_${c} 0\n`).join('')}`;
+		}},
 		{name: 'cgroup.subtree_control', where: 'all', read: cg => `${[...cg.subtreeControl].sort((a, b) => ['cpu', 'memory', 'pids'].indexOf(a) - ['cpu', 'memory', 'pids'].indexOf(b)).join(' ')}\n`, write(cg, text) {
 			k.cgroups.hierarchy.writeSubtreeControl(cg, text);
 		}},

@@ -3,7 +3,9 @@
 // function, a file whose content is generated for each reader (and whose
 // writes are handled as commands), and a symbolic link whose target depends
 // on the reader (/proc/self). Nodes are created once per object and kept,
-// so identity is stable for mounts and open files.
+// so identity is stable for mounts and open files. As with cgroup and proc
+// files, reading a write-only file or writing a read-only one fails with
+// EINVAL (root passes the mode check; the mode bits still stop others).
 
 import {fail} from '../errors.js';
 import type {Process} from '../process.js';

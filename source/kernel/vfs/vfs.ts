@@ -340,11 +340,6 @@ export class Vfs {
 
 		if (access.create?.exclusive) fail('EEXIST');
 		if ((target.inode.mode & S_IFMT) === S_IFLNK) fail('ELOOP');
-		const computed = target.inode.generate !== undefined || target.inode.handleWrite !== undefined;
-		if (computed && ((access.write && (!target.inode.handleWrite || !(target.inode.mode & 0o222))) || (access.read && (!target.inode.generate || !(target.inode.mode & 0o444))))) {
-			fail('EACCES'); // kernfs: a computed file opens only for what it supports, whoever asks
-		}
-
 		if (access.write && target.inode.isDir) fail('EISDIR');
 		this.check(proc, target.inode, (access.write ? W_OK : 0) | (access.read ? R_OK : 0));
 		if (access.write && (target.inode.mode & S_IFMT) === S_IFREG && !target.inode.generate && !target.inode.handleWrite) {
