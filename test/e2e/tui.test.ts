@@ -38,7 +38,8 @@ function screen(name: string, escapes = false): string {
 
 async function waitFor(t: ExecutionContext, name: string, pattern: RegExp, what: string): Promise<string> {
 	let text = '';
-	for (let i = 0; i < 150; i++) {
+	// Up to 60 s: a loaded machine (the whole suite runs in parallel on 2 cores) can be slow; a match returns at once.
+	for (let i = 0; i < 600; i++) {
 		text = screen(name);
 		if (pattern.test(text)) return text;
 		// eslint-disable-next-line no-await-in-loop
