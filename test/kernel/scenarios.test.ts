@@ -24,6 +24,8 @@ const expected: Record<string, string[]> = {
 	'pid and uts namespaces: PID 1 inside, one PID per level, /proc of the new namespace, init\'s death kills the rest': ['1', '0', 'lab', '4', '5', 'bash', 'dead', 'unchanged'],
 	'cgroup v2 core: cgroup.events populated and frozen, cgroup.freeze, cgroup.kill, rmdir rules': [
 		'populated 0\nfrozen 0', 'populated 1\nfrozen 0', 'ESRCH', 'ERANGE', 'populated 1\nfrozen 1', 'S', 'populated 1\nfrozen 0', 'killed by SIGKILL', 'populated 0\nfrozen 0', 'EINVAL',
+		// Writing a read-only file, reading a write-only one, bad values:
+		'EINVAL', 'EINVAL', 'EINVAL', 'ERANGE', 'EINVAL', 'ERANGE',
 	],
 	'memory.max: the hog is OOM-killed and memory.events counts it': ['12582912', 'killed by SIGKILL', 'oom_kill 1'],
 	'pids.max: fork fails with EAGAIN at the limit': ['forked 3 EAGAIN', 'exited 0', '3', 'max 1'],

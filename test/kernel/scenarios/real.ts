@@ -261,6 +261,12 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 				break;
 			}
 
+			case 'cgreadtry': {
+				
+				out.push(errnoOf(() => readFileSync(join(cgroup!, step.file), 'utf8')));
+				break;
+			}
+
 			case 'state': {
 				const pid = named.get(step.name)!.pid;
 				out.push(/State:\t(\w)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);

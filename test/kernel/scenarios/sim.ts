@@ -248,6 +248,12 @@ export function runSimulated(scenario: Scenario): string[] {
 				break;
 			}
 
+			case 'cgreadtry': {
+				ensureCgroup();
+				out.push(errnoOf(() => sys.readFile(`${cgroup}/${step.file}`)));
+				break;
+			}
+
 			case 'state': {
 				const proc = named.get(step.name)!;
 				out.push(/State:\t(\w)/.exec(sys.readFile(`/proc/${proc.pid}/status`))![1]);

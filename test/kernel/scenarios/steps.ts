@@ -46,6 +46,7 @@ export type CgroupStep =
 	| {op: 'forker'; name: string}
 	| {observe: 'cgread'; file: string; keys?: string[]}
 	| {observe: 'cgtry'; file: string; text: string}
+	| {observe: 'cgreadtry'; file: string}
 	| {observe: 'state'; name: string}
 	| {observe: 'exit'; name: string}
 	| {observe: 'forked'; name: string};
@@ -185,6 +186,12 @@ export const scenarios: Scenario[] = [
 			{observe: 'exit', name: 's'},
 			{observe: 'cgread', file: 'cgroup.events'},
 			{observe: 'cgtry', file: 'cgroup.subtree_control', text: '+nosuchcontroller'},
+			{observe: 'cgtry', file: 'cgroup.events', text: '1'},
+			{observe: 'cgreadtry', file: 'cgroup.kill'},
+			{observe: 'cgtry', file: 'cgroup.type', text: 'domain'},
+			{observe: 'cgtry', file: 'cgroup.max.depth', text: '-1'},
+			{observe: 'cgtry', file: 'cgroup.max.depth', text: 'lots'},
+			{observe: 'cgtry', file: 'cgroup.kill', text: '2'},
 		],
 	},
 	{
