@@ -9,8 +9,10 @@
 // Linux prints). When physical memory itself runs out, the global OOM killer
 // picks a victim among all processes.
 //
-// Simplification: nothing is ever reclaimed (no swap, no file cache), so
-// memory.low/min protect nothing and memory.events "low" stays 0.
+// Simplifications: nothing is ever reclaimed (no swap, no file cache), so
+// memory.low/min protect nothing and memory.events "low" stays 0; charges
+// are one page at a time, so "high" counts pages charged above memory.high
+// (Linux counts charge batches of up to 64 pages).
 
 import {kernelCycles} from '../costs.js';
 import {KERN_ERR, KERN_WARNING} from '../events.js';
