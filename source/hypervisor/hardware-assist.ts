@@ -81,11 +81,15 @@ export class HardwareAssistMonitor implements Monitor {
 			controls.ept = false;
 			controls.cr3LoadExiting = true;
 			controls.cr3StoreExiting = true;
-			controls.cr0WriteExiting = true;
+			// cr0's paging bits belong to the VMM (real paging stays on under shadow
+			// paging); the guest reads its own values from the read shadow.
+			controls.cr0GuestHostMask = CR0_PG | CR0_WP;
+			controls.cr0ReadShadow = CR0_PE;
 			controls.invlpgExiting = true;
-			// Every exception exits, not only #PF: the machine's VT-x has no IDT-vectoring information,
-			// so a shadow miss while the CPU delivers an event would become a double fault. The VMM
-			// injects each exception itself after filling the shadow for its delivery (prepareDelivery).
+			// Every exception exits, not only #PF: the VMM fills the shadow for each event's delivery
+			// itself (prepareDelivery) and injects it, so a shadow miss never happens mid-delivery.
+			// (A VMM could instead exit on #PF alone and re-inject from exit.idtVectoring, as KVM
+			// does; this one keeps the simpler path, at the price of an exit per guest exception.)
 			controls.exceptionBitmap = 0xffff_ffff | 0;
 			this.shadow = new ShadowPager(vm.memory, host.machine.memory, host.frames, vm.vcpu, {
 				installRoot: hpa => {
@@ -237,7 +241,7 @@ export class HardwareAssistMonitor implements Monitor {
 			case ExitReason.IoInstruction: {
 				const d = this.decodeAt(exit.pc);
 				if (!d) return;
-				cpu.cycles += vmmCycles.ioEmulate - baseCycles[d.op]; // the instruction exited before it reached the bus
+				cpu.cycles += vmmCycles.ioEmulate; // the instruction exited before it reached the bus (the CPU refunded its base cycles)
 				const port = exit.qualification >>> 16;
 				guest.pc = (exit.pc + 8) >>> 0;
 				if (exit.qualification & 8) {
@@ -248,7 +252,7 @@ export class HardwareAssistMonitor implements Monitor {
 				}
 
 				vm.counters.emulate(d.info.mnemonic);
-				this.tally(vm.counters.io, start, cycleCosts.vmExit + baseCycles[d.op]);
+				this.tally(vm.counters.io, start, cycleCosts.vmExit);
 				break;
 			}
 
@@ -267,7 +271,7 @@ export class HardwareAssistMonitor implements Monitor {
 			case ExitReason.Invlpg: {
 				const d = this.decodeAt(exit.pc);
 				if (!d) return;
-				this.shadow!.invalidatePage(memoryOperand(d, guest.regs));
+				this.shadow!.invalidatePage(exit.qualification); // the linear address, as VT-x reports it
 				vm.counters.emulate(d.info.mnemonic);
 				guest.pc = (exit.pc + 8) >>> 0;
 				break;
@@ -305,8 +309,7 @@ export class HardwareAssistMonitor implements Monitor {
 		const {vmcs, vm} = this;
 		const {guest, exit} = vmcs;
 		const shadow = this.shadow!;
-		const va = guest.cr2; // the CPU left the faulting address in cr2; the guest's own cr2 is vcpu.cr2
-		guest.cr2 = vm.vcpu.cr2;
+		const va = exit.qualification; // a #PF that exits leaves the guest's cr2 alone: the address is the exit qualification
 		const verdict = shadow.fault(va, exit.errorCode);
 		if (verdict.kind === 'emulate-write') {
 			const d = this.decodeAt(exit.pc);
@@ -364,6 +367,7 @@ export class HardwareAssistMonitor implements Monitor {
 		} else if (cr === 0) {
 			const old = vcpu.cr0;
 			vcpu.cr0 = (guest.regs[register] & (CR0_PG | CR0_WP)) | CR0_PE;
+			this.vmcs.controls.cr0ReadShadow = vcpu.cr0;
 			if ((old ^ vcpu.cr0) & CR0_PG) shadow.guestPagingChanged();
 			else if ((old ^ vcpu.cr0) & CR0_WP) shadow.reset();
 			this.prefaultTables();

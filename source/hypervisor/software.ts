@@ -340,14 +340,14 @@ export abstract class SoftwareMonitor implements Monitor {
 		}
 
 		vm.counters.exit(trapReason(d.info));
-		// The CPU charged the instruction's full cost before it faulted; a trapping
-		// instruction never executed (an `out` never reached the bus), so that is refunded.
-		cpu.cycles += vmmCycles.emulateInstruction - baseCycles[d.op];
+		// A trapping instruction never executed (an `out` never reached the bus):
+		// the CPU refunded its base cycles and charged the fault; the VMM's work is added here.
+		cpu.cycles += vmmCycles.emulateInstruction;
 		const io = d.op === Op.In || d.op === Op.InReg || d.op === Op.Out || d.op === Op.OutReg;
 		if (io) cpu.cycles += vmmCycles.ioEmulate;
 		if (this.execute(d, pc)) {
 			vm.counters.emulate(d.info.mnemonic);
-			if (io) this.tally(vm.counters.io, start, cycleCosts.exception + baseCycles[d.op]);
+			if (io) this.tally(vm.counters.io, start, cycleCosts.exception);
 		} else {
 			this.reflect(GP, errorCode, Source.Fault, pc);
 		}

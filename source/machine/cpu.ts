@@ -19,7 +19,7 @@ import {OUTSIDE, PERM_DIRTY, PERM_SUP_WRITE, PERM_USER, PERM_USER_WRITE, TLB_MAS
 import {executeSystem} from './system-instructions.js';
 import {EventKind, type Trace} from './trace.js';
 import {copyVcpu, saveVcpu, vmEntry, vmExit} from './vm-transitions.js';
-import {emptyVcpuState, type ExitReason, type VcpuState, type Vmcs} from './vmx.js';
+import {emptyVcpuState, type ExitReason, type Injection, type VcpuState, type Vmcs} from './vmx.js';
 
 export type StopReason = 'budget' | 'halted' | 'poweroff' | 'shutdown' | 'monitor';
 
@@ -162,6 +162,10 @@ export class Cpu {
 	nonRoot = false;
 	/** The VMCS of the running (or last run) guest. */
 	vmcs: Vmcs | undefined;
+	/** The event being delivered through a guest's IDT, for an exit's IDT-vectoring information (delivery.ts). */
+	deliveringEvent: Injection | undefined;
+	/** When the VMX-preemption timer of the running guest expires (Infinity: off). */
+	preemptAt = Number.POSITIVE_INFINITY;
 	/** The VMM's exit handler: called after every VM exit, in root mode. */
 	onVmExit: ((vmcs: Vmcs) => void) | undefined;
 	eptPending = false;
@@ -777,6 +781,8 @@ export class Cpu {
 
 	/** Error code of the nested fault tryDeliver last reported. */
 	nestedError = 0;
+	/** Linear address of the nested #PF tryDeliver last reported. */
+	nestedAddress = 0;
 
 	/** Ask the loop to stop after the current step (a VMM, a breakpoint). */
 	stop(reason: StopReason): void {

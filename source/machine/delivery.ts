@@ -17,21 +17,23 @@ import {ExitReason} from './vmx.js';
  * installed, else through the IDT. `cpu.pc` must be the faulting
  * instruction; `nextPc` is pushed for traps and interrupts.
  */
-export function exception(cpu: Cpu, vector: number, errorCode: number, source: Source, nextPc: number): void {
+export function exception(cpu: Cpu, vector: number, errorCode: number, source: Source, nextPc: number, faultAddress = 0): void {
 	const faultingPc = cpu.pc;
 	const pushedPc = source === Source.Fault ? faultingPc : nextPc;
 	if (source !== Source.Software) cpu.eventSteps++;
 	cpu.traps[vector]++;
 	if (source === Source.External) cpu.counters.interrupts++;
-	cpu.trace?.record(source === Source.External ? EventKind.Interrupt : EventKind.Trap, cpu.steps, cpu.cycles, faultingPc, vector, errorCode, vector === PF ? cpu.cr2 : 0);
+	cpu.trace?.record(source === Source.External ? EventKind.Interrupt : EventKind.Trap, cpu.steps, cpu.cycles, faultingPc, vector, errorCode, vector === PF ? faultAddress : 0);
 	if (cpu.nonRoot) {
 		const controls = cpu.vmcs!.controls;
-		if (source === Source.External ? controls.externalInterruptExiting : source === Source.Fault && vector < 32 && (controls.exceptionBitmap >>> vector) & 1) {
-			vmExit(cpu, source === Source.External ? ExitReason.ExternalInterrupt : ExitReason.ExceptionOrNmi, 0, vector, errorCode);
+		if (source === Source.External ? controls.externalInterruptExiting : source === Source.Fault && exceptionExits(cpu, vector)) {
+			// A #PF that exits leaves the guest's cr2 alone; the address is the exit qualification.
+			vmExit(cpu, source === Source.External ? ExitReason.ExternalInterrupt : ExitReason.ExceptionOrNmi, vector === PF ? faultAddress : 0, vector, errorCode, 0, vector === PF ? faultAddress : 0);
 			return;
 		}
 	}
 
+	if (vector === PF && source === Source.Fault) cpu.cr2 = faultAddress >>> 0;
 	cpu.cycles += source === Source.External ? cycleCosts.interrupt : source === Source.Fault ? cycleCosts.exception : 0;
 	if (!cpu.nonRoot && cpu.interceptor?.(vector, errorCode, source, faultingPc, pushedPc)) return;
 	deliverThroughIdt(cpu, vector, errorCode, source, pushedPc);
@@ -47,16 +49,36 @@ export function exception(cpu: Cpu, vector: number, errorCode: number, source: S
 export function deliverThroughIdt(cpu: Cpu, vector: number, errorCode: number, source: Source, pushedPc: number): void {
 	let nested = tryDeliver(cpu, vector, errorCode, source, pushedPc);
 	if (nested < 0) return;
-	if (cpu.eptPending) {
-		eptViolationExit(cpu); // the guest's IDT or stack is not (yet) backed by host memory
-		return;
+	if (cpu.nonRoot) {
+		// A guest's delivery ran into something its VMM handles (an EPT
+		// violation on its IDT or stack, an exception the bitmap sends out):
+		// exit, recording the event being delivered (IDT-vectoring information)
+		// so the VMM can fix the cause and inject it again.
+		cpu.deliveringEvent = {vector, errorCode, hasError: hasErrorCode(vector), external: source === Source.External, software: source === Source.Software};
+		try {
+			if (cpu.eptPending) {
+				eptViolationExit(cpu);
+				return;
+			}
+
+			if (exceptionExits(cpu, nested)) {
+				const address = nested === PF ? cpu.nestedAddress : 0;
+				vmExit(cpu, ExitReason.ExceptionOrNmi, address, nested, cpu.nestedError, 0, address);
+				return;
+			}
+		} finally {
+			cpu.deliveringEvent = undefined;
+		}
 	}
+
+	if (nested === PF) cpu.cr2 = cpu.nestedAddress;
 
 	if (source !== Source.Fault) {
 		// A problem with the gate of an int n or an interrupt (missing, DPL too
 		// low) is an ordinary fault at that point, not a double fault.
 		nested = tryDeliver(cpu, nested, cpu.nestedError, Source.Fault, cpu.pc);
 		if (nested < 0) return;
+		if (nested === PF) cpu.cr2 = cpu.nestedAddress;
 	}
 
 	if (vector === DF) {
@@ -117,7 +139,7 @@ export function tryDeliver(cpu: Cpu, vector: number, errorCode: number, source: 
 
 export function nestedFault(cpu: Cpu, vector: number, errorCode: number, address?: number): number {
 	cpu.traps[vector]++;
-	if (address !== undefined) cpu.cr2 = address >>> 0;
+	cpu.nestedAddress = (address ?? 0) >>> 0;
 	cpu.nestedError = errorCode;
 	cpu.trace?.record(EventKind.Trap, cpu.steps, cpu.cycles, cpu.pc, vector, errorCode, address ?? 0);
 	return vector;
@@ -139,19 +161,35 @@ export function shutdown(cpu: Cpu): void {
 /** Deliver #PF for `va` with the last walk's error code. Returns -1. */
 export function pageFault(cpu: Cpu, va: number): number {
 	if (cpu.eptPending) return eptViolationExit(cpu);
-	cpu.cr2 = va >>> 0;
-	exception(cpu, PF, cpu.walkError, Source.Fault, cpu.pc);
+	exception(cpu, PF, cpu.walkError, Source.Fault, cpu.pc, va >>> 0);
 	return -1;
+}
+
+/** In non-root operation: does this exception vector exit (exception bitmap)? */
+function exceptionExits(cpu: Cpu, vector: number): boolean {
+	return cpu.nonRoot && vector < 32 && ((cpu.vmcs!.controls.exceptionBitmap >>> vector) & 1) === 1;
 }
 
 /** Poll devices and take a pending interrupt if IF allows. True if one was delivered. */
 export function serviceEvents(cpu: Cpu): boolean {
 	for (;;) {
-		cpu.eventAt = cpu.pollDevices(cpu.cycles);
+		cpu.eventAt = Math.min(cpu.pollDevices(cpu.cycles), cpu.preemptAt);
+		if (cpu.nonRoot && cpu.cycles >= cpu.preemptAt) {
+			cpu.eventSteps++;
+			vmExit(cpu, ExitReason.PreemptionTimer, 0, 0, 0);
+			return true;
+		}
+
 		if (cpu.intShadow) {
 			cpu.intShadow = false;
 			cpu.eventAt = 0;
 			return false;
+		}
+
+		if (cpu.nonRoot && cpu.vmcs!.controls.interruptWindowExiting && cpu.flags & IF) {
+			cpu.eventSteps++;
+			vmExit(cpu, ExitReason.InterruptWindow, 0, 0, 0);
+			return true;
 		}
 
 		// In VMX non-root operation with external-interrupt exiting, the host's
@@ -180,7 +218,7 @@ export function serviceEvents(cpu: Cpu): boolean {
 
 /** IF just went from 0 to 1: if an interrupt is already waiting, take it before the next instruction. */
 export function interruptsEnabled(cpu: Cpu): void {
-	if (cpu.pic.pendingVector() >= 0) cpu.eventAt = 0;
+	if (cpu.pic.pendingVector() >= 0 || (cpu.nonRoot && cpu.vmcs!.controls.interruptWindowExiting)) cpu.eventAt = 0;
 }
 
 /** What sysret does, for a TypeScript syscall handler: back to ring 3 at r12 with flags from r11. */

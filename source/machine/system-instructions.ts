@@ -6,11 +6,21 @@
 import {ARITH_FLAGS, CR4_TSD, FLAGS_RESERVED_ONE, GP, IA32_FMASK, IA32_LSTAR, IA32_STAR, IA32_TSC, IF, IOPL_MASK, UD, AC, ioplOf, ringOfSelector, selectorForRing} from './arch.js';
 import {type Cpu, Source} from './cpu.js';
 import {exception, interruptsEnabled, pageFault, sysretToUser} from './delivery.js';
-import {Op, absoluteBit, controlRegisters, spIndex, strictTraps} from './isa.js';
+import {Op, baseCycles, absoluteBit, controlRegisters, spIndex, strictTraps} from './isa.js';
 import {dataAddress, invalidatePage, readControlRegister, readVirtual, writeControlRegister, writeVirtual} from './mmu.js';
 import {EventKind, RingCause} from './trace.js';
 import {vmExit} from './vm-transitions.js';
 import {ExitReason, qualification} from './vmx.js';
+
+/**
+ * Raise a fault at the instruction. An instruction that faults (or exits)
+ * never does its work (an `out` never reaches the bus), so it does not pay
+ * its base cycles: the fault or the exit is charged instead.
+ */
+function trap(cpu: Cpu, op: number, vector: number, errorCode: number): number {
+	cpu.cycles -= baseCycles[op];
+	return cpu.fault(vector, errorCode);
+}
 
 /**
  * Execute a system, privileged or sensitive instruction. cpu.pc is the
@@ -19,10 +29,13 @@ import {ExitReason, qualification} from './vmx.js';
  */
 export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: number, imm: number, pc: number, next: number): number {
 	const regs = cpu.regs;
-	if (strictTraps[op] && cpu.variant === 'strict' && cpu.cpl > 0) return cpu.fault(GP, 0);
+	if (strictTraps[op] && cpu.variant === 'strict' && cpu.cpl > 0) return trap(cpu, op, GP, 0);
 	if (cpu.nonRoot) {
 		const exit = instructionExit(cpu, op, a, b);
-		if (exit >= 0) return vmExit(cpu, exit, exitQualification(cpu, op, a, b, imm), 0, 0);
+		if (exit >= 0) {
+			cpu.cycles -= baseCycles[op];
+			return vmExit(cpu, exit, exitQualification(cpu, op, a, b, w0, imm), 0, 0);
+		}
 	}
 
 	switch (op) {
@@ -36,7 +49,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Syscall: {
-			if (cpu.msrLstar === 0 && !cpu.syscallHandler) return cpu.fault(UD, 0); // syscall not enabled (x86: EFER.SCE clear)
+			if (cpu.msrLstar === 0 && !cpu.syscallHandler) return trap(cpu, op, UD, 0); // syscall not enabled (x86: EFER.SCE clear)
 
 			regs[12] = next;
 			regs[11] = cpu.flags;
@@ -52,24 +65,24 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Sysret: {
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
 			sysretToUser(cpu);
 			return cpu.pc;
 		}
 
 		case Op.Vmcall:
 		case Op.Ud2: {
-			return cpu.fault(UD, 0);
+			return trap(cpu, op, UD, 0);
 		}
 
 		case Op.Rdtsc: {
-			if (cpu.cr4 & CR4_TSD && cpu.cpl > 0) return cpu.fault(GP, 0);
+			if (cpu.cr4 & CR4_TSD && cpu.cpl > 0) return trap(cpu, op, GP, 0);
 			regs[a] = cpu.cycles % 4_294_967_296;
 			return next;
 		}
 
 		case Op.Hlt: {
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
 			cpu.halted = true;
 			cpu.eventAt = 0;
 			cpu.trace?.record(EventKind.Halt, cpu.steps, cpu.cycles, pc, cpu.flags & IF ? 1 : 0, 0, 0);
@@ -77,13 +90,13 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Cli: {
-			if (cpu.cpl > ioplOf(cpu.flags)) return cpu.fault(GP, 0);
+			if (cpu.cpl > ioplOf(cpu.flags)) return trap(cpu, op, GP, 0);
 			cpu.flags &= ~IF;
 			return next;
 		}
 
 		case Op.Sti: {
-			if (cpu.cpl > ioplOf(cpu.flags)) return cpu.fault(GP, 0);
+			if (cpu.cpl > ioplOf(cpu.flags)) return trap(cpu, op, GP, 0);
 			if (!(cpu.flags & IF)) cpu.intShadow = true;
 			cpu.flags |= IF;
 			cpu.eventAt = 0;
@@ -91,7 +104,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Lidt: {
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
 			const va = memoryOperand(cpu, w0, b, imm);
 			const limit = readVirtual(cpu, va, false);
 			if (limit === undefined) return pageFault(cpu, va);
@@ -110,34 +123,34 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Ltr: {
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
 			cpu.trBase = regs[b] >>> 0;
 			return next;
 		}
 
 		case Op.MovToCr: {
-			if (!controlRegisters.includes(a)) return cpu.fault(UD, 0);
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
-			writeControlRegister(cpu, a, regs[b]);
+			if (!controlRegisters.includes(a)) return trap(cpu, op, UD, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
+			writeControlRegister(cpu, a, guestWrite(cpu, a, regs[b]));
 			return next;
 		}
 
 		case Op.MovFromCr: {
-			if (!controlRegisters.includes(b)) return cpu.fault(UD, 0);
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
-			regs[a] = readControlRegister(cpu, b);
+			if (!controlRegisters.includes(b)) return trap(cpu, op, UD, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
+			regs[a] = guestView(cpu, b, readControlRegister(cpu, b));
 			return next;
 		}
 
 		case Op.Invlpg: {
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
 			invalidatePage(cpu, memoryOperand(cpu, w0, b, imm));
 			return next;
 		}
 
 		case Op.In:
 		case Op.InReg: {
-			if (cpu.cpl > ioplOf(cpu.flags)) return cpu.fault(GP, 0);
+			if (cpu.cpl > ioplOf(cpu.flags)) return trap(cpu, op, GP, 0);
 			const port = (op === Op.In ? imm : regs[b]) & 0xffff;
 			const value = cpu.bus.read(port);
 			regs[a] = value;
@@ -148,7 +161,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 
 		case Op.Out:
 		case Op.OutReg: {
-			if (cpu.cpl > ioplOf(cpu.flags)) return cpu.fault(GP, 0);
+			if (cpu.cpl > ioplOf(cpu.flags)) return trap(cpu, op, GP, 0);
 			const port = (op === Op.Out ? imm : regs[a]) & 0xffff;
 			cpu.counters.ioWrites++;
 			cpu.trace?.record(EventKind.Io, cpu.steps, cpu.cycles, pc, port, regs[b], 1);
@@ -157,7 +170,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Wrmsr: {
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
 			const value = regs[b];
 			switch (regs[a]) {
 				case IA32_LSTAR: {
@@ -176,7 +189,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 				}
 
 				default: {
-					return cpu.fault(GP, 0);
+					return trap(cpu, op, GP, 0);
 				}
 			}
 
@@ -184,7 +197,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Rdmsr: {
-			if (cpu.cpl !== 0) return cpu.fault(GP, 0);
+			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
 			switch (regs[b]) {
 				case IA32_LSTAR: {
 					regs[a] = cpu.msrLstar;
@@ -207,7 +220,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 				}
 
 				default: {
-					return cpu.fault(GP, 0);
+					return trap(cpu, op, GP, 0);
 				}
 			}
 
@@ -226,7 +239,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Smsw: {
-			regs[a] = cpu.cr0 & 0xffff;
+			regs[a] = guestView(cpu, 0, cpu.cr0) & 0xffff;
 			return next;
 		}
 
@@ -236,7 +249,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		default: {
-			return cpu.fault(UD, 0);
+			return trap(cpu, op, UD, 0);
 		}
 	}
 }
@@ -316,6 +329,23 @@ export function iret(cpu: Cpu): number {
 	return pc >>> 0;
 }
 
+/** What a guest in non-root operation reads from cr0/cr4: bits the host owns (the mask) come from the read shadow. */
+function guestView(cpu: Cpu, n: number, value: number): number {
+	if (!cpu.nonRoot || (n !== 0 && n !== 4)) return value;
+	const c = cpu.vmcs!.controls;
+	const mask = n === 0 ? c.cr0GuestHostMask : c.cr4GuestHostMask;
+	const shadow = n === 0 ? c.cr0ReadShadow : c.cr4ReadShadow;
+	return (value & ~mask) | (shadow & mask);
+}
+
+/** A guest's mov to cr0/cr4 that did not exit leaves the host-owned bits (the mask) as they are (SDM vol. 3, 26.3). */
+function guestWrite(cpu: Cpu, n: number, value: number): number {
+	if (!cpu.nonRoot || (n !== 0 && n !== 4)) return value;
+	const c = cpu.vmcs!.controls;
+	const mask = n === 0 ? c.cr0GuestHostMask : c.cr4GuestHostMask;
+	return (value & ~mask) | (readControlRegister(cpu, n) & mask);
+}
+
 /** Which exit, if any, this instruction causes in non-root operation (-1: none; run it natively). */
 export function instructionExit(cpu: Cpu, op: number, a: number, b: number): number {
 	const c = cpu.vmcs!.controls;
@@ -338,7 +368,9 @@ export function instructionExit(cpu: Cpu, op: number, a: number, b: number): num
 		}
 
 		case Op.MovToCr: {
-			const exits = (a === 3 && c.cr3LoadExiting) || (a === 0 && c.cr0WriteExiting) || (a === 4 && c.cr4WriteExiting);
+			// cr0/cr4: exit when the write would give a host-owned bit a value other than the read shadow's.
+			const value = cpu.regs[b];
+			const exits = a === 3 ? c.cr3LoadExiting : a === 0 ? ((value ^ c.cr0ReadShadow) & c.cr0GuestHostMask) !== 0 : a === 4 ? ((value ^ c.cr4ReadShadow) & c.cr4GuestHostMask) !== 0 : false;
 			return ring0 && exits ? ExitReason.CrAccess : -1;
 		}
 
@@ -377,8 +409,12 @@ export function instructionExit(cpu: Cpu, op: number, a: number, b: number): num
 	}
 }
 
-export function exitQualification(cpu: Cpu, op: number, a: number, b: number, imm: number): number {
+export function exitQualification(cpu: Cpu, op: number, a: number, b: number, w0: number, imm: number): number {
 	switch (op) {
+		case Op.Invlpg: {
+			return memoryOperand(cpu, w0, b, imm); // the linear address
+		}
+
 		case Op.MovToCr: {
 			return qualification.crAccess(a, true, b);
 		}

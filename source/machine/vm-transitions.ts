@@ -69,10 +69,15 @@ export function vmEntry(cpu: Cpu, vmcs: Vmcs): void {
 	vmcs.entries++;
 	cpu.cycles += cycleCosts.vmEntry;
 	cpu.eventAt = 0;
+	cpu.preemptAt = vmcs.controls.preemptionTimer > 0 ? cpu.cycles + vmcs.controls.preemptionTimer : Number.POSITIVE_INFINITY;
 	cpu.trace?.record(EventKind.VmEntry, cpu.steps, cpu.cycles, cpu.pc, vmcs.controls.vpid, 0, 0);
 	const injection = vmcs.injection;
 	vmcs.injection = undefined;
-	if (injection) deliverThroughIdt(cpu, injection.vector, injection.errorCode, injection.external ? Source.External : Source.Fault, cpu.pc);
+	if (injection) {
+		// A software interrupt (int n) pushes the address after the instruction, as if it had just executed.
+		const source = injection.external ? Source.External : injection.software ? Source.Software : Source.Fault;
+		deliverThroughIdt(cpu, injection.vector, injection.errorCode, source, injection.software ? (cpu.pc + 8) >>> 0 : cpu.pc);
+	}
 }
 
 /**
@@ -91,6 +96,9 @@ export function vmExit(cpu: Cpu, reason: ExitReason, exitQualification: number, 
 	exit.errorCode = errorCode;
 	exit.guestPhysical = guestPhysical;
 	exit.guestLinear = guestLinear;
+	exit.idtVectoring = cpu.deliveringEvent ? {...cpu.deliveringEvent} : undefined;
+	if (vmcs.controls.preemptionTimer > 0) vmcs.controls.preemptionTimer = Math.max(0, cpu.preemptAt - cpu.cycles); // what was left
+	cpu.preemptAt = Number.POSITIVE_INFINITY;
 	vmcs.exits[reason]++;
 	cpu.trace?.record(EventKind.VmExit, cpu.steps, cpu.cycles, cpu.pc, reason, exitQualification, vector);
 	cpu.nonRoot = false;

@@ -19,6 +19,7 @@ export const enum ExitReason {
 	ExceptionOrNmi = 0,
 	ExternalInterrupt = 1,
 	TripleFault = 2,
+	InterruptWindow = 7,
 	Hlt = 12,
 	Invlpg = 14,
 	Rdtsc = 16,
@@ -31,12 +32,14 @@ export const enum ExitReason {
 	TrAccess = 47,
 	EptViolation = 48,
 	EptMisconfig = 49,
+	PreemptionTimer = 52,
 }
 
 export const exitReasonNames: Readonly<Record<number, string>> = {
 	0: 'EXCEPTION_NMI',
 	1: 'EXTERNAL_INTERRUPT',
 	2: 'TRIPLE_FAULT',
+	7: 'PENDING_INTERRUPT',
 	12: 'HLT',
 	14: 'INVLPG',
 	16: 'RDTSC',
@@ -49,6 +52,7 @@ export const exitReasonNames: Readonly<Record<number, string>> = {
 	47: 'LDTR_TR',
 	48: 'EPT_VIOLATION',
 	49: 'EPT_MISCONFIG',
+	52: 'PREEMPTION_TIMER',
 };
 
 export function exitReasonName(reason: number): string {
@@ -60,7 +64,8 @@ export function exitReasonName(reason: number): string {
  * register, bits 4-5 the access type (0 = mov to cr, 1 = mov from cr), bits
  * 8-11 the general register; for IO_INSTRUCTION, bit 3 set for `in`, bits
  * 16-31 the port; for EPT_VIOLATION, bit 0 read, bit 1 write, bit 2 fetch,
- * bits 3-5 whether the EPT entry allowed read / write / execute.
+ * bits 3-5 whether the EPT entry allowed read / write / execute; for
+ * INVLPG and for a #PF that exits, the linear address.
  */
 export const qualification = {
 	crAccess: (cr: number, toCr: boolean, register: number) => (cr & 15) | ((toCr ? 0 : 1) << 4) | ((register & 15) << 8),
@@ -103,9 +108,16 @@ export type VmControls = {
 	ioExiting: boolean;
 	cr3LoadExiting: boolean;
 	cr3StoreExiting: boolean;
-	/** Writes to cr0 / cr4 exit (VT-x: bits the host owns through the guest/host mask). */
-	cr0WriteExiting: boolean;
-	cr4WriteExiting: boolean;
+	/**
+	 * cr0 / cr4 guest/host masks and read shadows (VT-x): bits set in a mask
+	 * belong to the host. The guest reads those bits from the read shadow
+	 * (mov from cr, smsw), and a mov to cr that would give one of them a value
+	 * other than the shadow's exits with CR_ACCESS.
+	 */
+	cr0GuestHostMask: number;
+	cr0ReadShadow: number;
+	cr4GuestHostMask: number;
+	cr4ReadShadow: number;
 	invlpgExiting: boolean;
 	/** rdmsr / wrmsr exit (VT-x without MSR bitmaps). */
 	msrExiting: boolean;
@@ -116,6 +128,10 @@ export type VmControls = {
 	exceptionBitmap: number;
 	/** External interrupts (the host's timer) exit. */
 	externalInterruptExiting: boolean;
+	/** Exit (PENDING_INTERRUPT, 7) before the first instruction at which the guest can take an interrupt (IF = 1, no sti shadow). */
+	interruptWindowExiting: boolean;
+	/** VMX-preemption timer: exit (PREEMPTION_TIMER, 52) after this many guest cycles; 0 = off. On exit it holds what was left. */
+	preemptionTimer: number;
 	/** Extended page tables: guest-physical → host-physical through eptRoot. */
 	ept: boolean;
 	/** Host-physical address of the EPT's top-level table (4 KiB aligned). */
@@ -130,22 +146,31 @@ export function defaultControls(): VmControls {
 		ioExiting: true,
 		cr3LoadExiting: false,
 		cr3StoreExiting: false,
-		cr0WriteExiting: false,
-		cr4WriteExiting: false,
+		cr0GuestHostMask: 0,
+		cr0ReadShadow: 0,
+		cr4GuestHostMask: 0,
+		cr4ReadShadow: 0,
 		invlpgExiting: false,
 		msrExiting: false,
 		rdtscExiting: false,
 		descriptorTableExiting: false,
 		exceptionBitmap: 0,
 		externalInterruptExiting: true,
+		interruptWindowExiting: false,
+		preemptionTimer: 0,
 		ept: true,
 		eptRoot: 0,
 		vpid: 0,
 	};
 }
 
-/** An event to inject at the next VM entry (VT-x: VM-entry interruption information). */
-export type Injection = {vector: number; errorCode: number; hasError: boolean; external: boolean};
+/**
+ * An event to inject at the next VM entry (VT-x: VM-entry interruption
+ * information); also the IDT-vectoring information of an exit. external:
+ * a hardware interrupt; software: an int n (the pushed pc is the next
+ * instruction's); neither: an exception (the pushed pc is the guest's pc).
+ */
+export type Injection = {vector: number; errorCode: number; hasError: boolean; external: boolean; software?: boolean};
 
 export type ExitInfo = {
 	reason: ExitReason;
@@ -159,13 +184,20 @@ export type ExitInfo = {
 	/** For EXCEPTION_NMI and EXTERNAL_INTERRUPT: the vector, and the error code if any. */
 	vector: number;
 	errorCode: number;
+	/**
+	 * IDT-vectoring information: the event the CPU was delivering through the
+	 * guest's IDT when the exit happened (a shadow-paging #PF on the guest's
+	 * stack, an EPT violation on its IDT …). The VMM re-injects it after fixing
+	 * the cause. undefined when the exit did not interrupt a delivery.
+	 */
+	idtVectoring: Injection | undefined;
 };
 
 export class Vmcs {
 	readonly guest: VcpuState = emptyVcpuState();
 	readonly host: VcpuState = emptyVcpuState();
 	readonly controls: VmControls = defaultControls();
-	readonly exit: ExitInfo = {reason: ExitReason.ExceptionOrNmi, qualification: 0, pc: 0, guestPhysical: 0, guestLinear: 0, vector: 0, errorCode: 0};
+	readonly exit: ExitInfo = {reason: ExitReason.ExceptionOrNmi, qualification: 0, pc: 0, guestPhysical: 0, guestLinear: 0, vector: 0, errorCode: 0, idtVectoring: undefined};
 	injection: Injection | undefined;
 	/** VM exits by basic reason. */
 	readonly exits = new Float64Array(64);

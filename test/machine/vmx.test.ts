@@ -3,7 +3,7 @@
 // point of VT-x), EPT's two-dimensional walk and violations, VPID tags.
 
 import test from 'ava';
-import {GP, IF, TIMER_VECTOR, UD} from '../../source/machine/arch.js';
+import {CR0_PE, CR0_PG, CR0_WP, GP, IF, PF, TIMER_VECTOR, UD} from '../../source/machine/arch.js';
 import {assemble} from '../../source/machine/assembler.js';
 import {Machine} from '../../source/machine/machine.js';
 import {EPT_R, EPT_W, EPT_X, ExitReason, Vmcs, exitReasonName} from '../../source/machine/vmx.js';
@@ -265,4 +265,148 @@ idt: .space 2048`, () => {}, (v) => {
 	});
 	t.deepEqual(exits.map(e => e.reason), [ExitReason.Vmcall, ExitReason.Hlt]);
 	t.is(vmcs.guest.regs[9], 32);
+});
+
+test('cr0 guest/host mask and read shadow: the guest reads the shadow, a write that keeps the host-owned bits runs, one that changes them exits', t => {
+	const {exits, vmcs, machine} = vm(`
+    mov r1, cr0
+    smsw r2
+    mov r3, 0x80010001
+    mov cr0, r3
+    mov r4, 1
+    mov cr0, r4
+    hlt`, v => {
+		v.guest.cr0 = CR0_PE;
+		v.controls.cr0GuestHostMask = CR0_PG | CR0_WP;
+		v.controls.cr0ReadShadow = CR0_PG | CR0_WP | CR0_PE;
+	}, v => {
+		if (v.exit.reason !== ExitReason.CrAccess) return false;
+		v.guest.pc += 8;
+		return true;
+	});
+	t.is(vmcs.guest.regs[1] >>> 0, (CR0_PG | CR0_WP | CR0_PE) >>> 0, 'mov from cr0 shows the shadow for host-owned bits');
+	t.is(vmcs.guest.regs[2], CR0_PE, 'smsw: low 16 bits of what the guest sees');
+	t.is(machine.cpu.nonRoot, false);
+	t.deepEqual(exits.map(e => exitReasonName(e.reason)), ['CR_ACCESS', 'HLT'], 'only the write that clears PG and WP exits');
+	t.is(exits[0].qualification & 15, 0, 'cr0');
+	t.is((exits[0].qualification >> 8) & 15, 4, 'from r4');
+	t.is(vmcs.guest.cr0 & CR0_PG, 0, 'the non-exiting write did not turn real paging on: host-owned bits keep the host\'s values');
+});
+
+test('INVLPG exits carry the linear address as the qualification', t => {
+	const {exits} = vm('    mov r1, 0x40000\n    invlpg [r1 + 0x123]\n    hlt', v => {
+		v.controls.invlpgExiting = true;
+	});
+	t.is(exits[0].reason, ExitReason.Invlpg);
+	t.is(exits[0].qualification, 0x40123);
+});
+
+test('a #PF that exits leaves the guest\'s cr2 alone and reports the address as the qualification', t => {
+	const {exits, vmcs} = vm(`
+    mov r1, pt
+    or r1, r1, 3
+    st [pd], r1
+    mov r2, 0
+    mov r5, pt
+fill:
+    mov r3, r2
+    shl r3, r3, 12
+    or r3, r3, 3
+    st [r5], r3
+    add r5, r5, 4
+    add r2, r2, 1
+    cmp r2, 16
+    jne fill
+    mov r1, pd
+    mov cr3, r1
+    mov r2, 0x80000001
+    mov cr0, r2
+    mov r3, 0x7ff000
+    ld r4, [r3 + 4]
+    hlt
+.align 4096
+pd: .space 4096
+pt: .space 4096`, v => {
+		v.guest.cr2 = 0x1234;
+		v.controls.exceptionBitmap = 1 << PF;
+	});
+	t.is(exits[0].reason, ExitReason.ExceptionOrNmi);
+	t.is(exits[0].vector, PF);
+	t.is(exits[0].qualification, 0x7f_f004);
+	t.is(vmcs.guest.cr2, 0x1234, 'cr2 untouched: the VMM decides whether the guest sees the fault');
+});
+
+test('an exit in the middle of delivering an event records it as IDT-vectoring information; re-injecting it completes the delivery', t => {
+	// The guest's stack is in guest-physical memory the EPT does not map yet: int 0x30 cannot push its frame.
+	let vectoring: unknown;
+	const {exits, vmcs, at} = vm(`
+    mov r1, handler
+    st [idt + 0x30 * 8], r1
+    mov r1, 0xEE00
+    st [idt + 0x30 * 8 + 4], r1
+    lidt [idtr]
+    mov sp, 0x180000
+    int 0x30
+after:
+    hlt
+handler:
+    mov r9, 0x30
+    iret
+.align 8
+idtr: .word 2047, idt
+idt: .space 2048`, () => {}, (v, machine) => {
+		if (v.exit.reason !== ExitReason.EptViolation) return false;
+		vectoring = v.exit.idtVectoring;
+		// Map the missing page (guest-physical 0x17f000 → a free host page) and inject the event again.
+		const page = v.exit.guestPhysical >>> 12;
+		machine.memory.writeWord(eptTable + page * 4, (guestBase + (page << 12)) | EPT_R | EPT_W | EPT_X);
+		v.injection = v.exit.idtVectoring;
+		return true;
+	});
+	t.deepEqual(exits.map(e => exitReasonName(e.reason)), ['EPT_VIOLATION', 'HLT']);
+	t.like(vectoring as object, {vector: 0x30, software: true, external: false});
+	t.is(vmcs.guest.regs[9], 0x30, 'the handler ran after re-injection');
+	t.is(exits[1].pc, at('after'), 'iret returned after the int');
+});
+
+test('interrupt-window exiting: the guest exits (PENDING_INTERRUPT) at the first instruction where IF = 1 and no sti shadow', t => {
+	const {exits, at} = vm(`
+    cli
+    mov r1, 1
+    sti
+    mov r2, 2
+window:
+    mov r3, 3
+    hlt`, v => {
+		v.controls.interruptWindowExiting = true;
+	}, v => {
+		if (v.exit.reason !== ExitReason.InterruptWindow) return false;
+		v.controls.interruptWindowExiting = false;
+		return true;
+	});
+	t.deepEqual(exits.map(e => exitReasonName(e.reason)), ['PENDING_INTERRUPT', 'HLT']);
+	t.is(exits[0].pc, at('window'), 'after the instruction in the sti shadow');
+});
+
+test('the VMX-preemption timer exits after its budget of guest cycles and saves what was left', t => {
+	let preemptions = 0;
+	const {exits, vmcs} = vm(`
+    mov r1, 0
+spin:
+    add r1, r1, 1
+    cmp r1, 2000
+    jne spin
+    hlt`, v => {
+		v.controls.preemptionTimer = 1000;
+	}, v => {
+		if (v.exit.reason !== ExitReason.PreemptionTimer) return false;
+		preemptions++;
+		t.is(v.controls.preemptionTimer, 0, 'expired: nothing left');
+		v.controls.preemptionTimer = 1000;
+		return true;
+	});
+	t.true(preemptions >= 3, `${preemptions} preemptions`);
+	t.is(exits.at(-1)!.reason, ExitReason.Hlt);
+	t.is(vmcs.guest.regs[1], 2000, 'the guest finished its work across preemptions');
+	t.true(vmcs.controls.preemptionTimer > 0 && vmcs.controls.preemptionTimer <= 1000, 'the HLT exit saved the remaining budget');
 });
