@@ -353,7 +353,7 @@ async function main(argv: string[]): Promise<number> {
 	if (!command) {
 		if (cli.input.length > 0) return fail(`unexpected argument '${cli.input[0]}'`, 'ringlab --help lists the commands');
 		const {launchTui} = await import('./ui/launch.js');
-		return launchTui({noColor: cli.flags.color === false, ascii: Boolean(cli.flags.ascii), screenReader: Boolean(cli.flags.screenReader)});
+		return launchTui({noColor: cli.flags.color === false, ascii: Boolean(cli.flags.ascii), screenReader: Boolean(cli.flags.screenReader), lessons: cli.flags.lessons as string | undefined});
 	}
 
 	const input = cli.input.slice(1);

@@ -7,6 +7,7 @@
 import type {Program} from '../machine/assembler.js';
 import {KernelSession} from './kernel-session.js';
 import {MachineSession} from './machine-session.js';
+import type {LessonRun} from './lesson-run.js';
 import type {VmSession} from './vm-session.js';
 
 /** Where guest programs come from (the bundled guests/ folder in the app). */
@@ -25,6 +26,8 @@ export class Lab {
 	machine: MachineSession | undefined;
 	/** Virtual machines on the hypervisor, by name (the vm commands). */
 	readonly vms = new Map<string, VmSession>();
+	/** The lesson worked through in this lab, if it is a lesson's lab. */
+	lesson: LessonRun | undefined;
 	/** The VM used last (vm commands without NAME). */
 	currentVm: string | undefined;
 	private kernelSession: KernelSession | undefined;

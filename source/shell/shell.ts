@@ -68,6 +68,8 @@ export class Shell {
 	readonly history = new History();
 	/** Every line submitted, oldest first (the lesson checkpoints' view of the shell). */
 	readonly records: CommandRecord[] = [];
+	/** Called after each submitted line has run (a lesson checks its checkpoint). */
+	readonly afterSubmit: Array<() => void> = [];
 	readonly lab: Lab;
 	/** Set by `exit`; the UI leaves the lab. */
 	exitRequested: number | undefined;
@@ -135,6 +137,14 @@ export class Shell {
 			return record.status;
 		} finally {
 			this.records.push(record);
+			for (const listener of this.afterSubmit) {
+				try {
+					listener();
+				} catch (error) {
+					this.transcript.add('info', `ringlab: after the command: ${error instanceof Error ? error.message : String(error)}`);
+				}
+			}
+
 			this.controller = undefined;
 			this.transcript.endPartial();
 			this.lab.activity = undefined;

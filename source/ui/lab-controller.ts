@@ -239,6 +239,7 @@ export class LabController {
 		else if (input === '/') this.updatePanel(panel, () => ({filtering: true, filter: ''}));
 		else if (input === '+' || input === '=') this.updatePanel(panel, current => ({zoom: Math.max(1, Math.floor(current.zoom / 2))}));
 		else if (input === '-' || input === '_') this.updatePanel(panel, current => ({zoom: Math.min(1 << 20, current.zoom * 2)}));
+		else if ((input === 'n' || input === 'p') && this.shell.lab.lesson) this.submit(input === 'n' ? 'lesson next' : 'lesson prev');
 		else if (input === '?') this.help = true;
 		else if (input === 'q') this.events.leave();
 		else if (key.return || input === 'i' || input === ':') this.focus = 'shell';

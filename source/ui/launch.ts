@@ -32,7 +32,7 @@ async function loadApp(): Promise<AppModule> {
 	return import('./main.js');
 }
 
-export async function launchTui(flags: DisplayFlags & {sandbox?: boolean}): Promise<number> {
+export async function launchTui(flags: DisplayFlags & {sandbox?: boolean; lessons?: string}): Promise<number> {
 	const {stdin, stdout, stderr} = process;
 	if (!stdin.isTTY || !stdout.isTTY) {
 		stderr.write('ringlab: the lab is interactive and needs a terminal; in scripts use \'ringlab run GUEST\' or \'ringlab compare\' (ringlab --help)\n');
@@ -44,8 +44,8 @@ export async function launchTui(flags: DisplayFlags & {sandbox?: boolean}): Prom
 	// this is an interactive terminal, so it does not.
 	delete process.env.CI;
 	delete process.env.CONTINUOUS_INTEGRATION;
-	const {startApp} = await loadApp();
-	const running = startApp({stdin, stdout, stderr, settings, startInLab: flags.sandbox});
+	const {startApp, lessonSource} = await loadApp();
+	const running = startApp({stdin, stdout, stderr, settings, startInLab: flags.sandbox, lessons: lessonSource(flags.lessons)});
 	// The terminal went away (window closed, SSH dropped): leave quietly.
 	const gone = () => {
 		running.screen?.close();

@@ -10,9 +10,9 @@ import React from 'react';
 import {allCommands} from '../shell/commands/index.js';
 import {bundledGuestLibrary} from '../shell/guest-library.js';
 import {kernelHost} from '../shell/kernel-session.js';
-import {Lab} from '../shell/lab.js';
+import {Lab, type GuestLibrary} from '../shell/lab.js';
 import {Shell} from '../shell/shell.js';
-import {App} from './app.js';
+import {App, type LessonSource} from './app.js';
 import {TerminalScreen} from './screen.js';
 import type {DisplaySettings} from './settings.js';
 import {makeTheme} from './theme.js';
@@ -23,6 +23,8 @@ export type StartOptions = {
 	stderr?: NodeJS.WriteStream;
 	settings: DisplaySettings;
 	startInLab?: boolean;
+	/** The menu's lessons (default: none, the placeholder list). */
+	lessons?: LessonSource;
 	/** Frames per second at most (default 20). */
 	maxFps?: number;
 };
@@ -37,8 +39,8 @@ export type Running = {
 };
 
 /** A lab with its shell: the shell is a process of the lab's kernel; console output goes to its terminal. */
-export function newShell(): Shell {
-	const lab = new Lab(bundledGuestLibrary());
+export function newShell(guests: GuestLibrary = bundledGuestLibrary()): Shell {
+	const lab = new Lab(guests);
 	const shell = new Shell({lab, commands: allCommands}, kernelHost(lab));
 	lab.onKernelBoot = session => {
 		session.background = text => {
@@ -54,7 +56,7 @@ export function startApp(options: StartOptions): Running {
 	const shell = newShell();
 	const {settings} = options;
 	const screen = settings.screenReader ? undefined : new TerminalScreen(options.stdout, options.maxFps ?? 20);
-	const app = <App shell={shell} theme={makeTheme(settings)} startInLab={options.startInLab} />;
+	const app = <App shell={shell} theme={makeTheme(settings)} startInLab={options.startInLab} lessons={options.lessons} />;
 	const instance = render(app, {
 		stdin: options.stdin,
 		stdout: screen ? screen.inkStdout : options.stdout,
@@ -77,3 +79,5 @@ export function startApp(options: StartOptions): Running {
 	);
 	return {instance, shell, screen, finished};
 }
+
+export {lessonSource} from './lesson-source.js';

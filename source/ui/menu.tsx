@@ -49,6 +49,12 @@ export class MenuController {
 
 	key(input: string, key: Key, small: boolean): void {
 		const {items, events} = this;
+		// Several keys in one read (typing ahead): one at a time.
+		if (input.length > 1 && !key.ctrl && !key.meta) {
+			for (const ch of input) this.key(ch === '\r' || ch === '\n' ? '' : ch, {...key, return: ch === '\r' || ch === '\n'}, small);
+			return;
+		}
+
 		if ((key.ctrl && input === 'c' && this.quitArmed) || input === 'q') {
 			events.quit();
 			return;
@@ -105,11 +111,8 @@ export function Menu({menu, lessonsNote}: Props): React.JSX.Element {
 	const listRows = frame - header - footer;
 	const lines: Array<{text: string; index?: number; heading?: boolean; note?: boolean}> = [];
 	for (const [index, item] of items.entries()) {
-		if (index === 1 || (index === 0 && item.id !== 'sandbox')) {
-			lines.push({text: ''}, {text: 'Lessons', heading: true}, {text: lessonsNote, note: true});
-		}
-
 		lines.push({text: item.enabled ? `${item.title} — ${item.summary}` : item.title, index});
+		if (index === 0) lines.push({text: ''}, {text: 'Lessons', heading: true}, {text: lessonsNote, note: true});
 	}
 
 	const cursorLine = lines.findIndex(line => line.index === cursor);

@@ -24,7 +24,7 @@ type Props = {
 export function ShellView({shell, line, width, height, focused, scroll, busy}: Props): React.JSX.Element {
 	const theme = useTheme();
 	const rowsForText = Math.max(0, height - 1);
-	const {rows, above} = tailRows(shell.transcript.lines, entry => theme.text(entry.text), width, rowsForText, scroll);
+	const {rows, above} = tailRows(shell.transcript.lines, entry => theme.text(entry.text), width, rowsForText, scroll, entry => entry.kind === 'info');
 	const colorOf = (kind: LineKind) => (kind === 'stderr' ? theme.colors.error : kind === 'info' ? theme.colors.dim : kind === 'input' ? theme.colors.input : undefined);
 
 	// The prompt line, scrolled sideways so the cursor stays visible.

@@ -25,12 +25,13 @@ export function wrapLine(text: string, width: number): string[] {
  * the bottom, from lines wrapped at `width`. Also returns how many rows
  * there are in all (for a scroll indicator), counting at most `limit`.
  */
-export function tailRows<T>(lines: readonly T[], text: (line: T) => string, width: number, height: number, offset = 0): {rows: Array<{line: T; text: string}>; above: boolean} {
+export function tailRows<T>(lines: readonly T[], text: (line: T) => string, width: number, height: number, offset = 0, prose: (line: T) => boolean = () => false): {rows: Array<{line: T; text: string}>; above: boolean} {
 	const rows: Array<{line: T; text: string}> = [];
 	const need = height + offset;
 	let i = lines.length - 1;
 	for (; i >= 0 && rows.length < need; i--) {
-		const wrapped = wrapLine(text(lines[i]), width);
+		// Output wraps as a terminal wraps it; the lab's own messages (prose) at word boundaries.
+		const wrapped = prose(lines[i]) && !text(lines[i]).includes('\t') ? wordWrap(text(lines[i]), width) : wrapLine(text(lines[i]), width);
 		for (let j = wrapped.length - 1; j >= 0; j--) rows.push({line: lines[i], text: wrapped[j]});
 	}
 
@@ -39,4 +40,30 @@ export function tailRows<T>(lines: readonly T[], text: (line: T) => string, widt
 	const end = Math.max(Math.min(rows.length, height), rows.length - offset);
 	const start = Math.max(0, end - height);
 	return {rows: rows.slice(start, end), above: start > 0 || i >= 0};
+}
+
+/** Wrap prose at word boundaries (long words are cut), keeping leading indentation. */
+export function wordWrap(text: string, width: number): string[] {
+	if ([...text].length <= width) return [text];
+	const indent = /^\s*/.exec(text)![0];
+	const words = text.slice(indent.length).split(/ +/);
+	const rows: string[] = [];
+	let row = indent;
+	for (const word of words) {
+		const candidate = row.trim() === '' ? indent + word : `${row} ${word}`;
+		if ([...candidate].length <= width) {
+			row = candidate;
+			continue;
+		}
+
+		if (row.trim() !== '') rows.push(row);
+		row = indent + word;
+		while ([...row].length > width) {
+			rows.push([...row].slice(0, width).join(''));
+			row = [...row].slice(width).join('');
+		}
+	}
+
+	if (row.trim() !== '') rows.push(row);
+	return rows;
 }

@@ -4,10 +4,14 @@
 // clean exit. Skips, saying why, when tmux is not installed.
 
 import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import anyTest, {type ExecutionContext} from 'ava';
 import {packageRoot} from '../../source/guests.js';
+import {allQuestions} from '../../source/lessons/format.js';
+import {loadLessons} from '../../source/lessons/loader.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux) console.log('e2e TUI tests skipped: tmux is not installed (apt-get install tmux)');
@@ -26,9 +30,12 @@ async function freshBundle(): Promise<void> {
 	if (!script.bundleIsFresh()) await script.bundle();
 }
 
+// Progress (conf) goes to a folder of the test's own, never the user's config.
+const configHome = mkdtempSync(join(tmpdir(), 'ringlab-e2e-config-'));
+
 function start(name: string, columns: number, rows: number, env = ''): void {
 	// Without CI variables (Ink would not draw) and with a UTF-8 locale unless the test says otherwise.
-	const command = `env -u CI -u CONTINUOUS_INTEGRATION -u FORCE_COLOR LANG=C.UTF-8 ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}; echo "EXITED $?"; sleep 30`;
+	const command = `env -u CI -u CONTINUOUS_INTEGRATION -u FORCE_COLOR LANG=C.UTF-8 XDG_CONFIG_HOME=${JSON.stringify(configHome)} ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}; echo "EXITED $?"; sleep 30`;
 	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), command);
 }
 
@@ -69,13 +76,14 @@ anyTest.before(async () => {
 
 anyTest.after.always(() => {
 	if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+	rmSync(configHome, {recursive: true, force: true});
 });
 
 test('80x24: menu, sandbox, a guest stepped and stepped back; then 160x48, too small, and quit', async t => {
 	const name = 'lab';
 	start(name, 80, 24);
-	const menu = await waitFor(t, name, /▸ Sandbox/, 'the menu');
-	t.regex(menu, /placeholder: the lessons are not built yet/);
+	const menu = await waitFor(t, name, /1\. Rings, user mode and system calls/, 'the menu with the lessons');
+	t.regex(menu, /▸ Sandbox/);
 	fits(t, menu, 80, 24);
 
 	tmux('send-keys', '-t', name, 'Enter');
@@ -190,4 +198,47 @@ test('NO_COLOR: no colour codes; otherwise colour; LANG=C: ASCII borders', async
 	t.regex(ascii, /^\+- 1 Registers -+\+$/m);
 	// eslint-disable-next-line no-control-regex
 	t.regex(ascii, /^[\u0000-\u007F]*$/);
+});
+
+test('a lesson from the menu: lesson 1 done step by step and its quiz answered, marked done on the next start', async t => {
+	const name = 'lesson';
+	start(name, 80, 24);
+	await waitFor(t, name, /1\. Rings, user mode and system calls/, 'the lessons in the menu');
+	tmux('send-keys', '-t', name, 'j', 'Enter');
+	const opened = await waitFor(t, name, /step 1\/4/, 'the lesson panel at step 1');
+	t.regex(opened, /Lesson/);
+	fits(t, opened, 80, 24);
+	// Each step's solution, as a learner would type it.
+	const steps = [['run hello'], ['run ring3-cli'], ['run syscall-loop'], ['run int80-loop']];
+	for (const [index, commands] of steps.entries()) {
+		for (const command of commands) type(name, command);
+		// eslint-disable-next-line no-await-in-loop
+		await waitFor(t, name, new RegExp(`Step ${index + 1} done`), `step ${index + 1} passing`);
+		if (index < steps.length - 1) {
+			type(name, 'clear');
+			type(name, 'lesson next');
+			// eslint-disable-next-line no-await-in-loop
+			await waitFor(t, name, new RegExp(`step ${index + 2}/4`), `step ${index + 2}`);
+		}
+	}
+
+	type(name, 'clear');
+	type(name, 'lesson quiz --all');
+	const quiz = await waitFor(t, name, /Answer: lesson answer N LETTER/, 'the quiz');
+	t.regex(quiz, /\d\. /);
+	const count = allQuestions(loadLessons(join(packageRoot, 'lessons')).lessons[0]).length;
+	for (let question = 1; question <= count; question++) type(name, `lesson answer ${question} a`);
+	await waitFor(t, name, /Lesson complete/, 'the lesson complete');
+	type(name, 'exit');
+	const menu = await waitFor(t, name, /Rings, user mode and system calls ✓/, 'the menu marking lesson 1 done');
+	fits(t, menu, 80, 24);
+	tmux('send-keys', '-t', name, 'q');
+	await waitFor(t, name, /EXITED 0/, 'a clean exit');
+	tmux('kill-session', '-t', name);
+
+	// A new start reads the saved progress.
+	start('again', 80, 24);
+	t.regex(await waitFor(t, 'again', /Rings, user mode and system calls ✓/, 'lesson 1 still marked done after a restart'), /✓/);
+	tmux('send-keys', '-t', 'again', 'q');
+	await waitFor(t, 'again', /EXITED 0/, 'a clean exit');
 });
