@@ -222,7 +222,7 @@ export function formatSummary(name: string, options: RunOptions, summary: RunSum
 }
 
 /** The disk (--io): what reaching it cost, per 4 KiB request. */
-function diskRows(io: IoReport): Array<[string, string]> {
+export function diskRows(io: IoReport): Array<[string, string]> {
 	const rows: Array<[string, string]> = [['disk', io.device]];
 	if (io.requests !== null) rows.push(['disk requests', `${count(io.requests)}, ${count(io.cyclesPerRequest!)} cycles each (the guest's own clock)`]);
 	if (io.vmmEntriesPerRequest !== null) rows.push(['VMM entries/req', `${io.vmmEntriesPerRequest.toFixed(3).replace(/\.?0+$/, '')} (${count(io.vmmEntries)} in all)`]);

@@ -154,7 +154,10 @@ export class HardwareAssistMonitor implements Monitor {
 			return translateGuest(this.vm.memory, this.vm.vcpu, va, entry && entry.pte & 1 ? {kind: 'shadow', ...entry} : {kind: 'shadow', missing: true});
 		}
 
-		const base = translateGuest(this.vm.memory, this.vmcs.guest, va, {kind: 'ept', l1Address: 0, l1: 0, l2Address: -1, l2: 0});
+		// While the guest is on the CPU its cr0/cr3 are the CPU's (the VMCS guest area is written at the next exit).
+		const {cpu} = this;
+		const live = cpu.nonRoot && cpu.vmcs === this.vmcs ? {cr0: cpu.cr0, cr3: cpu.cr3} : this.vmcs.guest;
+		const base = translateGuest(this.vm.memory, live, va, {kind: 'ept', l1Address: 0, l1: 0, l2Address: -1, l2: 0});
 		return {...base, hardware: {kind: 'ept', ...this.ept!.lookup(base.guestPhysical ?? 0)}};
 	}
 

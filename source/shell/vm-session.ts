@@ -2,11 +2,15 @@
 // on a host of its own (source/hypervisor), stepped, run live and stepped
 // back. Step-back re-creates the host and VM and re-executes to the target
 // step: the hypervisor is deterministic (no clocks, no randomness), so the
-// same steps give the same state, exactly.
+// same steps give the same state, exactly. A VM may have a disk in one of
+// the I/O modes (--io), attached at every boot as `ringlab run --io` does.
 
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import {Host} from '../hypervisor/host.js';
+import {attachVmIo, type IoSetup} from '../hypervisor/io/attach.js';
+import type {IoMode} from '../hypervisor/io/io-modes.js';
+import {createNeighbour} from '../hypervisor/io/neighbour.js';
 import type {Paging, VirtualTechnique} from '../hypervisor/techniques.js';
 import type {Vm} from '../hypervisor/vm.js';
 import {MachineSession} from './machine-session.js';
@@ -21,6 +25,12 @@ export type VmSpec = {
 	program: Program;
 	/** The guest kernel a user program runs under (kernel.s, or kernel-pv.s for paravirt). */
 	kernel: Program | undefined;
+	/** A disk in this I/O mode (guests/io-loop.s uses it), or none. */
+	io?: IoMode;
+	/** Passthrough: DMA through the IOMMU (default true); false puts a neighbour VM where stray DMA lands. */
+	iommu?: boolean;
+	/** Hardware assist: tag TLB entries with a VPID (default true). */
+	vpid?: boolean;
 };
 
 /** Steps per slice when re-executing for step-back. */
@@ -31,6 +41,8 @@ export class VmSession {
 	vm!: Vm;
 	/** The panels' view of the host machine (registers, rings, trace, memory). */
 	view!: MachineSession;
+	/** The VM's disk (with --io): its report says what reaching it cost. */
+	disk: IoSetup | undefined;
 
 	constructor(readonly spec: VmSpec) {
 		this.boot();
@@ -39,9 +51,12 @@ export class VmSession {
 	private boot(): void {
 		const {spec} = this;
 		this.host = new Host({variant: spec.isa, trace: 'events', traceCapacity: 1 << 16});
-		this.vm = this.host.createVm({name: spec.name, technique: spec.technique, paging: spec.paging, memoryBytes: spec.memoryBytes});
+		// Passthrough without an IOMMU: another VM first, owning the host frames the stray DMA will hit (io/neighbour.ts).
+		const neighbour = spec.io === 'passthrough' && spec.iommu === false ? createNeighbour(this.host, spec.technique) : undefined;
+		this.vm = this.host.createVm({name: spec.name, technique: spec.technique, paging: spec.paging, memoryBytes: spec.memoryBytes, vpid: spec.vpid});
 		if (spec.program.kind === 'user') this.vm.load(spec.kernel!, spec.program);
 		else this.vm.load(spec.program);
+		this.disk = spec.io ? attachVmIo(this.host, this.vm, spec.io, {iommu: spec.iommu, neighbour}) : undefined;
 		// On the CPU from the start, so the registers show the guest's entry state.
 		this.host.switchTo(this.vm);
 		const labels = spec.program.kind === 'user' ? spec.kernel! : spec.program;
