@@ -51,7 +51,7 @@ function useLiveRedraw(shell: Shell): () => void {
 }
 
 /** The tab bar's text: the most informative form that fits (full names, then short ones, then fewer extras). */
-export function tabBarParts(title: string, panels: Panel[], columns: number): {head: string; tabs: string[]; tail: string} {
+export function tabBarParts(title: string, panels: Panel[], columns: number, shown: ReadonlySet<number> = new Set()): {head: string; tabs: string[]; tail: string} {
 	const forms = [
 		{head: ` ringlab · ${title} `, tail: ' ? help ', name: (panel: Panel) => panel.tab ?? panel.title},
 		{head: ` ringlab · ${title} `, tail: ' ? help ', name: (panel: Panel) => panel.short ?? panel.tab ?? panel.title},
@@ -62,14 +62,17 @@ export function tabBarParts(title: string, panels: Panel[], columns: number): {h
 		if (form.head.length + tabs.join('').length + form.tail.length <= columns) return {head: form.head, tabs, tail: form.tail};
 	}
 
-	// Still too wide: numbers only.
+	// Still too wide: names for the panels on screen, numbers for the rest; then numbers only.
+	const short = (panel: Panel) => panel.short ?? panel.tab ?? panel.title;
+	const tabs = panels.map((panel, index) => (shown.has(index) ? ` ${index + 1} ${short(panel)} ` : ` ${index + 1} `));
+	if (' ringlab '.length + tabs.join('').length <= columns) return {head: ' ringlab ', tabs, tail: ''};
 	return {head: ' ringlab ', tabs: panels.map((_, index) => ` ${index + 1} `), tail: ''};
 }
 
 function TabBar({title, panels, layout, focus}: {title: string; panels: Panel[]; layout: Extract<Layout, {mode: 'narrow' | 'wide'}>; focus: Focus}): React.JSX.Element {
 	const theme = useTheme();
 	const shown = new Set(layout.slots.map(slot => slot.panel));
-	const {head, tabs, tail} = tabBarParts(title, panels, layout.columns);
+	const {head, tabs, tail} = tabBarParts(title, panels, layout.columns, shown);
 	const used = head.length + tabs.join('').length + tail.length;
 	return (
 		<Text wrap="truncate">

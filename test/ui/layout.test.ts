@@ -3,6 +3,8 @@
 
 import test from 'ava';
 import {computeLayout} from '../../source/ui/layout.js';
+import {tabBarParts} from '../../source/ui/lab-screen.js';
+import type {Panel} from '../../source/ui/panels/panel.js';
 
 const preferred = [8, 7, 6, 9, 8];
 
@@ -48,4 +50,16 @@ test('every size from 80x24 to 200x60 fits exactly', t => {
 			t.is(layout.mode === 'narrow' ? panels + layout.shell.rows : Math.max(panels, layout.shell.rows), layout.bodyRows, `${columns}x${rows}`);
 		}
 	}
+});
+
+test('the tab bar: full names when they fit, then short ones, then names only for the panels on screen, then numbers', t => {
+	const panel = (title: string, short: string) => ({id: title, title, short, available: () => true, lines: () => []}) as unknown as Panel;
+	const panels = ['Lesson', 'Registers', 'Rings', 'Console', 'Memory', 'Trace', 'Namespaces', 'Cgroups', 'Processes', 'Layers'].map(name => panel(name, name.slice(0, 4)));
+	const text = (parts: {head: string; tabs: string[]; tail: string}) => parts.head + parts.tabs.join('') + parts.tail;
+	t.regex(text(tabBarParts('sandbox', panels.slice(0, 3), 80)), /1 Lesson .*3 Rings/);
+	t.regex(text(tabBarParts('sandbox', panels.slice(0, 8), 80)), /1 Less {2}2 Regi/);
+	const mixed = text(tabBarParts('sandbox', panels, 80, new Set([0])));
+	t.regex(mixed, /^ ringlab {2}1 Less {2}2 {2}3 /);
+	t.true(mixed.length <= 80);
+	t.regex(text(tabBarParts('sandbox', panels, 30, new Set([0]))), /^ ringlab ( \d+ )+$/, 'too narrow even for that: numbers only');
 });
