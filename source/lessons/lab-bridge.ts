@@ -1,5 +1,5 @@
 // Where lessons meet the lab the shell drives: the lab state a checkpoint
-// reads (the shell's machine session and command records), a guest library
+// reads (the shell's machine session, VMs and command records), a guest library
 // that adds a lesson folder's own guests to the bundled ones, and applying
 // a step's set-up (load a guest, run hidden set-up commands) before the
 // step's baseline is taken.
@@ -11,9 +11,11 @@ import type {Program} from '../machine/assembler.js';
 import type {GuestLibrary} from '../shell/lab.js';
 import {MachineSession} from '../shell/machine-session.js';
 import type {Shell} from '../shell/shell.js';
+import type {VmSession} from '../shell/vm-session.js';
 import type {StepSetup} from './format.js';
 import {assembleGuest, knownGuests, resolveLessonGuest} from './guests.js';
-import type {LabState} from './lab-state.js';
+import type {HypervisorView, LabState, VmView} from './lab-state.js';
+import {readVmCounters} from './vm-counters.js';
 
 /**
  * What a checkpoint sees of a shell and its lab. The lab boots its container
@@ -25,7 +27,35 @@ export function labStateOf(shell: Shell): LabState {
 	const lab = shell.lab as unknown as {kernelBooted?: boolean; kernel?: {kernel?: Kernel}};
 	const kernelAvailable = typeof lab.kernelBooted === 'boolean';
 	const kernel = lab.kernelBooted ? lab.kernel?.kernel : undefined;
-	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}, ...(kernel ? {kernel} : {}), ...(kernelAvailable ? {kernelAvailable} : {})};
+	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}, ...(kernel ? {kernel} : {}), ...(kernelAvailable ? {kernelAvailable} : {}), hypervisor: hypervisorViewOf(shell.lab.vms)};
+}
+
+/** A VM session as a checkpoint sees it: read live (the session re-boots its VM when stepped back). */
+export function vmViewOf(session: VmSession): VmView {
+	return {
+		key: session,
+		name: session.spec.name,
+		technique: session.spec.technique,
+		get paging() {
+			return session.vm.paging;
+		},
+		isa: session.spec.isa,
+		get state() {
+			return session.vm.state;
+		},
+		get steps() {
+			return session.steps;
+		},
+		get machine() {
+			return session.host.machine;
+		},
+		console: () => session.vm.devices.uart.text(),
+		counters: () => readVmCounters(session.vm),
+	};
+}
+
+export function hypervisorViewOf(vms: ReadonlyMap<string, VmSession>): HypervisorView {
+	return {vms: [...vms.values()].map(session => vmViewOf(session))};
 }
 
 /** The bundled guests plus those in `lessonDir/guests/` (which come first), by name only. */

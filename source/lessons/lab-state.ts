@@ -15,8 +15,11 @@
 //               and /sys/fs/cgroup), processes, namespaces, and its event log
 //               (OOM kills …). A lab without one: its checkpoints are
 //               "unavailable", never passed.
-//   hypervisor  the VMMs (source/hypervisor, issue 3). Not built yet: its
-//               checkpoints report "unavailable", never pass.
+//   hypervisor  the lab's virtual machines (source/hypervisor, the shell's
+//               `vm` commands): each VM's technique, paging, ISA, state,
+//               steps run, console and counters (vm-counters.ts names them).
+//               A lab without a hypervisor view: its checkpoints are
+//               "unavailable", never passed.
 
 import type {KernelEvent, KernelEventType} from '../kernel/events.js';
 import type {Kernel} from '../kernel/kernel.js';
@@ -37,6 +40,37 @@ export type ShellView = {
 	readonly history: readonly CommandRecord[];
 };
 
+/**
+ * One VM as a checkpoint sees it. lab-bridge.ts builds these from the
+ * shell's VM sessions; a test can build them by hand.
+ */
+export type VmView = {
+	/** The same object for the VM's whole life in the lab (a VM removed and created again under the same name is a new VM). */
+	readonly key: object;
+	readonly name: string;
+	readonly technique: string;
+	readonly paging: string;
+	readonly isa: string;
+	/** created, running, halted, poweroff, shutdown or crashed. */
+	readonly state: string;
+	/** CPU steps it has run (stepping back lowers it). */
+	readonly steps: number;
+	/** The machine the VM runs on (its trace holds the VM's exits; the lab shows it while the VM is current). */
+	readonly machine: Machine | undefined;
+	/** What the guest printed on its (virtual) console. */
+	console(): string;
+	/** Its counters now, by the names in vm-counters.ts. */
+	counters(): Readonly<Record<string, number>>;
+};
+
+/**
+ * The hypervisor as checkpoints see it. Add further views here (live
+ * migrations …) and their baseline in HypervisorBaseline.
+ */
+export type HypervisorView = {
+	readonly vms: readonly VmView[];
+};
+
 export type LabState = {
 	machine?: Machine;
 	shell?: ShellView;
@@ -44,8 +78,17 @@ export type LabState = {
 	kernel?: Kernel;
 	/** The lab has a container kernel, booted or not (not: its checkpoints fail rather than being unavailable). */
 	kernelAvailable?: boolean;
-	/** The hypervisor, once source/hypervisor exists (issue 3). */
-	hypervisor?: never;
+	/** The hypervisor: the lab's VMs. */
+	hypervisor?: HypervisorView;
+};
+
+/** One VM when a step started. */
+export type VmBaseline = {steps: number; counters: Readonly<Record<string, number>>; consoleLength: number};
+
+/** The hypervisor when a step started. */
+export type HypervisorBaseline = {
+	/** By VmView.key: VMs created later are not in it (everything they did counts). */
+	vms: Map<object, VmBaseline>;
 };
 
 /** What the lab looked like when a step started. */
@@ -58,6 +101,7 @@ export type Baseline = {
 	historyLength: number;
 	kernel: Kernel | undefined;
 	kernelEventSeq: number;
+	hypervisor: HypervisorBaseline;
 };
 
 export type MachineCounter = 'instructions' | 'cycles' | 'idleCycles' | 'ringTransitions' | 'tlbHits' | 'tlbMisses' | 'tlbFlushes' | 'pageWalkReferences' | 'ioReads' | 'ioWrites' | 'interrupts';
@@ -93,6 +137,7 @@ export function takeBaseline(lab: LabState): Baseline {
 		historyLength: lab.shell?.history.length ?? 0,
 		kernel: lab.kernel,
 		kernelEventSeq: lab.kernel?.events.lastSeq ?? -1,
+		hypervisor: {vms: new Map((lab.hypervisor?.vms ?? []).map(vm => [vm.key, {steps: vm.steps, counters: vm.counters(), consoleLength: vm.console().length}]))},
 	};
 }
 
@@ -137,10 +182,17 @@ export class StepWindow {
 		return machine.trace.events(this.sameMachine ? this.baseline.traceWritten : machine.trace.oldest);
 	}
 
-	/** Console output printed since the step started. */
+	/** Console output printed since the step started (a VM's own console when the lab shows a VM). */
 	console(): string {
 		const {machine} = this.lab;
 		if (!machine) return '';
+		const vm = this.lab.hypervisor?.vms.find(view => view.machine === machine);
+		if (vm) {
+			const text = vm.console();
+			const before = this.baseline.hypervisor.vms.get(vm.key)?.consoleLength ?? 0;
+			return text.length >= before ? text.slice(before) : text;
+		}
+
 		const text = machine.uart.text();
 		return this.sameMachine && text.length >= this.baseline.consoleLength ? text.slice(this.baseline.consoleLength) : text;
 	}
@@ -151,6 +203,24 @@ export class StepWindow {
 		if (!kernel) return [];
 		const since = kernel === this.baseline.kernel ? this.baseline.kernelEventSeq : -1;
 		return kernel.events.since(since).filter(event => event.type === type);
+	}
+
+	/** The lab's VMs now (none without a hypervisor view). */
+	vms(): readonly VmView[] {
+		return this.lab.hypervisor?.vms ?? [];
+	}
+
+	/** Steps `vm` ran since the step started (all of them for a VM created since; going back counts as nothing). */
+	vmSteps(vm: VmView): number {
+		const before = this.baseline.hypervisor.vms.get(vm.key);
+		return before ? Math.max(0, vm.steps - before.steps) : vm.steps;
+	}
+
+	/** How much a counter of `vm` grew since the step started. */
+	vmCounter(vm: VmView, name: string): number {
+		const now = vm.counters()[name] ?? 0;
+		const before = this.baseline.hypervisor.vms.get(vm.key);
+		return before ? Math.max(0, now - (before.counters[name] ?? 0)) : now;
 	}
 
 	/** Commands run since the step started. */

@@ -28,6 +28,7 @@ function typeSection(type: CheckpointType): string[] {
 	if (params) lines.push(`Parameters: ${params}.`, '');
 	if (type.shorthand) lines.push(`A plain value sets \`${type.shorthand}\`.`, '');
 	if (type.oneOf) lines.push(`Give at least one of ${type.oneOf.map(name => `\`${name}\``).join(', ')}.`, '');
+	if (type.reference) lines.push(...type.reference, '');
 	lines.push('```yaml', `checkpoint:`, `  ${type.example}`, '```', '');
 	return lines;
 }

@@ -9,7 +9,8 @@
 import {vectorName, vectorNames, IOPL_SHIFT, IF} from '../machine/arch.js';
 import {exitReasonName, exitReasonNames} from '../machine/vmx.js';
 import {ringCauseFromName, ringCauseName} from '../machine/trace.js';
-import {machineCounters, type MachineCounter, type StepWindow} from './lab-state.js';
+import {machineCounters, type MachineCounter, type StepWindow, type VmView} from './lab-state.js';
+import {parseVmCounterName, vmCounterFamilies, vmCounterHint, vmCounters} from './vm-counters.js';
 import type {Field, Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
 
@@ -50,6 +51,8 @@ export type CheckpointType = {
 	shorthand?: string;
 	/** At least one of these parameters must be given. */
 	oneOf?: string[];
+	/** More reference text (Markdown lines) for the instructors' reference, after the parameters. */
+	reference?: string[];
 	/** What the learner must make happen, in words. */
 	describe(p: Params): string;
 	/**
@@ -502,27 +505,93 @@ const kernelTypes: CheckpointType[] = [
 	},
 ];
 
-// Checkpoints over the hypervisor (issue 3), not built yet: their parameters
-// are checked so lessons can be written, and they evaluate to "unavailable"
-// (never "pass") until it exists and gives the lab state a view.
+// Checkpoints over the hypervisor: the lab's VMs (the `vm` commands), read
+// through the lab state's hypervisor view; counters by the names in
+// vm-counters.ts. A lab without a hypervisor view answers "unavailable".
+
+const virtualTechniques = techniques.filter(technique => technique !== 'native');
+
+/** Which VMs a hypervisor checkpoint looks at: all, or those with this name / technique / paging / ISA. */
+const vmFilterFields: Record<string, Field> = {
+	vm: {spec: {kind: 'string', pattern: /^[\w.-]+$/, patternHint: 'a VM name as given to vm create, e.g. guest1'}, doc: 'only the VM with this name (as given to `vm create`)'},
+	paging: oneOfValues(pagingModes, 'paging modes', 'only VMs with this paging: shadow or nested'),
+	isa: oneOfValues(isaVariants, 'ISA variants', 'only VMs on this ISA variant: classic or strict'),
+};
+
+function vmFilterText(p: Params, technique = p.technique): string {
+	const parts = [typeof technique === 'string' ? `${technique} VM` : 'VM'];
+	if (typeof p.vm === 'string') parts.push(`named ${p.vm}`);
+	if (typeof p.paging === 'string') parts.push(`with ${p.paging} paging`);
+	if (typeof p.isa === 'string') parts.push(`on the ${p.isa} ISA`);
+	return parts.join(' ');
+}
+
+function vmMatches(vm: VmView, p: Params, technique = p.technique): boolean {
+	return (typeof technique !== 'string' || vm.technique === technique)
+		&& (typeof p.vm !== 'string' || vm.name === p.vm)
+		&& (typeof p.paging !== 'string' || vm.paging === p.paging)
+		&& (typeof p.isa !== 'string' || vm.isa === p.isa);
+}
+
+const noHypervisor: Outcome = {status: 'unavailable', detail: 'this lab has no hypervisor'};
+
+function vmList(w: StepWindow): string {
+	const vms = w.vms();
+	return vms.length === 0 ? 'there are no VMs; vm create makes one' : `VMs: ${vms.map(vm => `${vm.name} (${vm.technique}, ${vm.paging} paging, ${vm.isa})`).join(', ')}`;
+}
+
 const hypervisorTypes: CheckpointType[] = [
 	{
 		name: 'technique',
 		engine: 'hypervisor',
-		summary: 'A VM ran under a given technique.',
-		example: 'technique: binary-translation',
+		summary: 'A VM ran under a given technique (at least one step since the step started), optionally with a given paging mode or ISA variant; `native`: a guest ran on the bare machine, without a VMM.',
+		example: 'technique: {is: trap-emulate, isa: strict}',
 		shorthand: 'is',
-		params: {is: oneOfValues(techniques, 'techniques', 'the technique', true)},
-		describe: p => `a VM runs under ${String(p.is)}`,
+		params: {is: oneOfValues(techniques, 'techniques', 'the technique', true), ...vmFilterFields},
+		describe: p => (p.is === 'native' ? `a guest runs natively${typeof p.isa === 'string' ? ` on the ${p.isa} ISA` : ''}` : `a ${vmFilterText(p, p.is)} runs`),
+		evaluate(p, w) {
+			if (!w.lab.hypervisor) return noHypervisor;
+			if (p.is === 'native') {
+				const {machine} = w.lab;
+				const onVm = machine !== undefined && w.vms().some(vm => vm.machine === machine);
+				if (!machine || onVm) return {status: 'fail', detail: onVm ? 'the lab shows a VM, not a guest on the bare machine' : 'no guest is loaded on the bare machine'};
+				if (typeof p.isa === 'string' && machine.cpu.variant !== p.isa) return {status: 'fail', detail: `the machine runs the ${machine.cpu.variant} ISA, not ${p.isa}`};
+				const n = w.counter('instructions');
+				return {status: n > 0 ? 'pass' : 'fail', detail: `the bare machine ran ${n} instructions since this step started`};
+			}
+
+			const vms = w.vms().filter(vm => vmMatches(vm, p, p.is));
+			if (vms.length === 0) return {status: 'fail', detail: `no ${vmFilterText(p, p.is)} (${vmList(w)})`};
+			const ran = vms.filter(vm => w.vmSteps(vm) > 0);
+			if (ran.length === 0) return {status: 'fail', detail: `${vms.map(vm => vm.name).join(', ')} did not run since this step started`};
+			return {status: 'pass', detail: ran.map(vm => `${vm.name} ran ${w.vmSteps(vm)} steps under ${vm.technique}`).join('; ')};
+		},
 	},
 	{
 		name: 'vmCounter',
 		engine: 'hypervisor',
-		summary: "A hypervisor counter grew: translated blocks, cache hits, callouts, hypercalls, hidden page faults, shadow syncs …",
-		example: 'vmCounter: {name: callouts, atLeast: 1}',
+		summary: "A hypervisor counter grew by at least / at most an amount since the step started, summed over the VMs that match (all of them, or those with a given name, technique, paging or ISA). The names are the hypervisor's own; `vm stats` prints a VM's counters with them.",
+		example: 'vmCounter: {name: translation.callouts.cli, atLeast: 1}',
+		shorthand: 'name',
 		oneOf: ['atLeast', 'atMost'],
-		params: {name: text('the counter name', true), atLeast: integer('the least it must grow by'), atMost: integer('the most it may grow by')},
-		describe: p => `the hypervisor's ${String(p.name)} grows by at least ${String(p.atLeast ?? 0)}`,
+		params: {
+			name: {spec: customScalar(parseVmCounterName, 'a hypervisor counter', vmCounterHint), required: true, doc: 'the counter (the table below)'},
+			atLeast: integer('the least it must grow by'),
+			atMost: integer('the most it may grow by'),
+			technique: oneOfValues(virtualTechniques, 'techniques', 'only VMs under this technique'),
+			...vmFilterFields,
+		},
+		reference: vmCounterReference(),
+		describe: p => `${String(p.name)} grows by ${[typeof p.atLeast === 'number' ? `at least ${p.atLeast}` : '', typeof p.atMost === 'number' ? `at most ${p.atMost}` : ''].filter(Boolean).join(' and ')}${Object.keys(p).some(key => key in vmFilterFields || key === 'technique') ? ` in a ${vmFilterText(p)}` : ''}`,
+		evaluate(p, w) {
+			if (!w.lab.hypervisor) return noHypervisor;
+			const vms = w.vms().filter(vm => vmMatches(vm, p));
+			if (vms.length === 0) return {status: 'fail', detail: `no ${vmFilterText(p)} (${vmList(w)})`};
+			const name = p.name as string;
+			const n = vms.reduce((sum, vm) => sum + w.vmCounter(vm, name), 0);
+			const ok = (typeof p.atLeast !== 'number' || n >= p.atLeast) && (typeof p.atMost !== 'number' || n <= p.atMost);
+			return {status: ok ? 'pass' : 'fail', detail: `${name} grew by ${n} (${vms.map(vm => vm.name).join(', ')})`};
+		},
 	},
 	{
 		name: 'migrated',
@@ -534,6 +603,16 @@ const hypervisorTypes: CheckpointType[] = [
 		describe: p => `a ${String(p.mode)} migration completes${typeof p.downtimeMsAtMost === 'number' ? ` with at most ${p.downtimeMsAtMost} ms downtime` : ''}`,
 	},
 ];
+
+/** The counter table of the reference (lessons/README.md). */
+function vmCounterReference(): string[] {
+	return [
+		'| counter | kept for | counts |',
+		'| --- | --- | --- |',
+		...vmCounters.map(counter => `| \`${counter.name}\` | ${counter.scope} | ${counter.doc} |`),
+		...vmCounterFamilies.map(family => `| \`${family.name}.${family.key}\` | ${family.name === 'translation.callouts' ? 'binary-translation' : 'every technique'} | ${family.doc} |`),
+	];
+}
 
 export const checkpointTypes: ReadonlyMap<string, CheckpointType> = new Map([...machineTypes, ...shellTypes, ...kernelTypes, ...hypervisorTypes].map(type => [type.name, type]));
 
