@@ -2,16 +2,23 @@
 // create one under a technique (trap-and-emulate, binary translation,
 // paravirtualization, hardware assist; shadow or nested paging), step it,
 // run it live (Ctrl-C pauses), step it back, and read its registers — the
-// real CPU's and the virtual CPU the VMM keeps — and its exits by reason.
-// The panels follow the VM last used.
+// real CPU's and the virtual CPU the VMM keeps — and its exits by reason;
+// give it a disk in one I/O mode (--io) and follow one address through its
+// three address spaces (translate). The panels follow the VM last used.
 
 import {formatFlags} from '../../machine/arch.js';
 import type {IsaVariant} from '../../machine/isa.js';
+import {ioModeDescriptions, ioModeProblem, ioModes, isIoMode} from '../../hypervisor/io/io-modes.js';
+import {diskRows} from '../../commands/run.js';
+import {keyValues} from '../../format.js';
 import {isPaging, pagingProblem, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {formatRegisters, registerView} from '../views/registers.js';
+import {formatTranslation} from '../views/translation.js';
 import {VmSession} from '../vm-session.js';
 import {readVmCounters} from '../../lessons/vm-counters.js';
+import {readVmCounters} from '../../lessons/vm-counters.js';
+import type {IoMode} from '../../hypervisor/io/io-modes.js';
 
 const virtualTechniques = techniques.filter(technique => technique !== 'native') as VirtualTechnique[];
 const liveSlice = 20_000;
@@ -50,13 +57,16 @@ const create: Command = {
 	name: 'create',
 	group: 'hypervisor',
 	summary: 'create a VM for a guest under a technique',
-	usage: 'vm create NAME GUEST --technique TECHNIQUE [--paging shadow|nested] [--isa classic|strict] [--memory SIZE]',
-	description: Object.entries(techniqueDescriptions).filter(([name]) => name !== 'native').map(([name, text]) => `  ${name}: ${text}`).join('\n'),
+	usage: 'vm create NAME GUEST --technique TECHNIQUE [--paging shadow|nested] [--isa classic|strict] [--memory SIZE] [--io MODE [--iommu on|off]] [--vpid on|off]',
+	description: [...Object.entries(techniqueDescriptions).filter(([name]) => name !== 'native'), ...Object.entries(ioModeDescriptions).map(([name, text]) => [`--io ${name}`, text])].map(([name, text]) => `  ${name}: ${text}`).join('\n'),
 	options: [
 		{name: 'technique', short: 't', value: 'TECHNIQUE', choices: virtualTechniques, description: `one of ${virtualTechniques.join(', ')}`},
 		{name: 'paging', value: 'MODE', choices: ['shadow', 'nested'], description: 'how guest page tables are virtualized (default: nested with hardware assist, else shadow)'},
 		{name: 'isa', value: 'VARIANT', choices: ['classic', 'strict'], description: 'the CPU\'s ISA variant (default classic)'},
 		{name: 'memory', short: 'm', value: 'SIZE', description: 'guest memory, e.g. 4M (default 4M)'},
+		{name: 'io', value: 'MODE', choices: [...ioModes], description: `give the guest a disk (guests/io-loop.s): ${ioModes.join(', ')}`},
+		{name: 'iommu', value: 'on|off', choices: ['on', 'off'], description: 'passthrough: DMA through the IOMMU (default on); off puts a neighbour VM where the DMA lands'},
+		{name: 'vpid', value: 'on|off', choices: ['on', 'off'], description: 'hardware assist: tag TLB entries with a VPID (default on); off flushes the TLB on every VM entry and exit'},
 	],
 	operands: {min: 2, max: 2},
 	completeOperand: ({lab}, index) => (index === 1 ? lab.guests.names() : []),
@@ -71,6 +81,16 @@ const create: Command = {
 		if (problem) throw new CommandError(problem, 2);
 		const isa = String(options.isa ?? 'classic');
 		if (isa !== 'classic' && isa !== 'strict') throw new CommandError('--isa must be classic or strict', 2, true);
+		const io = options.io === undefined ? undefined : String(options.io);
+		if (io !== undefined && !isIoMode(io)) throw new CommandError(`--io must be one of ${ioModes.join(', ')}`, 2, true);
+		const ioProblem = io === undefined ? undefined : ioModeProblem(technique as VirtualTechnique, io);
+		if (ioProblem) throw new CommandError(ioProblem, 2);
+		const iommu = options.iommu === undefined ? undefined : String(options.iommu);
+		if (iommu !== undefined && iommu !== 'on' && iommu !== 'off') throw new CommandError('--iommu must be on or off', 2, true);
+		if (iommu !== undefined && io !== 'passthrough') throw new CommandError('--iommu goes with --io passthrough: only a device given to the guest does DMA the IOMMU must remap', 2);
+		const vpid = options.vpid === undefined ? undefined : String(options.vpid);
+		if (vpid !== undefined && vpid !== 'on' && vpid !== 'off') throw new CommandError('--vpid must be on or off', 2, true);
+		if (vpid !== undefined && technique !== 'hardware-assist') throw new CommandError('--vpid is a VT-x control: use it with --technique hardware-assist', 2);
 		if (lab.vms.has(name)) throw new CommandError(`a VM named '${name}' exists already`);
 		let program;
 		let kernel;
@@ -81,12 +101,12 @@ const create: Command = {
 			throw new CommandError(error instanceof Error ? error.message : String(error));
 		}
 
-		const session = new VmSession({name, guest, technique: technique as VirtualTechnique, paging: paging as Paging | undefined, isa: isa as IsaVariant, memoryBytes: options.memory === undefined ? undefined : sizeBytes(String(options.memory)), program, kernel});
+		const session = new VmSession({name, guest, technique: technique as VirtualTechnique, paging: paging as Paging | undefined, isa: isa as IsaVariant, memoryBytes: options.memory === undefined ? undefined : sizeBytes(String(options.memory)), program, kernel, io: io as IoMode | undefined, iommu: iommu === undefined ? undefined : iommu === 'on', vpid: vpid === undefined ? undefined : vpid === 'on'});
 		lab.vms.set(name, session);
 		lab.currentVm = name;
 		lab.machine = session.view;
 		lab.changed();
-		stdout.write(`${name}: ${guest} under ${technique}${session.vm.paging ? ` with ${session.vm.paging} paging` : ''}, ${isa} ISA${kernel ? `, kernel ${technique === 'paravirt' ? 'kernel-pv.s' : 'kernel.s'}` : ''}; created (vm step ${name}, vm start ${name})\n`);
+		stdout.write(`${name}: ${guest} under ${technique}${session.vm.paging ? ` with ${session.vm.paging} paging` : ''}, ${isa} ISA${kernel ? `, kernel ${technique === 'paravirt' ? 'kernel-pv.s' : 'kernel.s'}` : ''}${vpid === 'off' ? ', VPID off' : ''}${io ? `, disk --io ${io}${io === 'passthrough' ? (iommu === 'off' ? ' with NO IOMMU (a neighbour VM shares the host)' : ' behind the IOMMU') : ''}` : ''}; created (vm step ${name}, vm start ${name})\n`);
 		return 0;
 	},
 };
@@ -217,6 +237,75 @@ const exits: Command = {
 		const reflected = [...counters.reflected].sort((a, b) => b[1] - a[1]);
 		if (reflected.length > 0) lines.push(`reflected into the guest: ${reflected.map(([name, n]) => `${name} ×${n}`).join(', ')}`);
 		if (counters.hypercalls.size > 0) lines.push(`hypercalls: ${[...counters.hypercalls].map(([name, n]) => `${name} ×${n}`).join(', ')}`);
+		lines.push(...pagingLines(session));
+		if (session.disk) lines.push(keyValues(diskRows(session.disk.report())));
+		context.stdout.write(`${lines.join('\n')}\n`);
+		return 0;
+	},
+};
+
+/** What the VMM's paging did (shadow or EPT) and what the TLB cost, from its counters. */
+function pagingLines(session: VmSession): string[] {
+	const stats = session.vm.monitor.stats() as {vpid?: number; shadow?: Record<string, number>; ept?: Record<string, number>};
+	const n = (value: number | undefined) => (value ?? 0).toLocaleString('en-US');
+	const lines: string[] = [];
+	if (stats.shadow) {
+		const {hiddenFaults, guestFaults, pageTableWrites, invalidations} = stats.shadow;
+		lines.push(`shadow paging: ${n(hiddenFaults)} hidden page faults (the VMM filled the shadow),`, `  ${n(guestFaults)} guest page faults (reflected to the guest kernel),`, `  ${n(pageTableWrites)} guest page-table writes trapped and resynced, ${n(invalidations)} invlpg`);
+	}
+
+	if (stats.ept) lines.push(`nested paging (EPT): ${n(stats.ept.violations)} EPT violations (a guest page's first touch),`, `  ${n(stats.ept.tables)} EPT tables; guest page-table writes and guest page faults do not exit`);
+	const {tlbMisses, pageWalkRefs, tlbFlushes} = session.host.machine.cpu.counters;
+	const vpid = stats.vpid === undefined ? '' : stats.vpid ? `; VPID ${stats.vpid}` : '; VPID off';
+	lines.push(`TLB: ${n(tlbMisses)} misses, ${n(pageWalkRefs)} page-walk references${tlbMisses > 0 ? ` (${(pageWalkRefs / tlbMisses).toFixed(1)} a miss)` : ''}, ${n(tlbFlushes)} flush${tlbFlushes === 1 ? '' : 'es'}${vpid}`);
+	return lines;
+}
+
+function address(text: string): number {
+	const value = /^0x[\da-f]+$/i.test(text) ? Number.parseInt(text.slice(2), 16) : /^\d+$/.test(text) ? Number(text) : Number.NaN;
+	if (!Number.isSafeInteger(value) || value > 0xffff_ffff) throw new CommandError(`invalid address '${text}' (e.g. 0x400000)`, 2);
+	return value;
+}
+
+const translate: Command = {
+	name: 'translate',
+	group: 'hypervisor',
+	summary: 'follow a guest-virtual address through the three address spaces',
+	usage: 'vm translate [NAME] ADDRESS',
+	description: `Guest-virtual → guest-physical (the guest's page tables) → host-physical
+(the VMM's p2m), and what the real CPU walks on a TLB miss: the shadow page
+table or the EPT. Reads the tables; changes nothing.`,
+	operands: {min: 1, max: 2},
+	run(context) {
+		const [first, second] = context.operands;
+		const session = vmNamed(context, second === undefined ? undefined : first);
+		const va = address(second ?? first);
+		const {host, spec, vm} = session;
+		context.stdout.write(formatTranslation(vm.monitor.translate(va), {name: spec.name, technique: spec.technique, paging: vm.paging, cpu: host.machine.cpu, readHost: at => host.machine.memory.readWord(at)}));
+		return 0;
+	},
+};
+
+const counterStats: Command = {
+	name: 'stats',
+	group: 'hypervisor',
+	summary: 'a VM\'s counters (translation cache, shadow paging, EPT …)',
+	usage: 'vm stats [NAME] [PREFIX]',
+	description: `PREFIX keeps the counters whose names start with it: vm stats translation,
+vm stats b exits. Counters kept by key (exits.HLT, hypercalls.mmu_update …)
+are listed when they are not zero.`,
+	operands: {max: 2},
+	run(context) {
+		const [first, second] = context.operands;
+		// One operand: a VM's name, or else a prefix for the VM used last.
+		const named = second !== undefined || (first !== undefined && context.lab.vms.has(first));
+		const prefix = named ? second : first;
+		const session = vmNamed(context, named ? first : undefined);
+		const counters = Object.entries(readVmCounters(session.vm)).filter(([name]) => prefix === undefined || name.startsWith(prefix));
+		if (counters.length === 0) throw new CommandError(`${session.spec.name} has no counter starting with '${prefix ?? ''}' ('vm stats ${session.spec.name}' lists them all)`);
+		const width = Math.max(...counters.map(([name]) => name.length));
+		const lines = [`${session.spec.name} (${session.spec.technique}, ${session.vm.paging} paging, ${session.spec.isa} ISA) after ${session.steps.toLocaleString('en-US')} steps:`];
+		for (const [name, n] of counters) lines.push(`  ${name.padEnd(width)}  ${n.toLocaleString('en-US').padStart(11)}`);
 		context.stdout.write(`${lines.join('\n')}\n`);
 		return 0;
 	},
@@ -294,11 +383,11 @@ const migrate: Command = {
 export const vmCommand: Command = {
 	name: 'vm',
 	group: 'hypervisor',
-	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits, stats',
+	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits, stats, stats, translate',
 	usage: 'vm COMMAND [OPTIONS]',
 	description: `Runs a guest as a virtual machine under one virtualization technique
 (${virtualTechniques.join(', ')}) and shows what it costs: VM exits by reason,
 instructions emulated, exceptions reflected, hypercalls. NAME may be left out
 to mean the VM used last.`,
-	subcommands: [create, step, start, resume, back, regs, exits, counterStats, ls, rm, migrate],
+	subcommands: [create, step, start, resume, back, regs, exits, counterStats, counterStats, translate, ls, rm, migrate],
 };
