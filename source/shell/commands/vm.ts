@@ -17,7 +17,6 @@ import {formatRegisters, registerView} from '../views/registers.js';
 import {formatTranslation} from '../views/translation.js';
 import {VmSession} from '../vm-session.js';
 import {readVmCounters} from '../../lessons/vm-counters.js';
-import {readVmCounters} from '../../lessons/vm-counters.js';
 import type {IoMode} from '../../hypervisor/io/io-modes.js';
 
 const virtualTechniques = techniques.filter(technique => technique !== 'native') as VirtualTechnique[];
@@ -311,31 +310,6 @@ are listed when they are not zero.`,
 	},
 };
 
-const counterStats: Command = {
-	name: 'stats',
-	group: 'hypervisor',
-	summary: 'a VM\'s counters (translation cache, shadow paging, EPT …)',
-	usage: 'vm stats [NAME] [PREFIX]',
-	description: `PREFIX keeps the counters whose names start with it: vm stats translation,
-vm stats b exits. Counters kept by key (exits.HLT, hypercalls.mmu_update …)
-are listed when they are not zero.`,
-	operands: {max: 2},
-	run(context) {
-		const [first, second] = context.operands;
-		// One operand: a VM's name, or else a prefix for the VM used last.
-		const named = second !== undefined || (first !== undefined && context.lab.vms.has(first));
-		const prefix = named ? second : first;
-		const session = vmNamed(context, named ? first : undefined);
-		const counters = Object.entries(readVmCounters(session.vm)).filter(([name]) => prefix === undefined || name.startsWith(prefix));
-		if (counters.length === 0) throw new CommandError(`${session.spec.name} has no counter starting with '${prefix ?? ''}' ('vm stats ${session.spec.name}' lists them all)`);
-		const width = Math.max(...counters.map(([name]) => name.length));
-		const lines = [`${session.spec.name} (${session.spec.technique}, ${session.vm.paging} paging, ${session.spec.isa} ISA) after ${session.steps.toLocaleString('en-US')} steps:`];
-		for (const [name, n] of counters) lines.push(`  ${name.padEnd(width)}  ${n.toLocaleString('en-US').padStart(11)}`);
-		context.stdout.write(`${lines.join('\n')}\n`);
-		return 0;
-	},
-};
-
 const ls: Command = {
 	name: 'ls',
 	group: 'hypervisor',
@@ -383,11 +357,11 @@ const migrate: Command = {
 export const vmCommand: Command = {
 	name: 'vm',
 	group: 'hypervisor',
-	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits, stats, stats, translate',
+	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits, stats, translate',
 	usage: 'vm COMMAND [OPTIONS]',
 	description: `Runs a guest as a virtual machine under one virtualization technique
 (${virtualTechniques.join(', ')}) and shows what it costs: VM exits by reason,
 instructions emulated, exceptions reflected, hypercalls. NAME may be left out
 to mean the VM used last.`,
-	subcommands: [create, step, start, resume, back, regs, exits, counterStats, counterStats, translate, ls, rm, migrate],
+	subcommands: [create, step, start, resume, back, regs, exits, counterStats, translate, ls, rm, migrate],
 };
