@@ -1,11 +1,12 @@
 // The lesson panel: the current step of the lesson this lab was opened for
-// — title and n/m, the text wrapped to the panel, things to try, the
+// — title and n/m, the text wrapped to the panel (inline Markdown shown as
+// a terminal can: `code` coloured, **strong** bold), things to try, the
 // checkpoint and whether it passed, hints revealed. n/p (with the panel
 // focused) or `lesson next`/`lesson prev` move between steps.
 
 import {stepText} from '../../shell/commands/lesson.js';
-import {wordWrap} from '../wrap.js';
-import type {Panel, PanelLine} from './panel.js';
+import {markdownLines} from '../markdown-lines.js';
+import type {Panel, PanelLine, Segment} from './panel.js';
 
 export const lessonPanel: Panel = {
 	id: 'lesson',
@@ -16,12 +17,8 @@ export const lessonPanel: Panel = {
 	lines({lab, width}) {
 		const run = lab.lesson;
 		if (!run) return [];
-		const lines: PanelLine[] = [];
-		for (const [index, paragraph] of stepText(run).replace(/\n$/, '').split('\n').entries()) {
-			const style = index === 0 ? {bold: true, color: 'accent' as const} : paragraph.startsWith('Checkpoint:') ? {color: paragraph.endsWith('passed') || paragraph.includes('— passed') ? 'ok' as const : 'warn' as const} : paragraph.startsWith('Hint') ? {color: 'dim' as const} : {};
-			for (const row of wordWrap(paragraph, Math.max(10, width))) lines.push([{text: row, ...style}]);
-		}
-
+		const style = (line: string, index: number): Omit<Segment, 'text'> => index === 0 ? {bold: true, color: 'accent'} : line.startsWith('Checkpoint:') ? {color: line.endsWith('— passed') ? 'ok' : 'warn'} : line.startsWith('Hint') ? {color: 'dim'} : {};
+		const lines: PanelLine[] = markdownLines(stepText(run).replace(/\n$/, ''), Math.max(10, width), style);
 		lines.push([{text: 'n/p next/previous step · lesson hint · lesson check · lesson quiz', color: 'dim'}]);
 		return lines;
 	},

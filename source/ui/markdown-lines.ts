@@ -1,0 +1,102 @@
+// Lesson prose (Markdown) as panel lines: paragraphs word-wrapped to the
+// panel's width, with the inline marks a terminal can show — `code` in the
+// accent colour, **strong** in bold, [links](url) as "links <url>" — and
+// the marks themselves removed. Block structure (lists, headings, fenced
+// blocks) stays as written: it reads well as plain text.
+
+import type {PanelLine, Segment} from './panels/panel.js';
+
+type Style = Omit<Segment, 'text'>;
+
+/** Split one line of Markdown into styled runs, the marks removed. */
+export function inlineRuns(text: string, base: Style = {}): Segment[] {
+	const runs: Segment[] = [];
+	const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\[([^\]]+)\]\(([^)\s]+)\)/g;
+	let at = 0;
+	for (const match of text.matchAll(pattern)) {
+		if (match.index > at) runs.push({...base, text: text.slice(at, match.index)});
+		if (match[1] !== undefined) runs.push({...base, text: match[1], color: 'accent'});
+		else if (match[2] !== undefined || match[3] !== undefined) runs.push({...base, text: match[2] ?? match[3], bold: true});
+		else runs.push({...base, text: `${match[4]} <${match[5]}>`});
+		at = match.index + match[0].length;
+	}
+
+	if (at < text.length) runs.push({...base, text: text.slice(at)});
+	return runs;
+}
+
+/** Word-wrap styled runs to `width` columns, keeping the line's indentation on every row. */
+export function wrapRuns(runs: Segment[], width: number): PanelLine[] {
+	const whole = runs.map(run => run.text).join('');
+	const indent = /^ */.exec(whole)![0];
+	// Words, each a list of styled pieces (a word can change style mid-way: `ls`'s).
+	const words: Segment[][] = [];
+	let word: Segment[] = [];
+	let skipped = 0;
+	for (const run of runs) {
+		for (const part of run.text.split(/( +)/)) {
+			if (part === '') continue;
+			if (part.startsWith(' ')) {
+				if (skipped < indent.length) {
+					skipped += part.length;
+					continue;
+				}
+
+				if (word.length > 0) words.push(word);
+				word = [];
+			} else {
+				word.push({...run, text: part});
+			}
+		}
+	}
+
+	if (word.length > 0) words.push(word);
+	const length = (pieces: Segment[]) => pieces.reduce((sum, piece) => sum + [...piece.text].length, 0);
+	const rows: PanelLine[] = [];
+	let row: Segment[] = [];
+	let used = 0;
+	const room = Math.max(1, width - indent.length);
+	for (const pieces of words) {
+		const size = length(pieces);
+		if (used > 0 && used + 1 + size > room) {
+			rows.push(row);
+			row = [];
+			used = 0;
+		}
+
+		if (used > 0) {
+			row.push({text: ' '});
+			used++;
+		}
+
+		row.push(...pieces);
+		used += size;
+	}
+
+	if (row.length > 0 || rows.length === 0) rows.push(row);
+	// Words longer than the room are cut by the panel's truncation; prefix the indentation.
+	return rows.map(pieces => (indent ? [{text: indent}, ...pieces] : pieces));
+}
+
+/** A Markdown text (several lines) as wrapped, styled panel lines. */
+export function markdownLines(text: string, width: number, styleOf: (line: string, index: number) => Style = () => ({})): PanelLine[] {
+	const lines: PanelLine[] = [];
+	let fenced = false;
+	for (const [index, line] of text.split('\n').entries()) {
+		const base = styleOf(line, index);
+		if (/^\s*(```|~~~)/.test(line)) {
+			fenced = !fenced;
+			continue;
+		}
+
+		if (fenced) {
+			lines.push([{...base, text: line, color: 'accent'}]);
+			continue;
+		}
+
+		const heading = /^#{1,6}\s+(.*)$/.exec(line);
+		lines.push(...wrapRuns(inlineRuns(heading ? heading[1] : line, heading ? {...base, bold: true} : base), width));
+	}
+
+	return lines;
+}

@@ -1,0 +1,27 @@
+import test from 'ava';
+import {inlineRuns, markdownLines, wrapRuns} from '../../source/ui/markdown-lines.js';
+import {lineText} from '../../source/ui/panels/panel.js';
+
+test('inline marks become styles and disappear from the text', t => {
+	t.deepEqual(inlineRuns('run `hello` at **ring 1**, see [the SDM](https://intel.com)'), [
+		{text: 'run '},
+		{text: 'hello', color: 'accent'},
+		{text: ' at '},
+		{text: 'ring 1', bold: true},
+		{text: ', see '},
+		{text: 'the SDM <https://intel.com>'},
+	]);
+});
+
+test('wrapping keeps styles, breaks at spaces and keeps the indentation', t => {
+	const rows = wrapRuns(inlineRuns('  the `syscall` instruction enters ring 0'), 16);
+	t.deepEqual(rows.map(row => lineText(row)), ['  the syscall', '  instruction', '  enters ring 0']);
+	t.true(rows[0].some(piece => piece.text === 'syscall' && piece.color === 'accent'));
+});
+
+test('fenced blocks are kept as written, headings bold, the fences dropped', t => {
+	const lines = markdownLines('### Try\n```sh\nrun hello --trace\n```\ndone', 40);
+	t.deepEqual(lines.map(line => lineText(line)), ['Try', 'run hello --trace', 'done']);
+	t.true(lines[0][0].bold);
+	t.is(lines[1][0].color, 'accent');
+});
