@@ -49,7 +49,9 @@ const mainHelp = `
     --screen-reader                the lab as plain linear text (also INK_SCREEN_READER=true)
 
   Guests are assembly programs: ringlab ships hello, syscall-loop, pagechurn,
-  popf and kernel in its guests/ folder, or give a path to your own .s file.
+  primes, popf, irqsave, io-loop, hog, spinner, forkbomb and more in its
+  guests/ folder (kernel.s is the kernel they run on), or give a path to
+  your own .s file.
 
   Examples
     $ ringlab run hello
@@ -314,6 +316,7 @@ async function main(argv: string[]): Promise<number> {
 	const cli = meow(command?.usage ?? mainHelp, {
 		importMeta: import.meta,
 		argv,
+		description: false,
 		autoHelp: false,
 		autoVersion: false,
 		allowUnknownFlags: true,
