@@ -90,7 +90,7 @@ export function lessonGuestLibrary(lessonDir: string): GuestLibrary {
 export type SetupResult = {ok: boolean; output: string};
 
 /**
- * Prepare the lab for a step: a reset drops the loaded guest; a machine
+ * Prepare the lab for a step: a reset drops the loaded guest and the VMs; a machine
  * set-up loads its guest (stopped before the first instruction, as `run
  * GUEST --paused`); set-up commands run without entering the learner's
  * history or the records checkpoints read.
@@ -98,7 +98,12 @@ export type SetupResult = {ok: boolean; output: string};
 export async function applySetup(setup: StepSetup | undefined, shell: Shell): Promise<SetupResult> {
 	if (!setup) return {ok: true, output: ''};
 	const {lab} = shell;
-	if (setup.reset) lab.machine = undefined;
+	if (setup.reset) {
+		lab.machine = undefined;
+		lab.vms.clear();
+		lab.currentVm = undefined;
+	}
+
 	if (setup.machine) {
 		const program = assembleGuest(setup.machine.guestPath);
 		const kernel = program.kind === 'user' ? assembleGuest(setup.machine.kernelPath ?? defaultKernelPath) : undefined;

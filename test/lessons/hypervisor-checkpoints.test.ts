@@ -10,7 +10,7 @@ import test from 'ava';
 import type {Diagnostic} from '../../source/diagnostics.js';
 import {check} from '../../source/lessons/checkpoints.js';
 import type {Checkpoint} from '../../source/lessons/format.js';
-import {labStateOf} from '../../source/lessons/lab-bridge.js';
+import {applySetup, labStateOf} from '../../source/lessons/lab-bridge.js';
 import {takeBaseline} from '../../source/lessons/lab-state.js';
 import {readCheckpoint} from '../../source/lessons/loader.js';
 import {parseVmCounterName, readVmCounters, vmCounterFamilies, vmCounterNames} from '../../source/lessons/vm-counters.js';
@@ -198,4 +198,16 @@ test('vm stats prints a VM\'s counters by the names checkpoints use; a prefix na
 	const none = await sh(shell, 'vm stats b nope');
 	t.is(none.status, 1);
 	t.regex(none.stderr, /b has no counter starting with 'nope' \('vm stats b' lists them all\)/);
+});
+
+test('a step with reset: true starts without the VMs an earlier step made', async t => {
+	const shell = makeShell();
+	await run(shell, 'vm create p hello --technique paravirt');
+	await applySetup({reset: false, commands: []}, shell);
+	t.deepEqual([...shell.lab.vms.keys()], ['p'], 'no reset: the VM stays');
+	await applySetup({reset: true, commands: []}, shell);
+	t.deepEqual([...shell.lab.vms.keys()], []);
+	t.is(shell.lab.currentVm, undefined);
+	t.is(shell.lab.machine, undefined);
+	t.is((await sh(shell, 'vm create p hello --technique paravirt')).status, 0, 'the name is free again');
 });
