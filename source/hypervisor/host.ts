@@ -58,7 +58,7 @@ export class Host {
 		const paging = options.paging ?? defaultPaging(options.technique)!;
 		const problem = pagingProblem(options.technique, paging);
 		if (problem) throw new Error(problem);
-		const memory = new GuestMemory(this.machine.memory, this.frames, options.memoryBytes ?? defaultGuestBytes);
+		const memory = options.memory ?? new GuestMemory(this.machine.memory, this.frames, options.memoryBytes ?? defaultGuestBytes);
 		const id = this.vms.length + 1;
 		const vm = new Vm(id, options.name ?? `vm${id}`, options.technique, paging, options.vpid ?? true, memory, {
 			cpuCycles: () => this.machine.cpu.cycles,

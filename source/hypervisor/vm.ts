@@ -27,6 +27,8 @@ export type VmOptions = {
 	memoryBytes?: number;
 	/** Hardware assist: tag TLB entries with a VPID (default true) so entries and exits need not flush. */
 	vpid?: boolean;
+	/** Share this memory instead of allocating it: a further vCPU of the same guest (scheduler/host-scheduler.ts hot-plugs vCPUs this way). */
+	memory?: GuestMemory;
 };
 
 /** A hypercall a VMM extension adds (the split block driver's event channel): its Xen name and its handler (r0's result). */
