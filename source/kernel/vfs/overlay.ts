@@ -357,10 +357,18 @@ export class OverlayInode extends Inode {
 		return {dir, replacedWhiteout: false};
 	}
 
-	/** Does any lower layer have something at this path (hidden or not)? */
-	private lowerHas(path: string): boolean {
-		const found = this.fs.resolve(path);
-		return found !== undefined && found.lowers.length > 0;
+	/**
+	 * Would `name` here show something from a lower layer if the upper layer had nothing there
+	 * (ovl_lower_positive)? Then deleting or renaming it away must leave a whiteout — also when
+	 * the upper entry is a copied-up file or an opaque directory, which hide the lower one.
+	 */
+	private lowerPositive(name: string): boolean {
+		for (const {inode: dir} of this.fs.resolved(this.path).lowers) {
+			const child = dir.isDir ? dir.lookup(name) : undefined;
+			if (child) return !isWhiteout(child);
+		}
+
+		return false;
 	}
 
 	override create(name: string, mode: number, cred: Credentials): Inode {
@@ -402,7 +410,7 @@ export class OverlayInode extends Inode {
 		const found = this.fs.resolved(path);
 		const topIsDir = (found.upper ?? found.lowers[0].inode).isDir;
 		if (topIsDir) fail('EISDIR');
-		const hadLower = found.lowers.length > 0;
+		const hadLower = this.lowerPositive(name);
 		const dir = this.fs.copyUpDir(this.path);
 		if (found.upper) dir.unlink(name);
 		this.fs.whiteout(this.path, name, hadLower);
@@ -415,6 +423,7 @@ export class OverlayInode extends Inode {
 		const found = this.fs.resolved(path);
 		if (!(found.upper ?? found.lowers[0].inode).isDir) fail('ENOTDIR');
 		if (this.fs.list(path).length > 0) fail('ENOTEMPTY');
+		const hadLower = this.lowerPositive(name);
 		const dir = this.fs.copyUpDir(this.path);
 		if (found.upper) {
 			// Only whiteouts can be left in it: clear them, then remove the directory.
@@ -422,7 +431,7 @@ export class OverlayInode extends Inode {
 			dir.rmdir(name);
 		}
 
-		this.fs.whiteout(this.path, name, found.lowers.length > 0);
+		this.fs.whiteout(this.path, name, hadLower);
 		this.fs.forget(path);
 	}
 
@@ -445,6 +454,7 @@ export class OverlayInode extends Inode {
 			if (targetIsDir && this.fs.list(to).length > 0) fail('ENOTEMPTY');
 		}
 
+		const hadLower = this.lowerPositive(oldName);
 		const real = this.fs.copyUp(from);
 		const fromDir = this.fs.copyUpDir(this.path);
 		const toDir = this.fs.copyUpDir(newDir.path);
@@ -460,7 +470,7 @@ export class OverlayInode extends Inode {
 
 		fromDir.rename(oldName, toDir, newName);
 		if (sourceIsDir && target && target.lowers.length > 0) real.setxattr(opaqueXattr, 'y');
-		this.fs.whiteout(this.path, oldName, source.lowers.length > 0);
+		this.fs.whiteout(this.path, oldName, hadLower);
 		this.fs.forget(to);
 		this.fs.rekey(from, to);
 	}
