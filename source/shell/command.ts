@@ -70,8 +70,10 @@ export type Command = {
 	subcommands?: readonly Command[];
 	/** Why the command cannot run yet (its engine is not built), or undefined. */
 	unavailable?: (lab: Lab) => string | undefined;
-	/** Candidates for completing operand number `index` (e.g. guest names). */
-	completeOperand?: (context: {lab: Lab; shell: Shell}, index: number) => string[];
+	/** Candidates for completing operand number `index` (e.g. guest names); `args` are the words typed after the command. */
+	completeOperand?: (context: {lab: Lab; shell: Shell}, index: number, args: readonly string[]) => string[];
+	/** The whole --help text, for tools whose help has its own layout (docker, ip); default: formatHelp's. */
+	help?: (path: string) => string;
 	run?: (context: CommandContext) => number | Promise<number>;
 	/** Not listed by `help` (aliases). */
 	hidden?: boolean;
@@ -89,6 +91,7 @@ export const helpOption: OptionSpec = {name: 'help', description: 'display this 
 
 /** `CMD --help`: usage, summary, description, options, subcommands. */
 export function formatHelp(command: Command, path: string = command.name): string {
+	if (command.help) return command.help(path);
 	const lines = [`Usage: ${command.usage}`, command.summary];
 	if (command.description) lines.push('', command.description.trim());
 	if (command.subcommands?.length) {

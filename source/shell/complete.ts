@@ -83,7 +83,7 @@ function candidatesFor(shell: Shell, before: string[], prefix: string, afterRedi
 
 	if (command.completeOperand) {
 		const index = args.filter(arg => !arg.startsWith('-')).length;
-		const list = command.completeOperand({lab: shell.lab, shell}, index);
+		const list = command.completeOperand({lab: shell.lab, shell}, index, args);
 		if (list.length > 0) return list.filter(candidate => candidate.startsWith(prefix)).sort();
 	}
 

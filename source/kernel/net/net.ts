@@ -42,7 +42,8 @@ export class NetDevice {
 		if (this.up) flags.push('UP');
 		if (this.up && this.carrier) flags.push('LOWER_UP');
 		if (this.up && !this.carrier) flags.unshift('NO-CARRIER');
-		if (this.up && !this.carrier && this.type === 'veth') flags.push('M-DOWN');
+		// iproute2 prints M-DOWN when the link's peer (IFLA_LINK) is down and in the same namespace (it cannot look across).
+		if (this.type === 'veth' && this.peer?.ns === this.ns && !this.peer.up) flags.push('M-DOWN');
 		return `<${flags.join(',')}>`;
 	}
 
@@ -241,7 +242,7 @@ export class NetNamespace extends Namespace {
 
 	private linkHeader(device: NetDevice, withMode: boolean, viewer: Map<NetNamespace, string>): string {
 		let name = device.name;
-		if (device.type === 'veth' && device.peer) name += `@if${device.peer.ifindex}`;
+		if (device.type === 'veth' && device.peer) name += device.peer.ns === this ? `@${device.peer.name}` : `@if${device.peer.ifindex}`;
 		const qdisc = device.up ? 'noqueue' : 'noop';
 		const master = device.master ? ` master ${device.master.name}` : '';
 		return `${device.ifindex}: ${name}: ${device.flagString} mtu ${device.mtu} qdisc ${qdisc}${master} state ${device.operState}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000\n`

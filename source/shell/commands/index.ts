@@ -5,14 +5,16 @@ import type {Command} from '../command.js';
 import {builtinCommands} from './builtins.js';
 import {copyMoveCommands} from './copy-move.js';
 import {fileCommands} from './files.js';
+import {ipCommand} from './ip.js';
 import {isaCommand} from './isa.js';
 import {layersCommand} from './layers.js';
 import {lessonCommand} from './lesson.js';
 import {machineCommands} from './machine.js';
 import {namespaceCommands} from './namespaces.js';
+import {pingCommand} from './ping.js';
 import {pivotRootCommand} from './pivot-root.js';
 import {processCommands} from './processes.js';
 import {textCommands} from './text.js';
 import {vmCommand} from './vm.js';
 
-export const allCommands: readonly Command[] = [...builtinCommands, lessonCommand, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];
+export const allCommands: readonly Command[] = [...builtinCommands, lessonCommand, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];

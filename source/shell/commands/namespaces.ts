@@ -25,7 +25,7 @@ function abandon(session: KernelSession, proc: Process, status: number): void {
  * Run `argv` in `target` (a host process prepared by unshare/nsenter/chroot), or a nested shell
  * when argv is empty. `waiters` are the helper processes that end with it (innermost last).
  */
-async function runIn(context: CommandContext, name: string, target: Process, waiters: Process[], argv: string[]): Promise<number> {
+export async function runIn(context: CommandContext, name: string, target: Process, waiters: Process[], argv: string[]): Promise<number> {
 	const session = context.lab.kernel;
 	const {kernel} = session;
 	if (argv.length === 0) {
