@@ -86,7 +86,7 @@ test('vm exits: shadow paging counts hidden faults and trapped page-table writes
 	t.true(stats.shadow.hiddenFaults > 100 && stats.shadow.pageTableWrites > 100);
 	t.true(shadow.includes(`shadow paging: ${stats.shadow.hiddenFaults.toLocaleString('en-US')} hidden page faults`));
 	t.true(shadow.includes(`${stats.shadow.pageTableWrites.toLocaleString('en-US')} guest page-table writes trapped and resynced`));
-	t.regex(shadow, /TLB: [\d,]+ misses, [\d,]+ page-walk references \(2\.0 a miss\)/);
+	t.regex(shadow, /TLB: [\d,]+ misses, [\d,]+ walk references \(2\.0 a miss\)/);
 	await sh(shell, 'vm create n pagechurn -t hardware-assist');
 	await sh(shell, 'vm start n');
 	const nested = (await sh(shell, 'vm exits n')).stdout;

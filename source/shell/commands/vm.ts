@@ -253,10 +253,10 @@ function pagingLines(session: VmSession): string[] {
 		lines.push(`shadow paging: ${n(hiddenFaults)} hidden page faults (the VMM filled the shadow),`, `  ${n(guestFaults)} guest page faults (reflected to the guest kernel),`, `  ${n(pageTableWrites)} guest page-table writes trapped and resynced, ${n(invalidations)} invlpg`);
 	}
 
-	if (stats.ept) lines.push(`nested paging (EPT): ${n(stats.ept.violations)} EPT violations (a guest page's first touch),`, `  ${n(stats.ept.tables)} EPT tables; guest page-table writes and guest page faults do not exit`);
+	if (stats.ept) lines.push(`nested paging (EPT): ${n(stats.ept.violations)} EPT violations (a guest page's first touch),`, `  ${n(stats.ept.tables)} EPT tables; guest page-table writes and page faults do not exit`);
 	const {tlbMisses, pageWalkRefs, tlbFlushes} = session.host.machine.cpu.counters;
 	const vpid = stats.vpid === undefined ? '' : stats.vpid ? `; VPID ${stats.vpid}` : '; VPID off';
-	lines.push(`TLB: ${n(tlbMisses)} misses, ${n(pageWalkRefs)} page-walk references${tlbMisses > 0 ? ` (${(pageWalkRefs / tlbMisses).toFixed(1)} a miss)` : ''}, ${n(tlbFlushes)} flush${tlbFlushes === 1 ? '' : 'es'}${vpid}`);
+	lines.push(`TLB: ${n(tlbMisses)} misses, ${n(pageWalkRefs)} walk references${tlbMisses > 0 ? ` (${(pageWalkRefs / tlbMisses).toFixed(1)} a miss)` : ''}, ${n(tlbFlushes)} flush${tlbFlushes === 1 ? '' : 'es'}${vpid}`);
 	return lines;
 }
 
