@@ -60,7 +60,7 @@ class ProcFs {
 				const pid = reader?.pidIn(this.pidNs);
 				return pid === undefined ? fail('ENOENT') : `${pid}/task/${pid}`;
 			})],
-			['mounts', new SyntheticLink(sb, () => 'self/mounts')],
+			['mounts', new SyntheticLink(sb, () => 'self/mounts', undefined, true)],
 			['meminfo', file(() => this.meminfo())],
 			['uptime', file(() => {
 				const seconds = k.nowNs() / 1e9;

@@ -117,7 +117,12 @@ export class SyntheticLink extends Inode {
 	readonly ino: number;
 	mode = S_IFLNK | 0o777;
 
-	constructor(readonly sb: SuperBlock, private readonly target: (reader?: Process) => string, follow?: (reader: Process) => Path) {
+	/**
+	 * `fixedTarget`: a link whose target never changes (/proc/mounts → self/mounts) has the target's
+	 * length as st_size; the others (/proc/self, /proc/PID/exe, ns/*, fd/* — their target depends on
+	 * who looks, or may not exist) have st_size 0, as on Linux, so lstat never fails on them.
+	 */
+	constructor(readonly sb: SuperBlock, private readonly target: (reader?: Process) => string, follow?: (reader: Process) => Path, private readonly fixedTarget = false) {
 		super();
 		this.ino = sb.allocateIno();
 		this.atimeNs = this.mtimeNs = this.ctimeNs = sb.clock();
@@ -129,7 +134,7 @@ export class SyntheticLink extends Inode {
 	}
 
 	get size(): number {
-		return encoder.encode(this.target()).length;
+		return this.fixedTarget ? encoder.encode(this.target()).length : 0;
 	}
 
 	override readlink(reader?: Process): string {

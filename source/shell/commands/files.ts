@@ -72,7 +72,17 @@ const ls: Command = {
 			const inode = options.inode ? `${String(stat.ino).padStart(7)} ` : '';
 			if (!options.long) return inode + shown;
 			const size = type === 0o020_000 || type === 0o060_000 ? `${stat.rdev >> 8}, ${stat.rdev & 0xff}` : String(stat.size);
-			const link = type === 0o120_000 ? ` -> ${sys.readlink(path)}` : '';
+			let link = '';
+			if (type === 0o120_000) {
+				try {
+					link = ` -> ${sys.readlink(path)}`;
+				} catch (error) {
+					// As GNU ls does for a link it cannot read (/proc/PID/exe of a process without one): say so, list it anyway.
+					stderr.write(`ls: cannot read symbolic link '${path}': ${why(error)}\n`);
+					status = Math.max(status, 1);
+				}
+			}
+
 			return `${inode}${modeString(stat.mode)} ${String(stat.nlink).padStart(2)} ${userName(stat.uid).padEnd(4)} ${groupName(stat.gid).padEnd(4)} ${size.padStart(6)} ${lsDate(stat.mtimeNs || bootEpochSeconds * 1e9)} ${shown}${link}`;
 		};
 
