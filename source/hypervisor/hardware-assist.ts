@@ -222,7 +222,11 @@ export class HardwareAssistMonitor implements Monitor {
 		const {reason} = vmcs.exit;
 		vm.counters.exit(exitReasonName(reason));
 		cpu.cycles += vmmCycles.exitHandler;
+		const vectoring = vmcs.exit.idtVectoring;
 		this.handle(reason, start);
+		// The exit came in the middle of delivering an event (an EPT violation on the guest's stack or IDT):
+		// deliver it again at the next entry (SDM: IDT-vectoring information; KVM does the same), or it is lost.
+		if (vectoring && !vmcs.injection && vm.running) vmcs.injection = vectoring;
 		if (vm.running && !vm.vcpu.halted) {
 			this.enter();
 		} else {

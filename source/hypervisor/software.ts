@@ -390,6 +390,7 @@ export abstract class SoftwareMonitor implements Monitor {
 				if (!kernel) return false;
 				cpu.pc = next;
 				vcpu.halted = true;
+				cpu.stop('monitor'); // end the slice: the run loop idles the vCPU until an interrupt
 				if (!vcpu.interruptsEnabled) vm.halt('halted: hlt with interrupts off');
 				return true;
 			}
