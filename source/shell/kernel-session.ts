@@ -28,9 +28,9 @@ export const programSlice = 50_000;
 /** Slices a program gets to end after SIGINT before it is sent SIGKILL. */
 const sigintGrace = 200;
 
-/** A kernel error as the shell's FileError (errno name and path kept). */
+/** A kernel error as the shell's FileError (errno name, path and strerror text kept: ERANGE reads "Numerical result out of range"). */
 export function toFileError(error: unknown, path: string): unknown {
-	return isKernelError(error) ? new FileError(error.errno, path) : error;
+	return isKernelError(error) ? new FileError(error.errno, path, error.message) : error;
 }
 
 /** The shell's files: the kernel's VFS as the current shell process sees it. */
