@@ -53,6 +53,8 @@ const grep: Command = {
 		{name: 'line-number', short: 'n', description: 'print line number with output lines'},
 		{name: 'extended-regexp', short: 'E', description: 'PATTERN is an extended regular expression (the default here)'},
 		{name: 'fixed-strings', short: 'F', description: 'PATTERN is a plain string'},
+		{name: 'with-filename', short: 'H', description: 'print the file name for each match (the default with more than one file)'},
+		{name: 'no-filename', short: 'h', description: 'never print file names'},
 	],
 	operands: {min: 1},
 	run(context) {
@@ -66,11 +68,22 @@ const grep: Command = {
 			throw new CommandError(`invalid regular expression '${pattern}'`, 2);
 		}
 
-		const {text, status} = inputs(context, files, 'grep');
-		const selected = lines(text).map((line, i) => ({line, n: i + 1})).filter(({line}) => regex.test(line) !== Boolean(options['invert-match']));
-		if (options.count) context.stdout.write(`${selected.length}\n`);
-		else context.stdout.write(selected.map(({line, n}) => `${options['line-number'] ? `${n}:` : ''}${line}\n`).join(''));
-		return status || (selected.length > 0 ? 0 : 1);
+		// As GNU grep: with more than one file, each line (or count) says which file it is from.
+		const named = !options['no-filename'] && (Boolean(options['with-filename']) || files.length > 1);
+		let status = 0;
+		let found = 0;
+		for (const file of named ? (files.length > 0 ? files : ['-']) : [files]) {
+			const input = inputs(context, typeof file === 'string' ? [file] : file, 'grep');
+			if (input.status) status = input.status;
+			if (input.status && named) continue;
+			const prefix = named ? `${file === '-' ? '(standard input)' : String(file)}:` : '';
+			const selected = lines(input.text).map((line, i) => ({line, n: i + 1})).filter(({line}) => regex.test(line) !== Boolean(options['invert-match']));
+			found += selected.length;
+			if (options.count) context.stdout.write(`${prefix}${selected.length}\n`);
+			else context.stdout.write(selected.map(({line, n}) => `${prefix}${options['line-number'] ? `${n}:` : ''}${line}\n`).join(''));
+		}
+
+		return status || (found > 0 ? 0 : 1);
 	},
 };
 
