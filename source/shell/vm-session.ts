@@ -62,6 +62,9 @@ export class VmSession {
 		const labels = spec.program.kind === 'user' ? spec.kernel! : spec.program;
 		this.view = new MachineSession(`${spec.name} (VM, ${spec.technique})`, spec.program, spec.program.kind === 'user' ? labels : undefined, spec.isa, this.host.machine);
 		for (const [label, address] of labels.symbols) if (!label.startsWith('.') && !this.view.labels.has(address)) this.view.labels.set(address, label);
+		// Code is read at the guest's virtual addresses: through the guest's page tables and the p2m, as the VMM sees them
+		// (the host's own tables do not map guest memory under nested paging).
+		this.view.peekTranslate = va => this.vm.monitor.translate(va).hostPhysical ?? -1;
 	}
 
 	get steps(): number {
