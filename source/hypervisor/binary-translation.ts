@@ -74,8 +74,12 @@ export class BinaryTranslationMonitor extends SoftwareMonitor {
 	}
 
 	protected override runSlice(limit: number): void {
-		if (this.cpu.cpl === 3) super.runSlice(limit); // user code runs directly
-		else this.runKernel(limit);
+		if (this.cpu.cpl === 3) {
+			super.runSlice(limit); // user code runs directly
+		} else {
+			this.runKernel(limit);
+			this.host.sliceDone(); // as after any slice (a HaltWatch stops here when the kernel executed hlt)
+		}
 	}
 
 	/** In BT mode the CPU must never run past what the VMM decided: stop it after every VMM entry that leaves the guest in its kernel. */

@@ -24,11 +24,19 @@ export class GuestMemory {
 		for (let page = 0; page < this.pageCount; page++) this.p2m[page] = base + page * PAGE_SIZE;
 	}
 
+	/**
+	 * Asked for a guest page that has no frame yet, before giving up: post-copy
+	 * migration fetches the page from the source here (a demand fault) and
+	 * returns its frame's host-physical address, or -1 (migration/migrate.ts).
+	 */
+	pager: ((page: number) => number) | undefined;
+
 	/** Host-physical address of a guest-physical one, or -1 (outside guest memory, or not backed). */
 	toHost(gpa: number): number {
 		gpa >>>= 0;
 		if (gpa >= this.size) return -1;
-		const frame = this.p2m[gpa >>> PAGE_SHIFT];
+		let frame = this.p2m[gpa >>> PAGE_SHIFT];
+		if (frame < 0 && this.pager) frame = this.pager(gpa >>> PAGE_SHIFT);
 		return frame < 0 ? -1 : frame + (gpa & (PAGE_SIZE - 1));
 	}
 

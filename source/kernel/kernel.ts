@@ -253,6 +253,11 @@ export class Kernel {
 		return this.dockerEngine;
 	}
 
+	/** The container engine if something has used it (panels and checks look without starting it). */
+	get dockerIfStarted(): Docker | undefined {
+		return this.dockerEngine;
+	}
+
 	// ───────────────────────── time ─────────────────────────
 
 	get cycles(): number {

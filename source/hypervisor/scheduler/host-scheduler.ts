@@ -11,6 +11,9 @@
 // host cycle counter) N times faster than a pCPU does. It keeps everything
 // deterministic and needs no change to the machine.
 //
+// A vCPU that halts blocks: timed-run.ts's HaltWatch stops the VMM as soon
+// as the guest executes hlt, instead of letting it sleep on the CPU.
+//
 // vCPU hot-plug. A VM here has one virtual CPU, its vCPU 0. Hot-plugging a
 // vCPU makes a further virtual CPU of the same guest: a VM object sharing
 // the first one's guest memory (its own VMCS or shadow state and its own
@@ -20,46 +23,16 @@
 // it offline: it is never scheduled again and leaves the accounting.
 
 import type {Host} from '../host.js';
+import {haltWatch, type HaltWatch} from '../timed-run.js';
 import type {Vm} from '../vm.js';
 import {CreditScheduler, type SchedDomain, type SchedVcpu, type SchedulerSnapshot, type VcpuRunner} from './credit.js';
-
-/**
- * Stops a VM's VMM as soon as the guest halts. Left alone, a VMM lets a
- * halted guest sleep by moving the host clock on to the guest's next timer
- * (fine with one VM); with a scheduler that time belongs to the other VMs.
- * After each slice of guest execution (Host.onSlice) a VM that halted is
- * marked stopped, so the VMM's run loop returns; the runner then puts it
- * back to running and reports it blocked.
- */
-class HaltWatch {
-	target: Vm | undefined;
-	stopped = false;
-
-	constructor(private readonly host: Host) {
-		host.onSlice(() => {
-			const vm = this.target;
-			if (vm && this.host.running === vm && vm.vcpu.halted && vm.state === 'running') {
-				vm.state = 'halted';
-				this.stopped = true;
-			}
-		});
-	}
-}
-
-const watches = new WeakMap<Host, HaltWatch>();
 
 /** Runs one VM's virtual CPU for the scheduler. */
 export class VmRunner implements VcpuRunner {
 	private readonly watch: HaltWatch;
 
 	constructor(private readonly host: Host, readonly vm: Vm) {
-		let watch = watches.get(host);
-		if (!watch) {
-			watch = new HaltWatch(host);
-			watches.set(host, watch);
-		}
-
-		this.watch = watch;
+		this.watch = haltWatch(host);
 	}
 
 	run(budget: number): {used: number; blocked: boolean; dead: boolean} {
@@ -68,13 +41,11 @@ export class VmRunner implements VcpuRunner {
 		if (!vm.running) return {used: 0, blocked: false, dead: true};
 		const start = cpu.cycles;
 		let blocked = false;
-		watch.target = vm;
 		while (cpu.cycles - start < budget) {
 			const left = budget - (cpu.cycles - start);
+			watch.target = vm;
 			host.run(vm, Math.max(16, Math.min(65_536, Math.ceil(left / 2))));
-			if (watch.stopped) {
-				watch.stopped = false;
-				vm.state = 'running';
+			if (watch.release(vm)) {
 				blocked = true;
 				break;
 			}
@@ -86,7 +57,6 @@ export class VmRunner implements VcpuRunner {
 			}
 		}
 
-		watch.target = undefined;
 		return {used: cpu.cycles - start, blocked, dead: !vm.running};
 	}
 

@@ -14,7 +14,7 @@ import {decodeStatus} from '../signals.js';
 import type {Syscalls} from '../sys.js';
 import {DockerfileError, type Instruction, parseDockerfile} from './dockerfile.js';
 import type {Docker} from './engine.js';
-import {type HistoryEntry, type Image, type ImageConfig, type Layer, makeDirs, removeTree, shortId, storageRoot, walkTree} from './images.js';
+import {type HistoryEntry, type Image, type ImageConfig, type Layer, makeDirs, normalizeTag, removeTree, shortId, storageRoot, walkTree} from './images.js';
 import {sha256} from './sha256.js';
 
 export type BuildOptions = {
@@ -202,8 +202,7 @@ export function buildImage(k: Kernel, docker: Docker, client: Process, options: 
 			}
 
 			default: {
-				const {layer, output} = runStep(k, docker, layers, config, step.argv, step.shell, runner, options.maxSteps ?? 50_000_000, out);
-				if (output) out.push(...output.replace(/\n$/, '').split('\n'));
+				const {layer} = runStep(k, docker, layers, config, step.argv, step.shell, runner, options.maxSteps ?? 50_000_000, out);
 				layers = [...layers, layer];
 				entry = {createdBy, createdNs: k.realtimeNs(), size: layer.size, emptyLayer: false};
 			}
@@ -224,7 +223,10 @@ export function buildImage(k: Kernel, docker: Docker, client: Process, options: 
 		out.push(`Successfully tagged ${options.tag.includes(':') ? options.tag : `${options.tag}:latest`}`);
 	}
 
-	k.events.emit('image-built', `image ${shortId(image.id)} built${options.tag ? ` and tagged ${options.tag}` : ''} (${steps.filter(s => s.cached).length} of ${steps.length} steps from cache)`);
+	const cachedSteps = steps.filter(s => s.cached).length;
+	k.events.emit('image-built', `image ${shortId(image.id)} built${options.tag ? ` and tagged ${options.tag}` : ''} (${cachedSteps} of ${steps.length} steps from cache)`, {
+		data: {image: image.id, tag: options.tag ? normalizeTag(options.tag) : '', cachedSteps, steps: steps.length},
+	});
 	return {imageId: image.id, output: `${out.join('\n')}\n`, steps};
 }
 
@@ -304,7 +306,7 @@ function newLayer(k: Kernel, docker: Docker, below: Layer[], change: (merged: st
 }
 
 /** RUN: a temporary container on the current layers; its writable layer becomes the step's layer. */
-function runStep(k: Kernel, docker: Docker, layers: Layer[], config: ImageConfig, argv: string[], shell: boolean, runner: BuildRunner | undefined, maxSteps: number, out: string[]): {layer: Layer; output: string} {
+function runStep(k: Kernel, docker: Docker, layers: Layer[], config: ImageConfig, argv: string[], shell: boolean, runner: BuildRunner | undefined, maxSteps: number, out: string[]): {layer: Layer} {
 	if (shell && !runner) {
 		throw new BuildError(`/bin/sh: not found: this lab's images have no shell; write RUN in exec form, e.g. RUN ["/bin/program", "arg"] (or build from the lab's shell, which runs shell-form RUN itself)`, out.join('\n'));
 	}
@@ -337,8 +339,10 @@ function runStep(k: Kernel, docker: Docker, layers: Layer[], config: ImageConfig
 		daemon.mkdir(`${container.dir}/diff`);
 		const layer = docker.store.layerFrom(`${dir}/diff`);
 		docker.building.delete(dir);
+		// What the step printed comes before the removal line, as the classic builder prints it.
+		if (container.logs) out.push(...container.logs.replace(/\n$/, '').split('\n'));
 		out.push(`Removing intermediate container ${container.id.slice(0, 12)}`);
-		return {layer, output: container.logs};
+		return {layer};
 	} finally {
 		docker.store.images.delete(temporary.id);
 		if (docker.find(container.id)) docker.rm(container.id, true);

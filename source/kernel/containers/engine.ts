@@ -649,6 +649,27 @@ export class Docker {
 	 */
 	exec(reference: string, argv: string[], caller?: Process): Process {
 		const c = this.get(reference);
+		const k = this.k;
+		const child = this.enter(c.id, argv[0]?.split('/').at(-1) ?? 'exec', caller);
+		try {
+			k.tasks.exec(child, this.lookPath(k.sys(child), argv[0], c.env), argv, c.env);
+		} catch (error) {
+			k.tasks.exit(child, 127 << 8);
+			k.tasks.reap(child);
+			throw error;
+		}
+
+		return child;
+	}
+
+	/**
+	 * The process docker exec makes, before its execve: in the container's
+	 * namespaces, cgroup and root, a child of the shim, its stdin/stdout/stderr
+	 * those of `caller` (when given). Host-side until it execs (the lab's shell
+	 * runs its built-in commands as it).
+	 */
+	enter(reference: string, comm = 'exec', caller?: Process): Process {
+		const c = this.get(reference);
 		if (c.state !== 'running') fail('EINVAL', `Container ${c.id} is ${c.state === 'paused' ? 'paused, unpause the container before exec' : 'not running'}`);
 		const k = this.k;
 		const init = c.init!;
@@ -657,23 +678,16 @@ export class Docker {
 		for (const ns of [init.ns.ipc, init.ns.uts, init.ns.net, init.pidNs, init.ns.cgroup, init.ns.mnt]) k.tasks.setns(helper, ns);
 		k.cgroups.migrate(helper, init.cgroup);
 		h.chdir(c.workdir);
-		const child = k.tasks.clone(helper, {flags: 0x0000_8000 /* CLONE_PARENT */, comm: argv[0]?.split('/').at(-1) ?? 'exec'});
+		const child = k.tasks.clone(helper, {flags: 0x0000_8000 /* CLONE_PARENT */, comm});
 		h.exit(0);
 		k.sys(c.shim!).wait(helper.pidIn(c.shim!.pidNs));
+		child.env = [...c.env];
 		if (caller) {
 			child.files.closeAll();
 			for (const [fd, file] of caller.files.entries()) if (fd < 3) {
 				file.refs++;
 				child.files.install(file, false, fd);
 			}
-		}
-
-		try {
-			k.tasks.exec(child, this.lookPath(k.sys(child), argv[0], c.env), argv, c.env);
-		} catch (error) {
-			k.tasks.exit(child, 127 << 8);
-			k.tasks.reap(child);
-			throw error;
 		}
 
 		return child;

@@ -16,7 +16,7 @@ import type {Process} from '../../kernel/process.js';
 import type {Command, CommandContext} from '../command.js';
 import type {KernelSession} from '../kernel-session.js';
 import {runIn} from './namespaces.js';
-import {isShellName} from './nested-shell.js';
+import {isShellName, runCommandAs} from './nested-shell.js';
 
 /** A failure printed as iproute2 prints it (no "ip: " prefix), with its exit status. */
 class IpError extends Error {
@@ -506,6 +506,7 @@ async function netnsExec(ip: Ip, args: string[]): Promise<number> {
 		throw new IpError(`exec of "${argv[0]}" failed: No such file or directory`, 255);
 	}
 
+	if (!session.findProgram(argv[0], undefined, helper)) return runCommandAs(ip.context, helper, argv);
 	return runIn(ip.context, 'ip', helper, [], argv);
 }
 
