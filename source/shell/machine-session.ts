@@ -121,6 +121,11 @@ export class MachineSession {
 		return ((pte & ~0xfff) | (virtual & 0xfff)) >>> 0;
 	}
 
+	/** What the guest printed on its console (COM1); a VM's view reads the VM's own console. */
+	consoleText(): string {
+		return this.machine.uart.text();
+	}
+
 	/** The instruction at a virtual address, disassembled with labels; undefined if unmapped. */
 	instructionAt(virtual: number): string | undefined {
 		const physical = this.peekTranslate(virtual);

@@ -65,6 +65,7 @@ export class VmSession {
 		// Code is read at the guest's virtual addresses: through the guest's page tables and the p2m, as the VMM sees them
 		// (the host's own tables do not map guest memory under nested paging).
 		this.view.peekTranslate = va => this.vm.monitor.translate(va).hostPhysical ?? -1;
+		this.view.consoleText = () => this.vm.devices.uart.text(); // the VM's own COM1, not the host's
 	}
 
 	get steps(): number {

@@ -1,7 +1,8 @@
 // The panels and `vm step` read a VM's code at the guest's virtual
 // addresses, through the guest's page tables and the p2m: under nested
 // paging the host's own tables do not map guest memory, so reading the host
-// at the guest's address showed the wrong instruction.
+// at the guest's address showed the wrong instruction. And `console` (and
+// the console panel) show the VM's own console, not the host's.
 
 import test from 'ava';
 import {makeShell, sh} from './helpers.js';
@@ -25,4 +26,13 @@ test('hardware assist: the instruction at a guest address is the one the guest r
 	const software = (await sh(shell, 'vm step s 200')).stdout;
 	const at = (text: string) => /pc (0x[\da-f]+) {2}(.*?) {2}\[/.exec(text)!.slice(1);
 	t.deepEqual(at(nested), at(software), 'the same guest code at the same step, whichever the paging');
+});
+
+test('the console command (and panel) show the VM\'s own console', async t => {
+	const shell = makeShell();
+	await sh(shell, 'vm create h hello --technique hardware-assist');
+	t.is((await sh(shell, 'console')).stdout, '(the guest has printed nothing yet)\n');
+	await sh(shell, 'vm start h');
+	t.is((await sh(shell, 'console')).stdout, 'hello from ring 3\n');
+	t.is(shell.lab.machine!.consoleText(), 'hello from ring 3\n');
 });

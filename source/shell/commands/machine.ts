@@ -301,7 +301,7 @@ const consoleCommand: Command = {
 	usage: 'console',
 	operands: {max: 0},
 	run(context) {
-		const text = session(context).machine.uart.text();
+		const text = session(context).consoleText();
 		context.stdout.write(text.length === 0 ? '(the guest has printed nothing yet)\n' : text.endsWith('\n') ? text : `${text}\n`);
 		return 0;
 	},

@@ -16,7 +16,7 @@ export const consolePanel: Panel = {
 	lines({lab}) {
 		const session = lab.machine;
 		if (!session) return noGuest;
-		const text = session.machine.uart.text();
+		const text = session.consoleText();
 		if (text.length === 0) return [dim(`(${session.name} has printed nothing yet)`)];
 		const tail = text.length > tailBytes ? text.slice(text.indexOf('\n', text.length - tailBytes) + 1) : text;
 		return tail.replace(/\n$/, '').split('\n').map(line => plain(line));
