@@ -113,8 +113,11 @@ function createContainer(d: DockerContext, command: 'run' | 'create'): Container
 
 	try {
 		if (pod !== undefined) {
-			// The engine starts pod members at once (podman run --pod).
-			return d.docker.runInPod(pod, {...options, network: undefined, hostname: undefined} as Parameters<typeof d.docker.runInPod>[1]);
+			// As the engine's runInPod, created but not yet started: it joins the pause container's net, ipc and uts namespaces.
+			const target = d.docker.pods.get(pod)!;
+			const member = d.docker.create({...options, name: options.name ?? `${pod}-${target.members.length + 1}`, pod, shareWith: {container: target.infra.id, types: ['net', 'ipc', 'uts']}});
+			target.members.push(member);
+			return member;
 		}
 
 		return d.docker.create(options);

@@ -13,9 +13,10 @@ import {lessonCommand} from './lesson.js';
 import {machineCommands} from './machine.js';
 import {namespaceCommands} from './namespaces.js';
 import {pingCommand} from './ping.js';
+import {podCommand} from './pod.js';
 import {pivotRootCommand} from './pivot-root.js';
 import {processCommands} from './processes.js';
 import {textCommands} from './text.js';
 import {vmCommand} from './vm.js';
 
-export const allCommands: readonly Command[] = [...builtinCommands, lessonCommand, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, dockerCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];
+export const allCommands: readonly Command[] = [...builtinCommands, lessonCommand, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, dockerCommand, podCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];
