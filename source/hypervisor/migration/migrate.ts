@@ -38,12 +38,13 @@
 
 import {PAGE_SHIFT, PAGE_SIZE} from '../../machine/arch.js';
 import type {Program} from '../../machine/assembler.js';
+import {BalloonDevice, attachBalloon} from '../balloon/balloon.js';
 import type {Host} from '../host.js';
 import {idleUntil, runUntil} from '../timed-run.js';
 import type {Vm} from '../vm.js';
 import {DirtyLog} from './dirty-log.js';
 import {Link, cyclesToMs, msToCycles, type LinkOptions} from './link.js';
-import {captureContext, contextBytes, restoreContext, type VmContext} from './vm-context.js';
+import {captureContext, contextBytes, devicesProblem, restoreContext, type VmContext} from './vm-context.js';
 
 export const migrationModes = ['cold', 'non-live', 'pre-copy', 'post-copy'] as const;
 export type MigrationMode = (typeof migrationModes)[number];
@@ -139,6 +140,8 @@ export function migrate(source: Host, vm: Vm, destination: Host, options: Migrat
 	if (source === destination) throw new MigrationError('the destination must be another host');
 	if (options.mode !== 'cold' && !vm.running) throw new MigrationError(`${vm.name} has stopped (${vm.state}): there is nothing running to migrate; a cold migration moves a stopped VM (--mode cold)`);
 	if (vm.hypercallExtensions.size > 0) throw new MigrationError(`${vm.name} has a paravirtual device (${[...vm.hypercallExtensions.values()].map(extension => extension.name).join(', ')}): ringlab migrates VMs without attached devices`);
+	const problem = devicesProblem(vm);
+	if (problem) throw new MigrationError(`${problem}: ringlab migrates VMs with the standard devices (and a balloon) only`);
 	const migration = new Migration(source, vm, destination, options);
 	return migration.run();
 }
@@ -292,6 +295,7 @@ class Migration {
 			if (this.destination.machine.memory.bytes.subarray(frame, frame + PAGE_SIZE).some(byte => byte !== 0)) imagePages++;
 		}
 
+		if (vm.devices.bus.devices.some(device => device instanceof BalloonDevice)) attachBalloon(this.destination, target); // part of its configuration, empty
 		const diskPages = Math.ceil(vm.devices.disk.data.length / PAGE_SIZE);
 		target.devices.disk.restore({...(disk as object), registers: [0, 0, 0, 0, 0], mode: 0, cursor: 0, remaining: 0});
 		this.pagesSent = imagePages + diskPages;

@@ -25,6 +25,7 @@ import type {Program} from '../../machine/assembler.js';
 import {CR0_PG, CR0_WP} from '../../machine/arch.js';
 import {RingCause} from '../../machine/trace.js';
 import type {Injection, VcpuState} from '../../machine/vmx.js';
+import {BalloonDevice, attachBalloon} from '../balloon/balloon.js';
 import type {HardwareAssistMonitor} from '../hardware-assist.js';
 import type {Host} from '../host.js';
 import type {ParavirtMonitor} from '../paravirt.js';
@@ -50,7 +51,18 @@ export type VmContext = {
 	vmcs?: {guest: VcpuState; injection: Injection | undefined; cr0ReadShadow: number; cr4ReadShadow: number};
 	paravirt?: {trapTable: Array<[number, unknown]>; fields: Record<string, unknown>};
 	devices: {pic: unknown; pit: unknown; disk: unknown};
+	/** A balloon device's registers, when the VM has one (it is attached again on the destination). */
+	balloon?: unknown;
 };
+
+/** The devices every VM has; the balloon moves too; anything else (a passed-through disk, a split driver's backend) does not. */
+const standardDevices = new Set(['pic', 'pit', 'uart', 'ata', 'debug-exit']);
+
+/** Why this VM's devices cannot move, or undefined. */
+export function devicesProblem(vm: Vm): string | undefined {
+	const others = vm.devices.bus.devices.filter(device => !standardDevices.has(device.name) && !(device instanceof BalloonDevice));
+	return others.length > 0 ? `${vm.name} has a device ringlab does not migrate (${others.map(device => device.name).join(', ')})` : undefined;
+}
 
 function copyGuestState(state: VcpuState): VcpuState {
 	return {...state, regs: state.regs.slice()};
@@ -64,6 +76,7 @@ export function captureContext(host: Host, vm: Vm): VmContext {
 		entry: vm.entry,
 		kernel: vm.kernel,
 		devices: {pic: vm.devices.pic.save(), pit: vm.devices.pit.save(), disk: vm.devices.disk.save()},
+		balloon: vm.devices.bus.devices.find(device => device instanceof BalloonDevice)?.save(),
 	};
 	if (vm.technique === 'hardware-assist') {
 		host.switchTo(undefined); // a VM exit saves the guest state into the VMCS
@@ -92,6 +105,7 @@ export function restoreContext(host: Host, vm: Vm, context: VmContext): void {
 	vm.devices.pic.restore(context.devices.pic);
 	vm.devices.pit.restore(context.devices.pit);
 	vm.devices.disk.restore(context.devices.disk);
+	if (context.balloon !== undefined) attachBalloon(host, vm).restore(context.balloon);
 	if (context.vmcs) {
 		const monitor = vm.monitor as HardwareAssistMonitor;
 		const {guest} = monitor.vmcs;
