@@ -26,7 +26,7 @@ export type VmSetup = {
 };
 
 export type StepSetup = {
-	/** Start this step from a fresh lab (default false: keep what the previous step left). */
+	/** Start this step from a fresh lab: no guest, no VMs, the login shell (default false: keep what the previous step left). */
 	reset: boolean;
 	/** Load a guest on the bare machine, ready to run. */
 	machine?: MachineSetup;

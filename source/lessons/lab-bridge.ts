@@ -90,7 +90,8 @@ export function lessonGuestLibrary(lessonDir: string): GuestLibrary {
 export type SetupResult = {ok: boolean; output: string};
 
 /**
- * Prepare the lab for a step: a reset drops the loaded guest and the VMs; a machine
+ * Prepare the lab for a step: a reset drops the loaded guest and the VMs and
+ * exits nested shells back to the login shell; a machine
  * set-up loads its guest (stopped before the first instruction, as `run
  * GUEST --paused`); set-up commands run without entering the learner's
  * history or the records checkpoints read.
@@ -102,6 +103,8 @@ export async function applySetup(setup: StepSetup | undefined, shell: Shell): Pr
 		lab.machine = undefined;
 		lab.vms.clear();
 		lab.currentVm = undefined;
+		// A fresh lab starts at the login shell: nested shells (unshare, nsenter, chroot) are exited.
+		if (lab.kernelBooted) while (lab.kernel.leave(0)) lab.changed();
 	}
 
 	if (setup.machine) {

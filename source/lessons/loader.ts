@@ -281,7 +281,7 @@ function readLabBlock(block: Fence, step: Step, context: LessonContext): void {
 
 function readSetup(node: Node, reader: BlockReader, context: LessonContext): StepSetup | undefined {
 	const fields = reader.readObject(node, {
-		reset: {spec: {kind: 'bool'}, doc: 'true: start the step from a fresh lab'},
+		reset: {spec: {kind: 'bool'}, doc: 'true: start the step from a fresh lab (no guest, no VMs, back at the login shell)'},
 		machine: {spec: {kind: 'object', fields: machineFields, what: 'setup.machine'}, doc: 'a guest on the bare machine: {guest: hello, isa: classic}'},
 		vm: {spec: {kind: 'object', fields: vmFields, what: 'setup.vm'}, doc: 'a VM: {guest: hello, technique: trap-emulate}'},
 		commands: {spec: commandList, doc: 'shell commands the lab runs before the step'},
