@@ -184,8 +184,20 @@ export function cgroupTree(kernel: Kernel, root: Cgroup = kernel.cgroups.root, v
 
 export {stateNames};
 
-export type LayerInfo = {kind: 'upper' | 'lower'; index: number; path: string};
-export type LayerFile = {path: string; type: string; layer: 'upper' | number; copiedUp: boolean};
+export type LayerInfo = {
+	kind: 'upper' | 'lower';
+	index: number;
+	path: string;
+	/** Bytes of regular-file content in the layer, and how many entries (files, directories, whiteouts …) it holds. */
+	bytes: number;
+	entries: number;
+};
+/**
+ * A file of the merged view and the layer it comes from; `below`: a layer
+ * under that one has the path too (so that layer modified it, not added it —
+ * for the upper layer this is a copy-up, `copiedUp`).
+ */
+export type LayerFile = {path: string; type: string; layer: 'upper' | number; copiedUp: boolean; below: boolean};
 export type LayerMarker = {path: string; layer: 'upper' | number; kind: 'whiteout' | 'opaque'};
 export type LayerStack = {mountpoint: string; options: string; layers: LayerInfo[]; files: LayerFile[]; markers: LayerMarker[]};
 
@@ -206,16 +218,49 @@ export function layerStack(kernel: Kernel, mountpoint: string, viewer: Process =
 	}
 
 	const fs = root.fs;
+	const measure = (dir: Inode): {bytes: number; entries: number} => {
+		let bytes = 0;
+		let entries = 0;
+		for (const entry of dir.readdir()) {
+			const inode = dir.lookup(entry.name);
+			if (!inode) continue;
+			entries++;
+			if (inode.isDir) {
+				const inner = measure(inode);
+				bytes += inner.bytes;
+				entries += inner.entries;
+			} else if (entry.type === 'file') {
+				bytes += inode.size;
+			}
+		}
+
+		return {bytes, entries};
+	};
+
 	const layers: LayerInfo[] = [
-		...(fs.upper ? [{kind: 'upper' as const, index: -1, path: fs.upper.path}] : []),
-		...fs.lowers.map((layer, index) => ({kind: 'lower' as const, index, path: layer.path})),
+		...(fs.upper ? [{kind: 'upper' as const, index: -1, path: fs.upper.path, ...measure(fs.upper.root)}] : []),
+		...fs.lowers.map((layer, index) => ({kind: 'lower' as const, index, path: layer.path, ...measure(layer.root)})),
 	];
+	/** Does lower layer `index` on its own have a (non-whiteout) entry at `path`? */
+	const lowerHasAt = (index: number, path: string) => {
+		let inode: Inode | undefined = fs.lowers[index].root;
+		for (const name of path.split('/')) {
+			if (!inode?.isDir) return false;
+			inode = inode.lookup(name);
+		}
+
+		return inode !== undefined && !isWhiteout(inode);
+	};
+
 	const files: LayerFile[] = [];
 	const walk = (dir: OverlayInode) => {
 		for (const entry of dir.readdir().sort((a, b) => a.name.localeCompare(b.name))) {
 			const child = dir.lookup(entry.name) as OverlayInode;
 			const found = fs.resolve(child.path)!;
-			files.push({path: `/${child.path}`, type: entry.type, layer: child.origin(), copiedUp: found.upper !== undefined && fs.lowerHas(child.path)});
+			const layer = child.origin();
+			const copiedUp = found.upper !== undefined && fs.lowerHas(child.path);
+			const below = layer === 'upper' ? copiedUp : fs.lowers.some((_, index) => index > layer && lowerHasAt(index, child.path));
+			files.push({path: `/${child.path}`, type: entry.type, layer, copiedUp, below});
 			if (entry.type === 'dir') walk(child);
 		}
 	};

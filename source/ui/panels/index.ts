@@ -4,6 +4,7 @@
 import {cgroupsPanel} from './cgroups.js';
 import {consolePanel} from './console.js';
 import {exitsPanel} from './exits.js';
+import {layersPanel} from './layers.js';
 import {lessonPanel} from './lesson.js';
 import {memoryPanel} from './memory.js';
 import {namespacesPanel} from './namespaces.js';
@@ -14,7 +15,7 @@ import {registersPanel} from './registers.js';
 import {ringsPanel} from './rings.js';
 import {tracePanel} from './trace.js';
 
-export const allPanels: readonly Panel[] = [lessonPanel, registersPanel, ringsPanel, consolePanel, memoryPanel, tracePanel, namespacesPanel, cgroupsPanel, processesPanel, exitsPanel];
+export const allPanels: readonly Panel[] = [lessonPanel, registersPanel, ringsPanel, consolePanel, memoryPanel, tracePanel, namespacesPanel, cgroupsPanel, processesPanel, layersPanel, exitsPanel];
 
 export function availablePanels(lab: Lab): Panel[] {
 	return allPanels.filter(panel => panel.available(lab));
