@@ -25,10 +25,15 @@ export function inlineRuns(text: string, base: Style = {}): Segment[] {
 	return runs;
 }
 
-/** Word-wrap styled runs to `width` columns, keeping the line's indentation on every row. */
-export function wrapRuns(runs: Segment[], width: number): PanelLine[] {
+/**
+ * Word-wrap styled runs to `width` columns, keeping the line's indentation;
+ * rows after the first start with `hang` (default: the same indentation) —
+ * a list item's text lines up after its marker.
+ */
+export function wrapRuns(runs: Segment[], width: number, hang?: string): PanelLine[] {
 	const whole = runs.map(run => run.text).join('');
 	const indent = /^ */.exec(whole)![0];
+	const next = hang ?? indent;
 	// Words, each a list of styled pieces (a word can change style mid-way: `ls`'s).
 	const words: Segment[][] = [];
 	let word: Segment[] = [];
@@ -55,13 +60,14 @@ export function wrapRuns(runs: Segment[], width: number): PanelLine[] {
 	const rows: PanelLine[] = [];
 	let row: Segment[] = [];
 	let used = 0;
-	const room = Math.max(1, width - indent.length);
+	let room = Math.max(1, width - indent.length);
 	for (const pieces of words) {
 		const size = length(pieces);
 		if (used > 0 && used + 1 + size > room) {
 			rows.push(row);
 			row = [];
 			used = 0;
+			room = Math.max(1, width - next.length);
 		}
 
 		if (used > 0) {
@@ -75,16 +81,33 @@ export function wrapRuns(runs: Segment[], width: number): PanelLine[] {
 
 	if (row.length > 0 || rows.length === 0) rows.push(row);
 	// Words longer than the room are cut by the panel's truncation; prefix the indentation.
-	return rows.map(pieces => (indent ? [{text: indent}, ...pieces] : pieces));
+	return rows.map((pieces, index) => {
+		const prefix = index === 0 ? indent : next;
+		return prefix ? [{text: prefix}, ...pieces] : pieces;
+	});
 }
 
-/** A Markdown text (several lines) as wrapped, styled panel lines. */
+const listItem = /^(\s*)([-*+]|\d+[.)])\s+/;
+
+/**
+ * A Markdown text (several lines) as wrapped, styled panel lines. Lines of a
+ * paragraph or list item are joined and re-wrapped to the width (lesson
+ * files are wrapped for an editor, not for this panel); blank lines,
+ * headings, list items, tables and fenced blocks keep their own lines.
+ */
 export function markdownLines(text: string, width: number, styleOf: (line: string, index: number) => Style = () => ({})): PanelLine[] {
 	const lines: PanelLine[] = [];
 	let fenced = false;
+	let paragraph: {text: string; style: Style; hang?: string} | undefined;
+	const flush = () => {
+		if (paragraph) lines.push(...wrapRuns(inlineRuns(paragraph.text, paragraph.style), width, paragraph.hang));
+		paragraph = undefined;
+	};
+
 	for (const [index, line] of text.split('\n').entries()) {
 		const base = styleOf(line, index);
 		if (/^\s*(```|~~~)/.test(line)) {
+			flush();
 			fenced = !fenced;
 			continue;
 		}
@@ -95,8 +118,22 @@ export function markdownLines(text: string, width: number, styleOf: (line: strin
 		}
 
 		const heading = /^#{1,6}\s+(.*)$/.exec(line);
-		lines.push(...wrapRuns(inlineRuns(heading ? heading[1] : line, heading ? {...base, bold: true} : base), width));
+		const item = listItem.exec(line);
+		if (line.trim() === '' || heading || line.trimStart().startsWith('|')) {
+			flush();
+			lines.push(...(line.trim() === '' ? [[]] : heading ? wrapRuns(inlineRuns(heading[1], {...base, bold: true}), width) : [[{...base, text: line}]]));
+		} else if (item) {
+			flush();
+			paragraph = {text: line, style: base, hang: ' '.repeat(item[0].length)};
+		} else if (paragraph && Object.keys(base).length === 0 && Object.keys(paragraph.style).length === 0 && (paragraph.hang !== undefined || !/^\s{2}/.test(line))) {
+			// A paragraph's next line, or a list item's continuation; an indented line outside a list (a command to type) keeps its own line.
+			paragraph.text += ` ${line.trim()}`;
+		} else {
+			flush();
+			paragraph = {text: line, style: base};
+		}
 	}
 
+	flush();
 	return lines;
 }

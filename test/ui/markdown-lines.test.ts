@@ -25,3 +25,10 @@ test('fenced blocks are kept as written, headings bold, the fences dropped', t =
 	t.true(lines[0][0].bold);
 	t.is(lines[1][0].color, 'accent');
 });
+
+test('paragraphs and list items wrapped for an editor are re-wrapped to the panel; list items hang after their marker', t => {
+	const text = 'The kernel runs\nat ring 0.\n\n- a list item that\n  goes on\n- second\n| a | table |';
+	t.deepEqual(markdownLines(text, 20).map(line => lineText(line)), ['The kernel runs at', 'ring 0.', '', '- a list item that', '  goes on', '- second', '| a | table |']);
+	t.deepEqual(markdownLines('Try:\n  run hello\n  trace -n 30', 40).map(line => lineText(line)), ['Try:', '  run hello', '  trace -n 30'], 'indented commands stay one per line');
+	t.deepEqual(markdownLines('1. one two three four', 10).map(line => lineText(line)), ['1. one two', '   three', '   four']);
+});
