@@ -37,6 +37,8 @@ const mainHelp = `
     $ ringlab                      open the lab: the lessons and a sandbox (needs a terminal)
     $ ringlab run GUEST            run a guest program on the emulator, then summarize
     $ ringlab compare GUEST        the same guest natively and under each hypervisor technique
+    $ ringlab migrate GUEST        move a running VM to a second host (--mode pre-copy …)
+    $ ringlab schedule [VM ...]    several VMs under Xen's credit scheduler
     $ ringlab asm FILE             assemble a file and report errors (--list: listing)
     $ ringlab isa                  the instruction-set reference (--check: Popek–Goldberg)
     $ ringlab lessons check [DIR]  validate lesson files (list: the lessons in DIR)
@@ -167,6 +169,116 @@ const commands: Record<string, Command> = {
 		async run(input, flags) {
 			const {compareCommand} = await import('./commands/compare.js');
 			return compareCommand(input[0], flags);
+		},
+	},
+	migrate: {
+		usage: `
+  Usage
+    $ ringlab migrate GUEST [options]
+
+  Boots GUEST as a VM on one host, lets it run, moves it to a second host
+  and prints each round: pages sent, pages the guest dirtied meanwhile,
+  where the VM ran, how long it took; then the downtime (the VM ran
+  nowhere) and the total time. The guest really runs during the rounds:
+  its own writes make the dirty pages. guests/dirtier.s writes memory at a
+  rate you set; any other guest dirties what it dirties.
+
+  Options
+    --mode MODE            cold (shut down, send the image, boot again),
+                           non-live (pause, copy everything, resume),
+                           pre-copy (rounds while it runs, then stop-and-copy;
+                           the default) or post-copy (resume first, pages
+                           follow, fetched on a demand fault)
+    --dirty-rate N         dirtier: pages it writes per second (default 8,000)
+    --wss SIZE             dirtier: its writable working set (default 1M)
+    --bandwidth MBIT       the link in Mbit/s (default 1000, Gigabit Ethernet)
+    --latency MS           one-way latency in ms (default 0.1)
+    --max-rounds N         pre-copy: at most N rounds (default 30, as Xen)
+    --max-downtime MS      pre-copy: stop iterating once the rest fits in MS
+                           (QEMU's downtime-limit, virsh migrate-setmaxdowntime)
+    --no-prepaging         post-copy: push pages in order, not from each fault
+    --memory SIZE          guest memory (default 32M)
+    --technique T          trap-emulate, binary-translation, paravirt or
+                           hardware-assist (default)
+    --paging shadow|nested hardware assist's paging (default nested)
+    --after MS             run the guest this long before migrating (default 10)
+    --then MS              and this long on the destination after (default 10)
+    --json                 every number as one JSON object
+
+  Examples
+    $ ringlab migrate dirtier
+    $ ringlab migrate dirtier --dirty-rate 40000 --wss 8M
+    $ ringlab migrate dirtier --mode post-copy --dirty-rate 8000
+    $ ringlab migrate dirtier --mode non-live --bandwidth 100
+`,
+		flags: {
+			mode: {type: 'string', default: 'pre-copy'},
+			dirtyRate: {type: 'number'},
+			wss: {type: 'string'},
+			bandwidth: {type: 'number'},
+			latency: {type: 'number'},
+			maxRounds: {type: 'number'},
+			maxDowntime: {type: 'number'},
+			prepaging: {type: 'boolean', default: true},
+			memory: {type: 'string', default: '32M'},
+			technique: {type: 'string', default: 'hardware-assist'},
+			paging: {type: 'string'},
+			isa: {type: 'string', default: 'classic'},
+			after: {type: 'number', default: 10},
+			then: {type: 'number', default: 10},
+			json: {type: 'boolean', default: false},
+		},
+		arguments: {min: 1, max: 1, names: 'GUEST'},
+		async run(input, flags) {
+			const {migrateCommand} = await import('./commands/migrate.js');
+			return migrateCommand(input[0], flags);
+		},
+	},
+	schedule: {
+		usage: `
+  Usage
+    $ ringlab schedule [VM ...] [options]
+
+  Runs several VMs on one host under Xen's credit scheduler (credit1) and
+  prints, per vCPU, its credit and priority (UNDER, OVER, BOOST), its state,
+  the CPU it got and the work its guest counted. Each VM is
+  GUEST[,weight=W][,cap=C][,vcpus=N][,name=NAME]: weight 1-65535 (default
+  256), cap in % of one pCPU (default 0: none), vCPUs hot-plugged at the
+  guest's ap_entry_N (guests/vcpu-spin.s has them). Default VMs:
+  vcpu-spin,weight=512 vcpu-spin sleeper.
+
+  Time is compressed: a tick is 300,000 cycles (0.1 ms) where Xen's is
+  10 ms; credits, weights, caps and shares are the same.
+
+  Options
+    --pcpus N              physical CPUs (default 1)
+    --periods N            30 ms accounting periods to run (default 20)
+    --technique T          the VMs' technique (default hardware-assist)
+    --paging shadow|nested hardware assist's paging (default nested)
+    --no-boost             no BOOST priority for vCPUs that wake with credit
+    --timeline             also print every vCPU's credit after each period
+    --json                 every number as one JSON object
+
+  Examples
+    $ ringlab schedule
+    $ ringlab schedule vcpu-spin,weight=512 vcpu-spin --pcpus 1
+    $ ringlab schedule vcpu-spin,cap=50 vcpu-spin sleeper --pcpus 2
+    $ ringlab schedule vcpu-spin,vcpus=2 vcpu-spin
+`,
+		flags: {
+			pcpus: {type: 'number', default: 1},
+			periods: {type: 'number', default: 20},
+			technique: {type: 'string', default: 'hardware-assist'},
+			paging: {type: 'string'},
+			isa: {type: 'string', default: 'classic'},
+			boost: {type: 'boolean', default: true},
+			timeline: {type: 'boolean', default: false},
+			json: {type: 'boolean', default: false},
+		},
+		arguments: {min: 0, max: 16, names: 'VM ...'},
+		async run(input, flags) {
+			const {scheduleCommand} = await import('./commands/schedule.js');
+			return scheduleCommand(input, flags);
 		},
 	},
 	asm: {

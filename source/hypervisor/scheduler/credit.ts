@@ -32,7 +32,10 @@
 // runner (host-scheduler.ts runs a VM on the host CPU). pCPUs are
 // scheduling slots: runTicks() gives each pCPU one tick of time after the
 // other, so all of them share the one host CPU of this machine (see
-// host-scheduler.ts). Everything is deterministic.
+// host-scheduler.ts); each pCPU keeps its own clock, and a vCPU that ran
+// during a stretch of time on one pCPU is not picked for the same stretch
+// on another (it cannot be in two places at once). Everything is
+// deterministic.
 
 import {cpuHz} from '../../machine/costs.js';
 
@@ -104,6 +107,11 @@ export class SchedVcpu {
 	pcpu: number;
 	/** Cycles not yet turned into whole credits (Xen keeps the same remainder). */
 	residual = 0;
+	/**
+	 * Until when (pCPU time) it is running: the pCPUs take their ticks one after the other, so a vCPU
+	 * that ran in this stretch of time on one pCPU may not run in the same stretch on another.
+	 */
+	busyUntil = 0;
 	readonly stats = {cycles: 0, scheduled: 0, wakeups: 0, preempted: 0, migrations: 0};
 
 	constructor(readonly domain: SchedDomain, readonly index: number, readonly runner: VcpuRunner, pcpu: number) {
@@ -255,7 +263,7 @@ export class CreditScheduler {
 			const wake = this.nextWake();
 			const untilWake = Math.max(1, Math.ceil(wake - this.clock.now()));
 			if (!vcpu) {
-				const idle = Math.min(end - pcpu.clock, untilWake);
+				const idle = Math.min(end - pcpu.clock, untilWake, this.nextFree(pcpu) - pcpu.clock);
 				this.clock.idle(idle);
 				pcpu.clock += idle;
 				pcpu.idleCycles += idle;
@@ -265,6 +273,7 @@ export class CreditScheduler {
 			const budget = Math.min(end - pcpu.clock, pcpu.sliceEnd - pcpu.clock, untilWake);
 			const {used, blocked, dead} = vcpu.runner.run(budget);
 			pcpu.clock += used;
+			vcpu.busyUntil = pcpu.clock;
 			vcpu.stats.cycles += used;
 			this.burn(vcpu, used);
 			if (dead) {
@@ -394,11 +403,13 @@ export class CreditScheduler {
 		const current = pcpu.current;
 		pcpu.current = undefined;
 		if (current?.runnable) this.insert(pcpu, current);
-		let next = pcpu.runq[0];
+		// The first vCPU in priority order that is not busy on another pCPU at this time.
+		const at = pcpu.runq.findIndex(vcpu => vcpu.busyUntil <= pcpu.clock);
+		let next: SchedVcpu | undefined = at < 0 ? undefined : pcpu.runq[at];
 		// Only OVER work (or none) here: take UNDER work from another pCPU first (steal() dequeues it there).
 		const stolen = !next || priorities[next.priority] <= priorities.OVER ? this.steal(pcpu, next ? priorities[next.priority] : priorities.IDLE) : undefined;
 		if (stolen) next = stolen;
-		else if (next) pcpu.runq.shift();
+		else if (next) pcpu.runq.splice(at, 1);
 		if (!next) return;
 		if (current && next !== current && current.runnable) current.stats.preempted++;
 		next.pcpu = pcpu.id;
@@ -407,13 +418,13 @@ export class CreditScheduler {
 		pcpu.sliceEnd = pcpu.clock + this.sliceCycles;
 	}
 
-	/** csched_load_balance: the first vCPU on another pCPU's queue with a strictly better priority than `than`. */
+	/** csched_load_balance: the first vCPU on another pCPU's queue with a strictly better priority than `than`, free to run now. */
 	private steal(pcpu: Pcpu, than: number): SchedVcpu | undefined {
 		for (let i = 1; i < this.pcpus.length; i++) {
 			const peer = this.pcpus[(pcpu.id + i) % this.pcpus.length];
-			const candidate = peer.runq[0];
-			if (candidate && priorities[candidate.priority] > than) {
-				peer.runq.shift();
+			const at = peer.runq.findIndex(vcpu => vcpu.busyUntil <= pcpu.clock && priorities[vcpu.priority] > than);
+			if (at >= 0) {
+				const [candidate] = peer.runq.splice(at, 1);
 				candidate.stats.migrations++;
 				candidate.pcpu = pcpu.id;
 				return candidate;
@@ -421,6 +432,16 @@ export class CreditScheduler {
 		}
 
 		return undefined;
+	}
+
+	/** When the next queued vCPU that is busy on another pCPU now becomes free (pCPU time), or Infinity. */
+	private nextFree(pcpu: Pcpu): number {
+		let next = Number.POSITIVE_INFINITY;
+		for (const each of this.pcpus) {
+			for (const vcpu of each.runq) if (vcpu.busyUntil > pcpu.clock) next = Math.min(next, vcpu.busyUntil);
+		}
+
+		return next;
 	}
 
 	/** __runq_insert: after every vCPU of the same or a better priority. */
