@@ -2,9 +2,11 @@
 // parameters are in vocabulary.ts). With no kernel in the lab they are
 // "unavailable" (never passed); a lab whose kernel has not booted fails
 // them, saying so. Counted things (OOM kills) count from the step's start;
-// states (hostnames, files, processes, layers) are read as they are now, as
-// root in the initial namespaces, the way the host sees them.
+// states (hostnames, files, processes, layers, containers, images) are read
+// as they are now, as root in the initial namespaces, the way the host sees
+// them; an image's last build is read from the kernel's event log.
 
+import {normalizeTag} from '../kernel/containers/images.js';
 import {isKernelError} from '../kernel/errors.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {Process} from '../kernel/process.js';
@@ -124,6 +126,44 @@ export const kernelEvaluators: Readonly<Record<string, Evaluate>> = {
 		const matching = liveProcesses(kernel).filter(process => (typeof p.command !== 'string' || process.comm === p.command) && (!p.inChildPidNamespace || process.pidNs !== kernel.initPidNs));
 		const n = matching.length;
 		return {status: countOk(n, p) ? 'pass' : 'fail', detail: `${n} matching process${n === 1 ? '' : 'es'} now; needed ${countText(p).replace(/ ?(once|twice|times)/, '')}`};
+	},
+	containerState(p, w) {
+		const kernel = kernelOf(w);
+		if (isOutcome(kernel)) return kernel;
+		// Look without starting the engine (that would add dockerd to the learner's process list).
+		const docker = kernel.dockerIfStarted;
+		const containers = docker ? [...docker.containers.values()] : [];
+		const wanted = p.state as string;
+		if (typeof p.name === 'string') {
+			const container = containers.find(c => c.name === p.name) ?? docker?.find(p.name);
+			if (!container) return {status: 'fail', detail: `there is no container named ${p.name}${containers.length === 0 ? ' (no container has been created yet)' : ''}`};
+			return {status: container.state === wanted ? 'pass' : 'fail', detail: `container ${container.name} is ${container.state}`};
+		}
+
+		const match = containers.find(c => c.state === wanted);
+		if (match) return {status: 'pass', detail: `container ${match.name} is ${wanted}`};
+		return {status: 'fail', detail: containers.length === 0 ? 'no container has been created yet' : `no container is ${wanted}: ${containers.map(c => `${c.name} is ${c.state}`).join(', ')}`};
+	},
+	imageBuilt(p, w) {
+		const kernel = kernelOf(w);
+		if (isOutcome(kernel)) return kernel;
+		const docker = kernel.dockerIfStarted;
+		let tag: string;
+		try {
+			tag = normalizeTag(p.tag as string);
+		} catch {
+			return {status: 'fail', detail: `${String(p.tag)} is not a valid image reference (lowercase name[:tag])`};
+		}
+
+		const image = docker?.store.find(tag);
+		if (!image || !image.tags.includes(tag)) return {status: 'fail', detail: `there is no image tagged ${tag}`};
+		if (typeof p.cachedSteps !== 'number') return {status: 'pass', detail: `image ${tag} exists (${image.layers.length} layer${image.layers.length === 1 ? '' : 's'})`};
+		// The last build that tagged it: how many of its steps came from the build cache.
+		const build = kernel.events.ofType('image-built').findLast(event => event.data?.tag === tag);
+		if (!build) return {status: 'fail', detail: `image ${tag} exists, but no build of it is recorded (build it with docker build -t ${tag} …)`};
+		const cached = Number(build.data?.cachedSteps ?? 0);
+		const steps = Number(build.data?.steps ?? 0);
+		return {status: cached >= p.cachedSteps ? 'pass' : 'fail', detail: `the last build of ${tag} took ${cached} of its ${steps} steps from the cache`};
 	},
 	namespaceCount(p, w) {
 		const kernel = kernelOf(w);

@@ -48,10 +48,10 @@ test('ringlab lessons: bad actions, missing folders and empty folders are one cl
 });
 
 test('lessons check notes checkpoints this version cannot evaluate yet', t => {
-	const dir = lessonDir({'a.md': lesson(goodStep.replace("trapped: '#GP'", 'containerState: {state: paused}'))});
+	const dir = lessonDir({'a.md': lesson(goodStep.replace("trapped: '#GP'", 'migrated: cold'))});
 	const {status, stdout} = ringlab(['lessons', 'check', dir], {cwd: dir});
 	t.is(status, 0);
-	t.regex(stdout, /note: a\.md:\d+: step "Run hello" checks containerState, which needs a part of the container kernel this version does not have yet/);
+	t.regex(stdout, /note: a\.md:\d+: step "Run hello" checks migrated, which needs a part of the hypervisor this version does not have yet/);
 });
 
 test('lessons check --play plays every solution and names the steps whose checkpoint does not pass', t => {
