@@ -30,7 +30,7 @@ export function parseSize(text: string): number | undefined {
 export type Cells = Record<string, string>;
 
 function ms(value: number): string {
-	if (value === 0) return '0';
+	if (value < 0.0005) return '0';
 	if (value < 1) return value.toFixed(3);
 	if (value < 100) return value.toFixed(2);
 	return value.toFixed(1);
@@ -187,8 +187,8 @@ export async function migrateCommand(name: string, flags: Record<string, unknown
 	return 0;
 }
 
-/** Break a line at spaces so it fits `width` columns. */
-function wrap(text: string, width: number): string[] {
+/** Break a line at spaces so it fits `width` columns (continuation lines indented). */
+export function wrap(text: string, width: number): string[] {
 	const lines: string[] = [];
 	let line = '';
 	for (const word of text.split(' ')) {

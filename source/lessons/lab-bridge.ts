@@ -5,6 +5,7 @@
 // step's baseline is taken.
 
 import {closest} from '../diagnostics.js';
+import {migrationsOf} from '../hypervisor/migration/records.js';
 import {defaultKernelPath} from '../guests.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {Program} from '../machine/assembler.js';
@@ -27,7 +28,7 @@ export function labStateOf(shell: Shell): LabState {
 	const lab = shell.lab as unknown as {kernelBooted?: boolean; kernel?: {kernel?: Kernel}};
 	const kernelAvailable = typeof lab.kernelBooted === 'boolean';
 	const kernel = lab.kernelBooted ? lab.kernel?.kernel : undefined;
-	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}, ...(kernel ? {kernel} : {}), ...(kernelAvailable ? {kernelAvailable} : {}), hypervisor: hypervisorViewOf(shell.lab.vms)};
+	return {machine: shell.lab.machine?.machine, shell: {history: shell.records}, ...(kernel ? {kernel} : {}), ...(kernelAvailable ? {kernelAvailable} : {}), hypervisor: {...hypervisorViewOf(shell.lab.vms), migrations: migrationsOf(shell.lab)}};
 }
 
 /** A VM session as a checkpoint sees it: read live (the session re-boots its VM when stepped back). */

@@ -63,12 +63,23 @@ export type VmView = {
 	counters(): Readonly<Record<string, number>>;
 };
 
+/** A finished VM migration (`vm migrate`), as checkpoints see it. */
+export type MigrationView = {
+	readonly vm: string;
+	/** cold, non-live, pre-copy or post-copy. */
+	readonly mode: string;
+	readonly downtimeMs: number;
+	readonly totalMs: number;
+};
+
 /**
- * The hypervisor as checkpoints see it. Add further views here (live
- * migrations …) and their baseline in HypervisorBaseline.
+ * The hypervisor as checkpoints see it. Add further views here and their
+ * baseline in HypervisorBaseline.
  */
 export type HypervisorView = {
 	readonly vms: readonly VmView[];
+	/** The migrations done so far, oldest first (the list only grows). */
+	readonly migrations?: readonly MigrationView[];
 };
 
 export type LabState = {
@@ -89,6 +100,8 @@ export type VmBaseline = {steps: number; counters: Readonly<Record<string, numbe
 export type HypervisorBaseline = {
 	/** By VmView.key: VMs created later are not in it (everything they did counts). */
 	vms: Map<object, VmBaseline>;
+	/** Migrations done before the step started. */
+	migrations: number;
 };
 
 /** What the lab looked like when a step started. */
@@ -137,7 +150,7 @@ export function takeBaseline(lab: LabState): Baseline {
 		historyLength: lab.shell?.history.length ?? 0,
 		kernel: lab.kernel,
 		kernelEventSeq: lab.kernel?.events.lastSeq ?? -1,
-		hypervisor: {vms: new Map((lab.hypervisor?.vms ?? []).map(vm => [vm.key, {steps: vm.steps, counters: vm.counters(), consoleLength: vm.console().length}]))},
+		hypervisor: {vms: new Map((lab.hypervisor?.vms ?? []).map(vm => [vm.key, {steps: vm.steps, counters: vm.counters(), consoleLength: vm.console().length}])), migrations: lab.hypervisor?.migrations?.length ?? 0},
 	};
 }
 
@@ -221,6 +234,12 @@ export class StepWindow {
 		const now = vm.counters()[name] ?? 0;
 		const before = this.baseline.hypervisor.vms.get(vm.key);
 		return before ? Math.max(0, now - (before.counters[name] ?? 0)) : now;
+	}
+
+	/** VM migrations finished since the step started. */
+	migrations(): readonly MigrationView[] {
+		const all = this.lab.hypervisor?.migrations ?? [];
+		return all.slice(Math.min(this.baseline.hypervisor.migrations, all.length));
 	}
 
 	/** Commands run since the step started. */

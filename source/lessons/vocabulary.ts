@@ -601,6 +601,15 @@ const hypervisorTypes: CheckpointType[] = [
 		shorthand: 'mode',
 		params: {mode: oneOfValues(['cold', 'non-live', 'pre-copy', 'post-copy'], 'migration modes', 'the mode', true), downtimeMsAtMost: integer('the most downtime allowed, in ms')},
 		describe: p => `a ${String(p.mode)} migration completes${typeof p.downtimeMsAtMost === 'number' ? ` with at most ${p.downtimeMsAtMost} ms downtime` : ''}`,
+		evaluate(p, w) {
+			if (!w.lab.hypervisor) return noHypervisor;
+			const done = w.migrations();
+			if (done.length === 0) return {status: 'fail', detail: 'no VM was migrated since this step started (vm migrate NAME --mode MODE)'};
+			const bound = typeof p.downtimeMsAtMost === 'number' ? p.downtimeMsAtMost : Number.POSITIVE_INFINITY;
+			const ok = done.find(record => record.mode === p.mode && record.downtimeMs <= bound);
+			const list = done.map(record => `${record.vm} ${record.mode} (downtime ${record.downtimeMs.toFixed(1)} ms)`).join(', ');
+			return {status: ok ? 'pass' : 'fail', detail: ok ? `${ok.vm}: ${ok.mode} migration, downtime ${ok.downtimeMs.toFixed(1)} ms` : `migrations since this step started: ${list}`};
+		},
 	},
 ];
 

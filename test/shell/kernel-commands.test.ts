@@ -132,5 +132,5 @@ test('vm: a guest under a technique, stepped and stepped back exactly; exits by 
 	t.regex((await sh(shell, 'vm exits v2')).stdout, /EPT_VIOLATION/);
 	t.regex((await sh(shell, 'vm ls')).stdout, /v2 +hello +hardware-assist +nested +poweroff/);
 	t.is((await sh(shell, 'vm create x hello -t paravirt --paging nested')).stderr, 'vm create: nested paging (EPT) is a hardware-assist feature; paravirt uses shadow page tables\n');
-	t.regex((await sh(shell, 'vm migrate v1')).stderr, /not available yet: live migration/);
+	t.regex((await sh(shell, 'vm migrate v1')).stderr, /v1 has stopped \(poweroff\): there is nothing running to migrate; a cold migration moves a stopped VM \(--mode cold\)/);
 });

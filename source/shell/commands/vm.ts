@@ -4,7 +4,9 @@
 // run it live (Ctrl-C pauses), step it back, and read its registers — the
 // real CPU's and the virtual CPU the VMM keeps — and its exits by reason;
 // give it a disk in one I/O mode (--io) and follow one address through its
-// three address spaces (translate). The panels follow the VM last used.
+// three address spaces (translate); migrate it to a second host and resize
+// its memory with a balloon (vm-migrate.ts). The panels follow the VM last
+// used.
 
 import {formatFlags} from '../../machine/arch.js';
 import type {IsaVariant} from '../../machine/isa.js';
@@ -16,6 +18,7 @@ import {CommandError, type Command, type CommandContext} from '../command.js';
 import {formatRegisters, registerView} from '../views/registers.js';
 import {formatTranslation} from '../views/translation.js';
 import {VmSession} from '../vm-session.js';
+import {cannotGoBack, vmBalloon, vmMigrate} from './vm-migrate.js';
 import {readVmCounters} from '../../lessons/vm-counters.js';
 import type {IoMode} from '../../hypervisor/io/io-modes.js';
 
@@ -188,6 +191,8 @@ const back: Command = {
 		const named = first !== undefined && !/^\d+$/.test(first);
 		const session = vmNamed(context, named ? first : undefined);
 		const n = count(named ? second : first, 1);
+		const refused = cannotGoBack(session);
+		if (refused) throw new CommandError(refused);
 		if (session.steps === 0) throw new CommandError('already at the start: nothing to go back to');
 		const undone = await session.back(n, context.pause, () => context.signal.aborted);
 		context.lab.machine = session.view;
@@ -345,23 +350,14 @@ const rm: Command = {
 	},
 };
 
-const migrate: Command = {
-	name: 'migrate',
-	group: 'hypervisor',
-	summary: 'live-migrate a VM (pre-copy) and report rounds and downtime',
-	usage: 'vm migrate NAME',
-	unavailable: () => 'live migration is not in the hypervisor yet (source/hypervisor has no migration engine)',
-	operands: {min: 1, max: 1},
-};
-
 export const vmCommand: Command = {
 	name: 'vm',
 	group: 'hypervisor',
-	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits, stats, translate',
+	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits, stats, translate, migrate, balloon',
 	usage: 'vm COMMAND [OPTIONS]',
 	description: `Runs a guest as a virtual machine under one virtualization technique
 (${virtualTechniques.join(', ')}) and shows what it costs: VM exits by reason,
 instructions emulated, exceptions reflected, hypercalls. NAME may be left out
 to mean the VM used last.`,
-	subcommands: [create, step, start, resume, back, regs, exits, counterStats, translate, ls, rm, migrate],
+	subcommands: [create, step, start, resume, back, regs, exits, counterStats, translate, ls, rm, vmMigrate, vmBalloon],
 };
