@@ -1,7 +1,8 @@
 // The built app in a real terminal (tmux), read as a user would: the menu,
 // the sandbox at 80x24 with a guest stepped and stepped back, the same lab
-// re-laid out at 160x48 and below 80x24, colour off with NO_COLOR, and a
-// clean exit. Skips, saying why, when tmux is not installed.
+// re-laid out at 160x48 and below 80x24, a docker container with a memory
+// limit seen in the cgroup and layer-stack panels, colour off with
+// NO_COLOR, and a clean exit. Skips, saying why, when tmux is not installed.
 
 import {execFileSync, spawnSync} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
@@ -175,6 +176,61 @@ test('the sandbox path: new PID and UTS namespaces, a hostname, a cgroup memory 
 	tmux('send-keys', '-t', name, 'C-c');
 	await waitFor(t, name, /again to quit/, 'the quit prompt');
 	tmux('send-keys', '-t', name, 'C-c');
+	await waitFor(t, name, /EXITED 0/, 'a clean exit');
+});
+
+test('the docker path: docker run -d with a memory limit, docker ps, the hog in the cgroup panel, the container\'s layers', async t => {
+	const name = 'docker';
+	start(name, 80, 24);
+	await waitFor(t, name, /▸ Sandbox/, 'the menu');
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitFor(t, name, /root@ringlab:~#/, 'the prompt');
+	type(name, 'docker run -d --name web --memory 64m ringlab/base hog 8');
+	const id = /^([\da-f]{64})$/m.exec(await waitFor(t, name, /^[\da-f]{64}$/m, 'the container ID'))![1];
+	type(name, 'docker ps');
+	const ps = await waitFor(t, name, /^CONTAINER ID {3}IMAGE/m, 'docker ps');
+	t.regex(ps, new RegExp(`^${id.slice(0, 12)} {3}ringlab/base {3}"hog 8" {3}`, 'm'));
+	t.regex(ps, /\bweb$/m);
+	// The detached container runs on in the background: its cgroup fills up to 8 MiB of its 64 MiB.
+	tmux('send-keys', '-t', name, 'M-7');
+	const cgroups = await waitFor(t, name, /mem [░█]+ 8\.0M\/64\.0M/, 'the container\'s memory in the cgroup panel');
+	t.regex(cgroups, /docker-[\da-f]+/);
+	fits(t, cgroups, 80, 24);
+	// Its root: the image's layer under the container's writable one.
+	type(name, 'docker exec web mkdir /data');
+	tmux('send-keys', '-t', name, 'M-9');
+	const layers = await waitFor(t, name, /╭─ 9 Layer stack/, 'the layer-stack panel');
+	t.regex(layers, /│container web \(ringlab\/base, running\) +│/);
+	t.regex(layers, new RegExp(`overlay on /var/lib/docker/overlay2/${id.slice(0, 12)}…/merged`));
+	t.regex(layers, /│ {2}upper +0B +1 {2}the container's writable layer \(rw\) +│/);
+	t.regex(layers, /│ {2}lower0 +[\d.]+kB +\d+ {2}ADD dir:[\da-f]{12}… in \/ +│/);
+	fits(t, layers, 80, 24);
+	t.log(`80x24, the layer stack:\n${layers}`);
+	// Focus the panel and filter its merged tree: the directory the container added.
+	tmux('send-keys', '-t', name, 'Escape');
+	await waitFor(t, name, /9 Layer stack ◂/, 'the focus on the panel');
+	tmux('send-keys', '-t', name, '/');
+	tmux('send-keys', '-t', name, '-l', 'data');
+	// (Enter in the same read as the text would be taken as text: wait for it to show.)
+	await waitFor(t, name, /\/data▏/, 'the filter typed');
+	tmux('send-keys', '-t', name, 'Enter');
+	const filtered = await waitFor(t, name, /\/data: 1 match/, 'the filtered tree');
+	t.regex(filtered, /│\+ data\/ +upper│/);
+	tmux('resize-window', '-t', name, '-x', '160', '-y', '48');
+	const wide = await waitFor(t, name, /ringlab · sandbox/, 'the wide layout');
+	t.regex(wide, /^root@ringlab:~#.*│\+ data\/ +upper│$|^ +│\+ data\/ +upper│$/m);
+	fits(t, wide, 160, 48);
+	tmux('resize-window', '-t', name, '-x', '80', '-y', '24');
+	// Esc clears the filter, a second Esc goes back to the shell (each waited for: Esc and a key together read as Alt+key).
+	tmux('send-keys', '-t', name, 'Escape');
+	await waitFor(t, name, /9 Layer stack ◂ ─+╮\n(.*\n)*.*1–8 of \d+/, 'the filter cleared');
+	tmux('send-keys', '-t', name, 'Escape');
+	await waitFor(t, name, /Esc panels/, 'the shell focused');
+	type(name, 'docker rm -f web');
+	await waitFor(t, name, /No overlay mounts yet/, 'the panel after docker rm');
+	type(name, 'exit');
+	await waitFor(t, name, /▸ Sandbox/, 'the menu again');
+	tmux('send-keys', '-t', name, 'q');
 	await waitFor(t, name, /EXITED 0/, 'a clean exit');
 });
 
