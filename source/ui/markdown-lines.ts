@@ -1,7 +1,7 @@
 // Lesson prose (Markdown) as panel lines: paragraphs word-wrapped to the
 // panel's width, with the inline marks a terminal can show — `code` in the
-// accent colour, **strong** in bold, [links](url) as "links <url>" — and
-// the marks themselves removed. Block structure (lists, headings, fenced
+// accent colour, **strong** in bold, [links](url) as "links <url>",
+// *emphasis* as plain text — and the marks themselves removed. Block structure (lists, headings, fenced
 // blocks) stays as written: it reads well as plain text.
 
 import type {PanelLine, Segment} from './panels/panel.js';
@@ -11,13 +11,14 @@ type Style = Omit<Segment, 'text'>;
 /** Split one line of Markdown into styled runs, the marks removed. */
 export function inlineRuns(text: string, base: Style = {}): Segment[] {
 	const runs: Segment[] = [];
-	const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\[([^\]]+)\]\(([^)\s]+)\)/g;
+	const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\[([^\]]+)\]\(([^)\s]+)\)|(?<![\w*])[*_](?=\S)([^*_]*?\S)[*_](?![\w*])/g;
 	let at = 0;
 	for (const match of text.matchAll(pattern)) {
 		if (match.index > at) runs.push({...base, text: text.slice(at, match.index)});
 		if (match[1] !== undefined) runs.push({...base, text: match[1], color: 'accent'});
 		else if (match[2] !== undefined || match[3] !== undefined) runs.push({...base, text: match[2] ?? match[3], bold: true});
-		else runs.push({...base, text: `${match[4]} <${match[5]}>`});
+		else if (match[4] !== undefined) runs.push({...base, text: `${match[4]} <${match[5]}>`});
+		else runs.push({...base, text: match[6]}); // *emphasis*: terminals have no reliable italics, so the marks just go
 		at = match.index + match[0].length;
 	}
 

@@ -13,6 +13,12 @@ test('inline marks become styles and disappear from the text', t => {
 	]);
 });
 
+test('*emphasis* loses its marks; a lone star or snake_case does not', t => {
+	const text = (line: string) => inlineRuns(line).map(run => run.text).join('');
+	t.is(text('this is *not* trapped, _really_'), 'this is not trapped, really');
+	t.is(text('2 * 3 and a_b_c and *'), '2 * 3 and a_b_c and *');
+});
+
 test('wrapping keeps styles, breaks at spaces and keeps the indentation', t => {
 	const rows = wrapRuns(inlineRuns('  the `syscall` instruction enters ring 0'), 16);
 	t.deepEqual(rows.map(row => lineText(row)), ['  the syscall', '  instruction', '  enters ring 0']);
