@@ -81,9 +81,12 @@ export class Vm {
 		const image = new Machine({memoryBytes: this.memory.size});
 		if (user) loadWithKernel(image, kernel, user);
 		else image.load(kernel);
+		const {words} = image.memory;
 		for (let page = 0; page < this.memory.pageCount; page++) {
-			const bytes = image.memory.bytes.subarray(page * 4096, (page + 1) * 4096);
-			if (bytes.some(byte => byte !== 0)) this.memory.load(page * 4096, bytes);
+			let word = page * 1024;
+			const end = word + 1024;
+			while (word < end && words[word] === 0) word++;
+			if (word < end) this.memory.load(page * 4096, image.memory.bytes.subarray(page * 4096, (page + 1) * 4096)); // only pages with something in them
 		}
 
 		this.entry = image.cpu.pc;

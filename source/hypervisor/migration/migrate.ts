@@ -290,9 +290,12 @@ class Migration {
 		else target.load(image.kernel);
 		// The image is what the loader wrote (the non-zero pages) plus the disk.
 		let imagePages = 0;
+		const {words} = this.destination.machine.memory;
 		for (let page = 0; page < target.memory.pageCount; page++) {
-			const frame = target.memory.p2m[page];
-			if (this.destination.machine.memory.bytes.subarray(frame, frame + PAGE_SIZE).some(byte => byte !== 0)) imagePages++;
+			let word = target.memory.p2m[page] / 4;
+			const end = word + PAGE_SIZE / 4;
+			while (word < end && words[word] === 0) word++;
+			if (word < end) imagePages++;
 		}
 
 		if (vm.devices.bus.devices.some(device => device instanceof BalloonDevice)) attachBalloon(this.destination, target); // part of its configuration, empty
