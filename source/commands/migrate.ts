@@ -36,12 +36,18 @@ function ms(value: number): string {
 	return value.toFixed(1);
 }
 
-const where: Record<string, string> = {source: 'source', destination: 'destination', stopped: 'paused'};
+/** Where the VM is during each kind of round (the table's phase says it; this line says it in words). */
+const whereLine: Record<string, string> = {
+	'pre-copy': 'pre-copy rounds: the VM runs on the source; stop-and-copy: it is paused',
+	'non-live': 'stop-and-copy: the VM is paused',
+	'post-copy': 'state: the VM is paused; push: it runs on the destination',
+	cold: 'image: the VM is shut down',
+};
 
-/** One row per round: what crossed, where the VM ran meanwhile, how long it took. */
+/** One row per round: what crossed (4 KiB pages), what the guest dirtied meanwhile, how long it took. */
 export function roundRows(report: MigrationReport): Cells[] {
 	return report.rounds.map(round => {
-		const cells: Cells = {round: String(round.round), phase: round.phase, 'VM is': where[round.running], sent: count(round.pagesSent)};
+		const cells: Cells = {round: String(round.round), phase: round.phase, sent: count(round.pagesSent)};
 		if (report.mode === 'pre-copy') {
 			cells.skipped = count(round.pagesSkipped);
 			cells.dirtied = round.phase === 'pre-copy' ? count(round.pagesDirtied) : '—';
@@ -62,6 +68,7 @@ function mib(bytes: number): string {
 /** The lines under the table: totals, why pre-copy stopped, what the guest did, and the published numbers to compare with. */
 export function migrationSummary(report: MigrationReport): string[] {
 	const lines = [
+		whereLine[report.mode],
 		`downtime ${ms(report.downtimeMs)} ms, total ${ms(report.totalMs)} ms; sent ${count(report.pagesSent)} pages (${mib(report.bytesSent)}) in ${report.rounds.length} round${report.rounds.length === 1 ? '' : 's'}`,
 	];
 	switch (report.mode) {

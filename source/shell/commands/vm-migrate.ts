@@ -5,6 +5,7 @@
 // After a migration the VM's session runs on the destination host and the
 // panels follow it there; stepping back across the move is refused.
 
+import {stripVTControlCharacters} from 'node:util';
 import {attachBalloon, balloonReport, BalloonDevice, setBalloonTarget} from '../../hypervisor/balloon/balloon.js';
 import {Host} from '../../hypervisor/host.js';
 import {configureDirtier, isDirtier, readDirtier} from '../../hypervisor/migration/dirtier.js';
@@ -15,6 +16,9 @@ import {migrationTable} from '../../commands/migration-table.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {MachineSession} from '../machine-session.js';
 import type {VmSession} from '../vm-session.js';
+
+/** Lines fit the shell pane of the wide layout (73 columns) as well as an 80-column terminal. */
+const width = 72;
 
 /** Sessions whose VM left the host it booted on (or changed outside replay): `vm back` cannot re-execute to them. */
 const moved = new WeakMap<VmSession, string>();
@@ -118,9 +122,9 @@ ${migrationModes.map(mode => `  ${mode}: ${migrationModeDescriptions[mode]}`).jo
 		lab.changed();
 		const dirtier = isDirtier(spec.program) ? readDirtier(spec.program, report.destination.memory) : undefined;
 		const knobs = `link ${report.bandwidthMbit.toLocaleString('en-US')} Mbit/s, ${report.latencyMs} ms latency${dirtier ? `; the guest writes ${dirtier.dirtyRate.toLocaleString('en-US')} pages/s over ${dirtier.wssPages.toLocaleString('en-US')} pages` : ''}`;
-		stdout.write(`${spec.name}: ${mode} migration from host${from} to host${from + 1}\n${wrap(knobs, 80).join('\n')}\n`);
-		stdout.write(migrationTable(report));
-		stdout.write(`\n${migrationSummary(report).flatMap(line => wrap(line, 80)).join('\n')}\n`);
+		stdout.write(`${spec.name}: ${mode} migration from host${from} to host${from + 1}\n${wrap(knobs, width).join('\n')}\n`);
+		stdout.write(stripVTControlCharacters(migrationTable(report))); // the table's bold borders: the shell prints text, not escape codes
+		stdout.write(`\n${migrationSummary(report).flatMap(line => wrap(line, width)).join('\n')}\n`);
 		stdout.write(`${spec.name} now runs on host${from + 1} (${report.destination.state}); vm start ${spec.name} goes on from there\n`);
 		return 0;
 	},
