@@ -107,9 +107,9 @@ export function vcpuRows(report: ScheduleReport): Cells[] {
 }
 
 /** The rows of vCPUs, dropping columns until they fit `columns`. */
-export function fittedVcpuRows(report: ScheduleReport, columns = 80): Cells[] {
+export function fittedVcpuRows(report: ScheduleReport, columns = 80, drops: readonly string[] = ['pCPU', 'cap', 'weight']): Cells[] {
 	let data = vcpuRows(report);
-	for (const drop of ['pCPU', 'cap', 'weight']) {
+	for (const drop of drops) {
 		if (tableWidth(data) <= columns) break;
 		data = data.map(({[drop]: _dropped, ...rest}) => rest);
 	}

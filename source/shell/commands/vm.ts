@@ -8,17 +8,17 @@
 // its memory with a balloon (vm-migrate.ts). The panels follow the VM last
 // used.
 
-import {formatFlags} from '../../machine/arch.js';
 import type {IsaVariant} from '../../machine/isa.js';
-import {ioModeDescriptions, ioModeProblem, ioModes, isIoMode} from '../../hypervisor/io/io-modes.js';
+import {ioModeDescriptions, ioModes, isIoMode} from '../../hypervisor/io/io-modes.js';
 import {diskRows} from '../../commands/run.js';
 import {keyValues} from '../../format.js';
-import {isPaging, pagingProblem, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
+import {isPaging, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
-import {formatRegisters, registerView} from '../views/registers.js';
 import {formatTranslation} from '../views/translation.js';
-import {VmSession} from '../vm-session.js';
+import {formatVmRegisters} from '../views/vm-registers.js';
+import {VmSession, vmNameHint, vmNamePattern, vmOptionsProblem} from '../vm-session.js';
 import {cannotGoBack, vmBalloon, vmMigrate} from './vm-migrate.js';
+import {vmSchedule} from './vm-schedule.js';
 import {readVmCounters} from '../../lessons/vm-counters.js';
 import type {IoMode} from '../../hypervisor/io/io-modes.js';
 
@@ -77,22 +77,19 @@ const create: Command = {
 		const [name, guest] = context.operands;
 		const technique = String(options.technique ?? '');
 		if (!(virtualTechniques as string[]).includes(technique)) throw new CommandError(`--technique must be one of ${virtualTechniques.join(', ')}`, 2, true);
+		if (!vmNamePattern.test(name)) throw new CommandError(`invalid VM name '${name}': ${vmNameHint}`, 2);
 		const paging = options.paging === undefined ? undefined : String(options.paging);
 		if (paging !== undefined && !isPaging(paging)) throw new CommandError('--paging must be shadow or nested', 2, true);
-		const problem = pagingProblem(technique as VirtualTechnique, paging as Paging | undefined);
-		if (problem) throw new CommandError(problem, 2);
 		const isa = String(options.isa ?? 'classic');
 		if (isa !== 'classic' && isa !== 'strict') throw new CommandError('--isa must be classic or strict', 2, true);
 		const io = options.io === undefined ? undefined : String(options.io);
 		if (io !== undefined && !isIoMode(io)) throw new CommandError(`--io must be one of ${ioModes.join(', ')}`, 2, true);
-		const ioProblem = io === undefined ? undefined : ioModeProblem(technique as VirtualTechnique, io);
-		if (ioProblem) throw new CommandError(ioProblem, 2);
 		const iommu = options.iommu === undefined ? undefined : String(options.iommu);
 		if (iommu !== undefined && iommu !== 'on' && iommu !== 'off') throw new CommandError('--iommu must be on or off', 2, true);
-		if (iommu !== undefined && io !== 'passthrough') throw new CommandError('--iommu goes with --io passthrough: only a device given to the guest does DMA the IOMMU must remap', 2);
 		const vpid = options.vpid === undefined ? undefined : String(options.vpid);
 		if (vpid !== undefined && vpid !== 'on' && vpid !== 'off') throw new CommandError('--vpid must be on or off', 2, true);
-		if (vpid !== undefined && technique !== 'hardware-assist') throw new CommandError('--vpid is a VT-x control: use it with --technique hardware-assist', 2);
+		const problem = vmOptionsProblem({technique: technique as VirtualTechnique, paging: paging as Paging | undefined, io: io as IoMode | undefined, iommu: iommu === undefined ? undefined : iommu === 'on', vpid: vpid === undefined ? undefined : vpid === 'on'});
+		if (problem) throw new CommandError(problem.message, 2);
 		if (lab.vms.has(name)) throw new CommandError(`a VM named '${name}' exists already`);
 		let program;
 		let kernel;
@@ -205,19 +202,11 @@ const back: Command = {
 const regs: Command = {
 	name: 'regs',
 	group: 'hypervisor',
-	summary: 'a VM\'s registers: the real CPU\'s, and the virtual CPU the VMM keeps',
+	summary: 'a VM\'s registers: the real CPU\'s, and the guest\'s state as its technique keeps it',
 	usage: 'vm regs [NAME]',
 	operands: {max: 1},
 	run(context) {
-		const session = vmNamed(context, context.operands[0]);
-		const {vcpu} = session.vm;
-		const hex = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
-		context.stdout.write(`The real CPU (what the hardware holds while ${session.spec.name} runs):\n`);
-		context.stdout.write(formatRegisters(registerView(session.view)));
-		const guestRing = session.host.machine.cpu.cpl === 3 ? 3 : 0;
-		context.stdout.write(`The virtual CPU (what the guest believes; kept by the ${session.spec.technique} VMM):\n`);
-		context.stdout.write(`  ring ${guestRing}  IF ${vcpu.interruptsEnabled ? 1 : 0}  IOPL ${vcpu.iopl}  flags [ ${formatFlags(vcpu.guestFlags(session.host.machine.cpu.flags, session.host.machine.cpu.cpl))} ]\n`);
-		context.stdout.write(`  cr0 ${hex(vcpu.cr0)}  cr2 ${hex(vcpu.cr2)}  cr3 ${hex(vcpu.cr3)}  cr4 ${hex(vcpu.cr4)}  idt ${hex(vcpu.idtBase)}${vcpu.halted ? '  (halted)' : ''}\n`);
+		context.stdout.write(formatVmRegisters(vmNamed(context, context.operands[0])));
 		return 0;
 	},
 };
@@ -353,11 +342,11 @@ const rm: Command = {
 export const vmCommand: Command = {
 	name: 'vm',
 	group: 'hypervisor',
-	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits, stats, translate, migrate, balloon',
+	summary: 'virtual machines on the hypervisor: create, step, start, back, regs, exits, stats, translate, migrate, balloon, schedule',
 	usage: 'vm COMMAND [OPTIONS]',
 	description: `Runs a guest as a virtual machine under one virtualization technique
 (${virtualTechniques.join(', ')}) and shows what it costs: VM exits by reason,
 instructions emulated, exceptions reflected, hypercalls. NAME may be left out
 to mean the VM used last.`,
-	subcommands: [create, step, start, resume, back, regs, exits, counterStats, translate, ls, rm, vmMigrate, vmBalloon],
+	subcommands: [create, step, start, resume, back, regs, exits, counterStats, translate, ls, rm, vmMigrate, vmBalloon, vmSchedule],
 };
