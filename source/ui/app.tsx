@@ -5,6 +5,7 @@
 // whole app hands each key to the screen showing, so no key is lost while
 // one screen replaces another. Lessons load after the first frame.
 
+import {basename} from 'node:path';
 import {useApp, useInput} from 'ink';
 import React, {useEffect, useReducer, useRef} from 'react';
 import type {Lesson} from '../lessons/format.js';
@@ -51,7 +52,10 @@ function lessonItem(lesson: Lesson, index: number, progress: ProgressStore | und
 	const withCheckpoint = lesson.steps.filter(step => step.checkpoint).length;
 	const done = saved ? lesson.steps.filter(step => step.checkpoint && saved.stepsDone.includes(step.id)).length : 0;
 	const mark = saved?.completed ? ' ✓' : saved ? ` (${done}/${withCheckpoint})` : '';
-	return {id: `lesson:${lesson.id}`, title: `${String(index + 1).padStart(2)}. ${lesson.title}${mark}`, summary: `${lesson.minutes} min · ${lesson.summary}`, enabled: true};
+	// The syllabus number from the file name (12-namespaces.md is lesson 12), else the position.
+	const numbered = /^(\d+)-/.exec(basename(lesson.file));
+	const number = numbered ? Number(numbered[1]) : index + 1;
+	return {id: `lesson:${lesson.id}`, title: `${String(number).padStart(2)}. ${lesson.title}${mark}`, summary: `${lesson.minutes} min · ${lesson.summary}`, enabled: true};
 }
 
 export function App({shell, theme, startInLab = false, lessons}: Props): React.JSX.Element {

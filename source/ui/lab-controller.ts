@@ -50,13 +50,27 @@ export class LabController {
 	/** The terminal's size (the screen sets it when it draws). */
 	size = {columns: 80, rows: 24};
 	private quitArmed = false;
+	/** Panel ids in the order `selected` and `focus` refer to. */
+	private order: string[] = [];
 	/** Lines pasted or typed ahead while a command runs, run in order afterwards. */
 	private readonly queue: string[] = [];
 
 	constructor(readonly shell: Shell, private readonly events: LabEvents) {}
 
 	get panels(): Panel[] {
-		return availablePanels(this.shell.lab);
+		const panels = availablePanels(this.shell.lab);
+		const ids = panels.map(panel => panel.id);
+		if (ids.join() !== this.order.join()) {
+			// The list changed (an engine appeared, a lesson step brought its panels forward):
+			// keep the chosen and the focused panel by identity, not by position.
+			const selectedId = this.order[this.selected];
+			const focusedId = this.focus === 'shell' ? undefined : this.order[this.focus];
+			this.order = ids;
+			this.selected = Math.max(0, selectedId === undefined ? 0 : ids.indexOf(selectedId));
+			if (focusedId !== undefined) this.focus = ids.includes(focusedId) ? ids.indexOf(focusedId) : 'shell';
+		}
+
+		return panels;
 	}
 
 	/** Where everything goes now, for this size and the chosen panel. */

@@ -119,3 +119,14 @@ test('every checkpoint passed and every question answered: the lesson is complet
 	t.is(again.run.index, lesson.steps.length - 1);
 	t.true(again.run.session.complete);
 });
+
+test('the first step shows the lesson\'s introduction before the step; a step names its panels', async t => {
+	const {shell} = await lessonLab();
+	const {stdout} = await sh(shell, 'lesson show');
+	t.true(lesson.intro.length > 0);
+	t.true(stdout.includes(lesson.intro.trim().split('\n')[0]), 'the intro');
+	t.regex(stdout, /\nStep 1: Watch a system call cross rings\n/);
+	t.regex(stdout, /Panels for this step: rings, trace, console/);
+	const next = (await sh(shell, 'lesson next')).stdout;
+	t.false(next.includes(lesson.intro.trim().split('\n')[0]), 'only before step 1');
+});

@@ -66,3 +66,12 @@ test('progress that had to be recovered is said in the menu, not dropped silentl
 	t.regex(await waitForFrame(lastFrame, /progress recovered/), /progress recovered: .*progress\.json was damaged/);
 	instance.unmount();
 });
+
+test('lessons are numbered by their file names (the syllabus number), not their position', async t => {
+	const cwd = tempDirectory(t);
+	const {lastFrame, instance} = renderAt(<App shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 160, 48);
+	const frame = await waitForFrame(lastFrame, /12\. Namespaces I/);
+	t.regex(frame, /12\. Namespaces I: PID and UTS/);
+	t.regex(frame, / 1\. Rings/);
+	instance.unmount();
+});

@@ -24,7 +24,11 @@ function describe(evaluation: Evaluation | undefined): string {
 /** The current step as text. */
 export function stepText(run: LessonRun): string {
 	const {lesson, step, session} = run;
-	const lines = [`${lesson.title} — step ${run.index + 1}/${lesson.steps.length}: ${step.title}${session.isDone() ? ' ✓' : ''}`, '', step.text.trim()];
+	const lines = [`${lesson.title} — step ${run.index + 1}/${lesson.steps.length}: ${step.title}${session.isDone() ? ' ✓' : ''}`, ''];
+	// The lesson's introduction comes before its first step.
+	if (run.index === 0 && lesson.intro.trim() !== '') lines.push(lesson.intro.trim(), '', `Step 1: ${step.title}`, '');
+	lines.push(step.text.trim());
+	if (step.panels.length > 0) lines.push('', `Panels for this step: ${step.panels.join(', ')} (their tabs come right after the lesson's; Alt+digit shows one from the shell).`);
 	if (step.try.length > 0) lines.push('', 'Try:', ...step.try.map(command => `  ${command}`));
 	if (step.checkpoint) lines.push('', `Checkpoint: ${describeCheckpoint(step.checkpoint)} — ${session.isDone() ? 'passed' : describe(run.evaluation)}`);
 	const hints = session.hintsShown();

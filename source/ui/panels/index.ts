@@ -1,5 +1,6 @@
 // The panels in tab order (digits 1–9 pick them). Engine panels join the
-// list when their engine exists in the lab.
+// list when their engine exists in the lab; a lesson's step brings its own
+// panels forward.
 
 import {cgroupsPanel} from './cgroups.js';
 import {consolePanel} from './console.js';
@@ -17,6 +18,15 @@ import {tracePanel} from './trace.js';
 
 export const allPanels: readonly Panel[] = [lessonPanel, registersPanel, ringsPanel, consolePanel, memoryPanel, tracePanel, namespacesPanel, cgroupsPanel, processesPanel, layersPanel, exitsPanel];
 
+/**
+ * The panels this lab has, in tab order. In a lesson's lab the Lesson panel
+ * comes first, then the panels the current step names (its `panels:`), then
+ * the rest: a wide terminal stacks them in that order beside the shell.
+ */
 export function availablePanels(lab: Lab): Panel[] {
-	return allPanels.filter(panel => panel.available(lab));
+	const panels = allPanels.filter(panel => panel.available(lab));
+	const wanted: readonly string[] = lab.lesson?.step.panels ?? [];
+	if (wanted.length === 0) return panels;
+	const rank = (panel: Panel) => (panel.id === 'lesson' ? -1 : wanted.includes(panel.id) ? wanted.indexOf(panel.id) : wanted.length);
+	return panels.map((panel, index) => ({panel, index})).sort((a, b) => rank(a.panel) - rank(b.panel) || a.index - b.index).map(({panel}) => panel);
 }
