@@ -44,6 +44,12 @@ export class ParavirtMonitor extends SoftwareMonitor {
 		return {...super.stats(), trapTableEntries: this.trapTable.size};
 	}
 
+	/** What the hypervisor keeps for the guest, as `vm regs` shows it: its vcpu_info (-1 before it registers one), event mask and pending flag, and what it registered. */
+	guestState(): {vcpuInfo: number; eventsMasked: boolean; eventPending: boolean; kernelStack: number; syscallCallback: number; trapTableEntries: number} {
+		const pending = this.vcpuInfo >= 0 && this.vm.memory.readByte(this.vcpuInfo + xen.VCPU_INFO_PENDING) !== 0;
+		return {vcpuInfo: this.vcpuInfo, eventsMasked: this.masked, eventPending: pending, kernelStack: this.kernelStack, syscallCallback: this.syscallCallback, trapTableEntries: this.trapTable.size};
+	}
+
 	protected override boot(): void {
 		if (!this.vm.kernel?.symbols.has(pvGuestMarker)) {
 			this.vm.crash(`paravirtualization runs ported kernels only: ${this.vm.kernel?.file ?? 'this kernel'} has no ${pvGuestMarker} note (guests/kernel-pv.s is a ported kernel; user programs run under it with --technique paravirt)`);

@@ -3,6 +3,8 @@
 // read it. The file format itself is described for instructors in
 // lessons/README.md.
 
+import type {IoMode} from '../hypervisor/io/io-modes.js';
+import type {Paging, VirtualTechnique} from '../hypervisor/techniques.js';
 import type {IsaVariant} from '../machine/isa.js';
 import type {Params, PanelName} from './vocabulary.js';
 
@@ -16,13 +18,26 @@ export type MachineSetup = {
 	kernelPath?: string;
 };
 
+/** A VM the step's set-up creates, as `vm create NAME GUEST --technique …` would (lab-bridge.ts runs that command, hidden). */
 export type VmSetup = {
+	/** The VM's name, as the learner types it (`vm step NAME`). */
+	name: string;
+	/** The guest's name as written. */
 	guest: string;
+	/** The file it resolved to. */
 	guestPath: string;
-	technique: string;
-	paging?: string;
-	io?: string;
+	technique: VirtualTechnique;
+	paging?: Paging;
+	io?: IoMode;
+	/** With io passthrough: DMA through the IOMMU (default true). */
+	iommu?: boolean;
+	/** Hardware assist: tag TLB entries with a VPID (default true). */
+	vpid?: boolean;
 	isa: IsaVariant;
+	/** Run this many steps after creating it (`vm step NAME N`). */
+	step?: number;
+	/** Run it until it stops (`vm start NAME`). */
+	start?: boolean;
 };
 
 export type StepSetup = {
@@ -30,7 +45,7 @@ export type StepSetup = {
 	reset: boolean;
 	/** Load a guest on the bare machine, ready to run. */
 	machine?: MachineSetup;
-	/** Create a VM under the hypervisor (issue 3). */
+	/** Create a VM under the hypervisor (replacing one of the same name), and optionally step or start it. */
 	vm?: VmSetup;
 	/** Shell commands the lab runs before the step (hidden set-up, e.g. making a cgroup). */
 	commands: string[];

@@ -1,8 +1,8 @@
 // Where lessons meet the lab the shell drives: the lab state a checkpoint
 // reads (the shell's machine session, VMs and command records), a guest library
 // that adds a lesson folder's own guests to the bundled ones, and applying
-// a step's set-up (load a guest, run hidden set-up commands) before the
-// step's baseline is taken.
+// a step's set-up (load a guest, create a VM, run hidden set-up commands)
+// before the step's baseline is taken.
 
 import {closest} from '../diagnostics.js';
 import {migrationsOf} from '../hypervisor/migration/records.js';
@@ -13,7 +13,7 @@ import type {GuestLibrary} from '../shell/lab.js';
 import {MachineSession} from '../shell/machine-session.js';
 import type {Shell} from '../shell/shell.js';
 import type {VmSession} from '../shell/vm-session.js';
-import type {StepSetup} from './format.js';
+import type {StepSetup, VmSetup} from './format.js';
 import {assembleGuest, knownGuests, resolveLessonGuest} from './guests.js';
 import type {HypervisorView, LabState, VmView} from './lab-state.js';
 import {readVmCounters} from './vm-counters.js';
@@ -90,12 +90,28 @@ export function lessonGuestLibrary(lessonDir: string): GuestLibrary {
 
 export type SetupResult = {ok: boolean; output: string};
 
+/** The shell commands a setup.vm stands for: `vm create …`, then `vm step NAME N` or `vm start NAME` if asked. */
+export function vmSetupCommands(vm: VmSetup): [create: string, run?: string] {
+	const options = [`--technique ${vm.technique}`];
+	if (vm.paging) options.push(`--paging ${vm.paging}`);
+	if (vm.isa !== 'classic') options.push(`--isa ${vm.isa}`);
+	if (vm.io) options.push(`--io ${vm.io}`);
+	if (vm.iommu !== undefined) options.push(`--iommu ${vm.iommu ? 'on' : 'off'}`);
+	if (vm.vpid !== undefined) options.push(`--vpid ${vm.vpid ? 'on' : 'off'}`);
+	const create = `vm create ${vm.name} ${vm.guest} ${options.join(' ')}`;
+	if (vm.step !== undefined) return [create, `vm step ${vm.name} ${vm.step}`];
+	if (vm.start) return [create, `vm start ${vm.name}`];
+	return [create];
+}
+
 /**
  * Prepare the lab for a step: a reset drops the loaded guest and the VMs and
  * exits nested shells back to the login shell; a machine
  * set-up loads its guest (stopped before the first instruction, as `run
- * GUEST --paused`); set-up commands run without entering the learner's
- * history or the records checkpoints read.
+ * GUEST --paused`); a VM set-up runs `vm create …` (replacing a VM of that
+ * name) and, if asked, `vm step` or `vm start`; set-up commands run last.
+ * All of them run without entering the learner's history or the records
+ * checkpoints read.
  */
 export async function applySetup(setup: StepSetup | undefined, shell: Shell): Promise<SetupResult> {
 	if (!setup) return {ok: true, output: ''};
@@ -119,6 +135,20 @@ export async function applySetup(setup: StepSetup | undefined, shell: Shell): Pr
 		output += text;
 	}};
 	let ok = true;
+	if (setup.vm) {
+		// What the learner would type, run hidden: the VM is made exactly as `vm create` makes it.
+		const {name} = setup.vm;
+		if (lab.vms.has(name)) await shell.run(`vm rm ${name}`, sink, sink);
+		const [create, run] = vmSetupCommands(setup.vm);
+		ok = (await shell.run(create, sink, sink)) === 0;
+		if (ok && run) {
+			const status = await shell.run(run, sink, sink);
+			// `vm start` ends with the guest's exit status: a guest that powered off with one has not failed to set up.
+			const vm = lab.vms.get(name)?.vm;
+			ok = status === 0 || (setup.vm.start === true && vm?.state === 'poweroff' && status === vm.exitStatus);
+		}
+	}
+
 	for (const line of setup.commands) {
 		const status = await shell.run(line, sink, sink); // eslint-disable-line no-await-in-loop
 		if (status !== 0) ok = false;

@@ -21,11 +21,14 @@ import {basename, dirname, join, relative, resolve} from 'node:path';
 import {isMap, isScalar, isSeq, type Node} from 'yaml';
 import {closest, DiagnosticError, type Diagnostic} from '../diagnostics.js';
 import {displayPath} from '../guests.js';
+import type {IoMode} from '../hypervisor/io/io-modes.js';
+import type {Paging, VirtualTechnique} from '../hypervisor/techniques.js';
 import type {IsaVariant} from '../machine/isa.js';
+import {vmNameHint, vmNamePattern, vmOptionsProblem} from '../shell/vm-session.js';
 import type {Checkpoint, Lesson, MachineSetup, QuizQuestion, Step, StepSetup, VmSetup} from './format.js';
 import {assembleGuest, knownGuests, resolveLessonGuest} from './guests.js';
 import {splitMarkdown, type Fence, type Section} from './markdown.js';
-import {checkpointTypes, combinators, ioModes, isaVariants, pagingModes, panelNames, techniques, type Params, type PanelName} from './vocabulary.js';
+import {checkpointTypes, combinators, ioModes, isaVariants, pagingModes, panelNames, virtualTechniques, type Params, type PanelName} from './vocabulary.js';
 import {BlockReader, type Field, type Place, type Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
 
@@ -83,12 +86,18 @@ const machineFields: Record<string, Field> = {
 	kernel: {spec: {kind: 'string', pattern: /^[\w.-]+$/, patternHint: 'a guest name, e.g. kernel'}, doc: 'the kernel for a user program (default kernel)'},
 };
 
+/** setup.vm: the options of `vm create NAME GUEST` (the set-up runs that command), then optionally step or start it. */
 const vmFields: Record<string, Field> = {
+	name: {spec: {kind: 'string', pattern: vmNamePattern, patternHint: vmNameHint}, required: true, doc: 'the VM\'s name, as the learner types it (vm step NAME)'},
 	guest: machineFields.guest,
-	technique: {spec: {kind: 'enum', values: techniques, what: 'techniques'}, required: true, doc: 'how the VMM virtualizes the CPU'},
-	paging: {spec: {kind: 'enum', values: pagingModes, what: 'paging modes'}, doc: 'shadow or nested'},
-	io: {spec: {kind: 'enum', values: ioModes, what: 'I/O modes'}, doc: 'emulated, paravirt or passthrough'},
+	technique: {spec: {kind: 'enum', values: virtualTechniques, what: 'techniques'}, required: true, doc: `how the VMM virtualizes the CPU: ${virtualTechniques.join(', ')}`},
+	paging: {spec: {kind: 'enum', values: pagingModes, what: 'paging modes'}, doc: 'shadow or nested (default: nested with hardware-assist, else shadow)'},
 	isa: machineFields.isa,
+	io: {spec: {kind: 'enum', values: ioModes, what: 'I/O modes'}, doc: 'give the guest a disk: emulated, paravirt or passthrough'},
+	iommu: {spec: {kind: 'enum', values: ['on', 'off'], what: 'values'}, doc: 'with io: passthrough, DMA through the IOMMU: on (default) or off'},
+	vpid: {spec: {kind: 'enum', values: ['on', 'off'], what: 'values'}, doc: 'with hardware-assist, tag TLB entries with a VPID: on (default) or off'},
+	step: {spec: {kind: 'int', min: 1, max: 50_000_000}, doc: 'then run this many steps (vm step NAME N)'},
+	start: {spec: {kind: 'bool'}, doc: 'true: then run it until it stops (vm start NAME)'},
 };
 
 const commandList: Spec = {kind: 'list', of: {kind: 'string'}, orSingle: true};
@@ -283,16 +292,19 @@ function readSetup(node: Node, reader: BlockReader, context: LessonContext): Ste
 	const fields = reader.readObject(node, {
 		reset: {spec: {kind: 'bool'}, doc: 'true: start the step from a fresh lab (no guest, no VMs, back at the login shell)'},
 		machine: {spec: {kind: 'object', fields: machineFields, what: 'setup.machine'}, doc: 'a guest on the bare machine: {guest: hello, isa: classic}'},
-		vm: {spec: {kind: 'object', fields: vmFields, what: 'setup.vm'}, doc: 'a VM: {guest: hello, technique: trap-emulate}'},
+		vm: {spec: {kind: 'object', fields: vmFields, what: 'setup.vm'}, doc: 'a VM, as vm create makes it: {name: t, guest: hello, technique: trap-emulate}'},
 		commands: {spec: commandList, doc: 'shell commands the lab runs before the step'},
 	}, 'setup', {prefix: 'setup.'});
 	if (!fields) return undefined;
 	const setup: StepSetup = {reset: fields.reset === true, commands: (fields.commands as string[] | undefined) ?? []};
 	const commandsNode = reader.pairs(node).find(pair => pair.key === 'commands')?.value;
 	if (commandsNode) checkCommandLines(commandsNode, reader, 'setup.commands', context);
+	const vmPair = reader.pairs(node).find(pair => pair.key === 'vm');
+	if (fields.machine && vmPair) reader.error(reader.place(vmPair.keyNode), 'setup.machine and setup.vm both choose the machine the step shows', 'use one: the VM replaces the loaded guest (more VMs can be made with setup.commands: vm create …)');
 	for (const {key, value} of reader.pairs(node)) {
 		if (!value || (key !== 'machine' && key !== 'vm') || !fields[key]) continue;
 		const given = fields[key] as Record<string, string>;
+		if (key === 'vm' && !checkVmOptions(fields.vm as Record<string, unknown>, value, reader)) continue;
 		const guestNode = reader.pairs(value).find(pair => pair.key === 'guest')?.value;
 		const guestPath = checkGuest(given.guest, guestNode, reader, context);
 		let kernelPath: string | undefined;
@@ -304,14 +316,39 @@ function readSetup(node: Node, reader: BlockReader, context: LessonContext): Ste
 			if (kernelPath) machine.kernelPath = kernelPath;
 			setup.machine = machine;
 		} else {
-			const vm: VmSetup = {guest: given.guest, guestPath, technique: given.technique, isa};
-			if (given.paging) vm.paging = given.paging;
-			if (given.io) vm.io = given.io;
+			const vm: VmSetup = {name: given.name, guest: given.guest, guestPath, technique: given.technique as VirtualTechnique, isa};
+			const {step, start} = fields.vm as {step?: number; start?: boolean};
+			if (given.paging) vm.paging = given.paging as Paging;
+			if (given.io) vm.io = given.io as IoMode;
+			if (given.iommu) vm.iommu = given.iommu === 'on';
+			if (given.vpid) vm.vpid = given.vpid === 'on';
+			if (step !== undefined) vm.step = step;
+			if (start) vm.start = true;
 			setup.vm = vm;
 		}
 	}
 
 	return setup;
+}
+
+/** The setup.vm options that cannot go together, as `vm create` refuses them; false when there was an error. */
+function checkVmOptions(given: Record<string, unknown>, node: Node, reader: BlockReader): boolean {
+	const at = (option: string) => reader.place(reader.pairs(node).find(pair => pair.key === option)?.keyNode);
+	const onOff = (value: unknown) => (value === undefined ? undefined : value === 'on');
+	if (given.technique === undefined) return false; // missing or unknown: already reported
+	const problem = vmOptionsProblem({technique: given.technique as VirtualTechnique, paging: given.paging as Paging | undefined, io: given.io as IoMode | undefined, iommu: onOff(given.iommu), vpid: onOff(given.vpid)}, option => option);
+	if (problem) {
+		const hints = {paging: 'remove paging (the technique\'s default), or use technique: hardware-assist', io: 'choose another io mode, or remove io', iommu: 'add io: passthrough, or remove iommu', vpid: 'remove vpid, or use technique: hardware-assist'};
+		reader.error(at(problem.option), `setup.vm: ${problem.message}`, hints[problem.option]);
+		return false;
+	}
+
+	if (given.step !== undefined && given.start === true) {
+		reader.error(at('start'), 'setup.vm has both step and start', 'use step: N to stop after N steps, or start: true to run the VM until it stops');
+		return false;
+	}
+
+	return true;
 }
 
 function checkGuest(name: string, node: Node | undefined, reader: BlockReader, context: LessonContext): string | undefined {

@@ -4,7 +4,7 @@
 // drift. lessons/README.md embeds it; `ringlab lessons reference` prints it.
 
 import {evaluatorOf} from './checkpoints.js';
-import {checkpointTypes, combinators, ioModes, isaVariants, pagingModes, panels, techniques, type CheckpointType} from './vocabulary.js';
+import {checkpointTypes, combinators, ioModes, isaVariants, pagingModes, panels, virtualTechniques, type CheckpointType} from './vocabulary.js';
 import type {Field} from './yaml-reader.js';
 
 const engineTitles = {
@@ -44,9 +44,10 @@ export function vocabularyMarkdown(): string {
 		'### Set-up values',
 		'',
 		`- \`isa\`: ${isaVariants.join(', ')}`,
-		`- \`technique\`: ${techniques.join(', ')}`,
+		`- \`technique\`: ${virtualTechniques.join(', ')}`,
 		`- \`paging\`: ${pagingModes.join(', ')}`,
 		`- \`io\`: ${ioModes.join(', ')}`,
+		'- `iommu`, `vpid`: on, off',
 		'',
 		'### Checkpoint types',
 		'',

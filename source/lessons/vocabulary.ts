@@ -13,6 +13,8 @@ import {machineCounters, type MachineCounter, type StepWindow, type VmView} from
 import {parseVmCounterName, vmCounterFamilies, vmCounterHint, vmCounters} from './vm-counters.js';
 import type {Field, Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
+import {ioModes} from '../hypervisor/io/io-modes.js';
+import {pagingModes, techniques} from '../hypervisor/techniques.js';
 
 /** Panels the lab can show (issue 5's list); a step names the ones it wants. */
 export const panels = {
@@ -30,10 +32,10 @@ export const panels = {
 export type PanelName = keyof typeof panels;
 export const panelNames = Object.keys(panels) as PanelName[];
 
-/** The hypervisor's techniques and options (issue 3), for `setup.vm`. */
-export const techniques = ['native', 'trap-emulate', 'binary-translation', 'paravirt', 'hardware-assist'] as const;
-export const pagingModes = ['shadow', 'nested'] as const;
-export const ioModes = ['emulated', 'paravirt', 'passthrough'] as const;
+/** The hypervisor's techniques and options, from its own tables: for `setup.vm` and the hypervisor checkpoints. */
+export {ioModes, pagingModes, techniques};
+/** The techniques that run a VM (all but native): what `vm create` and `setup.vm` accept. */
+export const virtualTechniques = techniques.filter(technique => technique !== 'native');
 export const isaVariants = ['classic', 'strict'] as const;
 
 /** The engine a checkpoint reads. */
@@ -508,8 +510,6 @@ const kernelTypes: CheckpointType[] = [
 // Checkpoints over the hypervisor: the lab's VMs (the `vm` commands), read
 // through the lab state's hypervisor view; counters by the names in
 // vm-counters.ts. A lab without a hypervisor view answers "unavailable".
-
-const virtualTechniques = techniques.filter(technique => technique !== 'native');
 
 /** Which VMs a hypervisor checkpoint looks at: all, or those with this name / technique / paging / ISA. */
 const vmFilterFields: Record<string, Field> = {

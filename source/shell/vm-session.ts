@@ -9,9 +9,9 @@ import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import {Host} from '../hypervisor/host.js';
 import {attachVmIo, type IoSetup} from '../hypervisor/io/attach.js';
-import type {IoMode} from '../hypervisor/io/io-modes.js';
+import {ioModeProblem, type IoMode} from '../hypervisor/io/io-modes.js';
 import {createNeighbour} from '../hypervisor/io/neighbour.js';
-import type {Paging, VirtualTechnique} from '../hypervisor/techniques.js';
+import {pagingProblem, type Paging, type VirtualTechnique} from '../hypervisor/techniques.js';
 import type {Vm} from '../hypervisor/vm.js';
 import {MachineSession} from './machine-session.js';
 
@@ -32,6 +32,27 @@ export type VmSpec = {
 	/** Hardware assist: tag TLB entries with a VPID (default true). */
 	vpid?: boolean;
 };
+
+/** What a VM may be called: a letter first (an all-digit name would read as a step count in `vm step [NAME] [N]`). */
+export const vmNamePattern = /^[A-Za-z][\w.-]*$/;
+export const vmNameHint = 'a letter, then letters, digits, ".", "_" or "-", e.g. guest1';
+
+export type VmOptionChoice = {technique: VirtualTechnique; paging?: Paging | undefined; io?: IoMode | undefined; iommu?: boolean | undefined; vpid?: boolean | undefined};
+
+/**
+ * Why a VM's options cannot go together — the option at fault and why — or
+ * undefined: `vm create` and a lesson's `setup.vm` both ask. `spell` writes
+ * an option's name as the asker's user writes it (--vpid, or vpid).
+ */
+export function vmOptionsProblem(choice: VmOptionChoice, spell: (option: string) => string = option => `--${option}`): {option: 'paging' | 'io' | 'iommu' | 'vpid'; message: string} | undefined {
+	const paging = pagingProblem(choice.technique, choice.paging);
+	if (paging) return {option: 'paging', message: paging};
+	const io = choice.io === undefined ? undefined : ioModeProblem(choice.technique, choice.io);
+	if (io) return {option: 'io', message: io};
+	if (choice.iommu !== undefined && choice.io !== 'passthrough') return {option: 'iommu', message: `${spell('iommu')} goes with ${spell('io')} passthrough: only a device given to the guest does DMA the IOMMU must remap`};
+	if (choice.vpid !== undefined && choice.technique !== 'hardware-assist') return {option: 'vpid', message: `${spell('vpid')} is a VT-x control: use it with ${spell('technique')} hardware-assist`};
+	return undefined;
+}
 
 /** Steps per slice when re-executing for step-back. */
 const replaySlice = 200_000;

@@ -65,6 +65,9 @@ export function formatRegisters(view: RegisterView): string {
 	lines.push(`${show(view.pc)}  ${view.instruction ?? '(not mapped)'}${view.where ? `   ; ${view.where}` : ''}`);
 	lines.push(`flags ${view.flags.value}${view.flags.changed ? '*' : ' '} [ ${view.flagNames} ]   cpl ${view.cpl.value}${view.cpl.changed ? '*' : ''}`);
 	lines.push(view.control.map(c => show(c)).join('  ').trimEnd());
-	lines.push(`steps ${view.steps.toLocaleString('en-US')}, instructions ${view.instructions.toLocaleString('en-US')}, cycles ${view.cycles.toLocaleString('en-US')}   (* changed by the last command)`);
+	const counts = `steps ${view.steps.toLocaleString('en-US')}, instructions ${view.instructions.toLocaleString('en-US')}, cycles ${view.cycles.toLocaleString('en-US')}`;
+	const note = '(* changed by the last command)';
+	// Within 80 columns: long runs shorten the note rather than wrap it.
+	lines.push(`${counts}   ${counts.length + 3 + note.length <= 80 ? note : '(* changed)'}`);
 	return `${lines.join('\n')}\n`;
 }
