@@ -2,10 +2,11 @@
 // simulated kernel, and — on Linux as root, when the real kernel has what
 // the scenario needs — against the real kernel; the observations must be
 // identical. When the real kernel cannot be used the test is skipped and
-// its title says why.
+// its title says why; when it is used through cgroup v1 files (a hybrid
+// layout), the title says that.
 
 import test from 'ava';
-import {missing, realKernelSupport, runReal} from './scenarios/real.js';
+import {missing, realKernelSupport, realRunNote, runReal} from './scenarios/real.js';
 import {runSimulated} from './scenarios/sim.js';
 import {scenarios} from './scenarios/steps.js';
 
@@ -40,7 +41,8 @@ for (const scenario of scenarios) {
 	if (reason) {
 		test.skip(`${scenario.name} [real kernel: skipped — ${reason}]`, () => {});
 	} else {
-		test.serial(`${scenario.name} [real kernel]`, t => {
+		const note = realRunNote(support, scenario);
+		test.serial(`${scenario.name} [real kernel${note ? `, ${note}` : ''}]`, t => {
 			t.deepEqual(runReal(scenario, support), runSimulated(scenario));
 		});
 	}

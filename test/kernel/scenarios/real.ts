@@ -5,6 +5,14 @@
 // small python3 programs. Everything it creates (mounts, cgroup, processes,
 // the temporary directory) is removed in `finally`. Use only as root, on
 // Linux, after `realKernelSupport` says what is available.
+//
+// On a hybrid cgroup layout (systemd's, or a container's) the memory and
+// pids controllers are bound to cgroup v1 and the cgroup2 root has neither;
+// a scenario that needs only one of them then runs in a v1 cgroup of that
+// controller, reading and writing the v1 files that hold the same facts
+// (memory.limit_in_bytes for memory.max, oom_kill in memory.oom_control for
+// memory.events; pids.* are the same files in v1), so the effects — the OOM
+// kill, fork's EAGAIN — are still compared with the real kernel's.
 
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {
@@ -15,7 +23,25 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {FsStep, InsideStep, Scenario, Step} from './steps.js';
 
-export type Support = {available: boolean; reason: string; features: Set<Scenario['needs'][number]>; cgroupRoot?: string};
+type Need = Scenario['needs'][number];
+
+export type Support = {
+	available: boolean;
+	reason: string;
+	features: Set<Need>;
+	/** The cgroup2 mount. */
+	cgroupRoot?: string;
+	/** python3's real executable (not a pyenv-style shim script, which forks and would count against pids.max). */
+	python?: string;
+	/** Mounts of cgroup v1 hierarchies that have the memory or pids controller. */
+	v1Roots: Partial<Record<'memory' | 'pids', string>>;
+};
+
+/** Where a scenario's cgroup steps run: a cgroup v2 directory, or one of a v1 controller's hierarchy with its file names. */
+export type CgroupPlan = {root: string; version: 1 | 2; controller?: 'memory' | 'pids'};
+
+/** cgroup v2 file → the v1 file with the same fact (files not listed have the same name in v1). */
+const v1Files: Record<string, string> = {'memory.max': 'memory.limit_in_bytes', 'memory.events': 'memory.oom_control', 'memory.current': 'memory.usage_in_bytes'};
 
 function commandWorks(command: string, args: string[]): boolean {
 	const result = spawnSync(command, args, {stdio: 'ignore', timeout: 10_000});
@@ -24,14 +50,17 @@ function commandWorks(command: string, args: string[]): boolean {
 
 /** What the machine we run on offers, and if nothing, why. */
 export function realKernelSupport(): Support {
-	const features = new Set<Scenario['needs'][number]>();
-	if (process.platform !== 'linux') return {available: false, reason: 'not Linux', features};
-	if (process.getuid?.() !== 0) return {available: false, reason: 'not root', features};
+	const features = new Set<Need>();
+	const v1Roots: Support['v1Roots'] = {};
+	if (process.platform !== 'linux') return {available: false, reason: 'not Linux', features, v1Roots};
+	if (process.getuid?.() !== 0) return {available: false, reason: 'not root', features, v1Roots};
 	const filesystems = existsSync('/proc/filesystems') ? readFileSync('/proc/filesystems', 'utf8') : '';
 	if (/\toverlay$/m.test(filesystems)) features.add('overlay');
+	let python: string | undefined;
 	if (commandWorks('python3', ['-c', 'import os; os.setxattr'])) {
 		features.add('python');
 		features.add('xattr');
+		python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {encoding: 'utf8'}).stdout.trim() || 'python3';
 	}
 
 	if (commandWorks('unshare', ['--pid', '--uts', '--mount', '--fork', '--mount-proc', 'true'])) features.add('namespaces');
@@ -46,13 +75,44 @@ export function realKernelSupport(): Support {
 		for (const controller of ['memory', 'pids'] as const) if (controllers.includes(controller) && enabled.includes(controller)) features.add(controller);
 	}
 
-	return {available: true, reason: '', features, cgroupRoot};
+	for (const fields of mounts) {
+		if (fields[2] !== 'cgroup') continue;
+		const options = (fields[3] ?? '').split(',');
+		for (const controller of ['memory', 'pids'] as const) if (options.includes(controller) && existsSync(join(fields[1], 'cgroup.procs'))) v1Roots[controller] ??= fields[1];
+	}
+
+	return {available: true, reason: '', features, cgroupRoot, v1Roots, python};
+}
+
+/** The v1 controller a scenario can fall back to: it needs exactly one of memory and pids, which cgroup v2 lacks and a v1 hierarchy has. */
+function v1Fallback(support: Support, scenario: Scenario): 'memory' | 'pids' | undefined {
+	const controllers = scenario.needs.filter((need): need is 'memory' | 'pids' => need === 'memory' || need === 'pids');
+	if (controllers.length !== 1) return undefined;
+	const [controller] = controllers;
+	return !support.features.has(controller) && support.v1Roots[controller] ? controller : undefined;
+}
+
+/** Where the scenario's cgroup steps run, if it has any. */
+export function cgroupPlan(support: Support, scenario: Scenario): CgroupPlan | undefined {
+	const controller = v1Fallback(support, scenario);
+	if (controller) return {root: support.v1Roots[controller]!, version: 1, controller};
+	return support.cgroupRoot ? {root: support.cgroupRoot, version: 2} : undefined;
+}
+
+/** How the real run differs from a plain cgroup v2 one, for the test's title ('' if it does not). */
+export function realRunNote(support: Support, scenario: Scenario): string {
+	const controller = v1Fallback(support, scenario);
+	if (!controller) return '';
+	const files = controller === 'memory' ? 'memory.limit_in_bytes for memory.max, memory.oom_control for memory.events' : 'the same pids.* files';
+	return `cgroup v1 ${controller} controller (cgroup2 has no ${controller} here): ${files}`;
 }
 
 /** Why `scenario` cannot run here ('' if it can). */
 export function missing(support: Support, scenario: Scenario): string {
 	if (!support.available) return support.reason;
-	const absent = scenario.needs.filter(need => !support.features.has(need));
+	const fallback = v1Fallback(support, scenario);
+	// A v1 fallback stands in for both the controller and the cgroup2 mount.
+	const absent = scenario.needs.filter(need => !support.features.has(need) && !(fallback && (need === fallback || need === 'cgroup2')));
 	const why: Record<string, string> = {
 		overlay: 'no overlay filesystem', xattr: 'no python3 to set trusted.* xattrs', namespaces: 'unshare(1) does not work here', python: 'no python3',
 		cgroup2: 'no cgroup2 mount', memory: 'the memory controller is not enabled in the cgroup2 root (bound to cgroup v1?)', pids: 'the pids controller is not enabled in the cgroup2 root (bound to cgroup v1?)',
@@ -83,7 +143,10 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 	const processes: Array<{pid: number}> = [];
 	const out: string[] = [];
 	const named = new Map<string, {pid: number; status?: string; output?: string}>();
-	const cgroup = support.cgroupRoot ? join(support.cgroupRoot, `ringlab-scenario-${process.pid}`) : undefined;
+	const plan = cgroupPlan(support, scenario);
+	const cgroup = plan ? join(plan.root, `ringlab-scenario-${process.pid}`) : undefined;
+	/** The file holding a cgroup v2 file's fact in this run's cgroup. */
+	const cgfile = (file: string) => join(cgroup!, plan?.version === 1 ? v1Files[file] ?? file : file);
 	const p = (path: string) => join(dir, path);
 	const fsStep = (step: FsStep) => {
 		switch (step.op) {
@@ -158,6 +221,21 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 
 	const hostname = execFileSync('hostname', {encoding: 'utf8'}).trim();
 	const inCgroup = (program: string) => `echo $$ > ${cgroup}/cgroup.procs && exec ${program}`;
+	// Killing what is left: cgroup.kill in v2; in v1, SIGKILL to each process in cgroup.procs.
+	const killAll = () => {
+		if (existsSync(join(cgroup!, 'cgroup.kill'))) {
+			writeFileSync(join(cgroup!, 'cgroup.kill'), '1');
+			return;
+		}
+
+		for (const pid of readFileSync(join(cgroup!, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+			try {
+				process.kill(Number(pid), 'SIGKILL');
+			} catch {
+				// Already gone.
+			}
+		}
+	};
 	const runStep = (step: Step) => {
 		if ('op' in step) {
 			switch (step.op) {
@@ -167,7 +245,7 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 				}
 
 				case 'cgwrite': {
-					writeFileSync(join(cgroup!, step.file), step.text);
+					writeFileSync(cgfile(step.file), v1Value(plan, step.file, step.text));
 					if (step.file === 'cgroup.freeze') {
 						// Freezing completes asynchronously on Linux ("may take some time"): wait until cgroup.events says so.
 						for (let i = 0; i < 100 && !readFileSync(join(cgroup!, 'cgroup.events'), 'utf8').includes(`frozen ${step.text.trim()}`); i++) spawnSync('sleep', ['0.02']);
@@ -189,14 +267,15 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 				}
 
 				case 'hog': {
-					const result = spawnSync('sh', ['-c', inCgroup(`python3 -c "a = []\nwhile True: a.append(b'x' * (1 << 20))"`)], {encoding: 'utf8', timeout: 60_000});
+					const result = spawnSync('sh', ['-c', inCgroup(`${support.python} -c "a = []\nwhile True: a.append(b'x' * (1 << 20))"`)], {encoding: 'utf8', timeout: 60_000});
 					named.set(step.name, {pid: 0, status: result.signal ? `killed by ${result.signal}` : `exited ${result.status}`});
 					return;
 				}
 
 				case 'forker': {
-					const program = 'import os, sys, time\nn = 0\nwhile True:\n    try:\n        pid = os.fork()\n    except BlockingIOError:\n        print(f"forked {n} EAGAIN"); sys.stdout.flush(); os._exit(0)\n    if pid == 0:\n        time.sleep(60); os._exit(0)\n    n += 1';
-					const result = spawnSync('sh', ['-c', inCgroup(`python3 -c '${program}'`)], {encoding: 'utf8', timeout: 60_000});
+					// The children close stdio so that the forker's exit ends the run (spawnSync waits for the pipes to close).
+					const program = 'import os, sys, time\nn = 0\nwhile True:\n    try:\n        pid = os.fork()\n    except BlockingIOError:\n        print(f"forked {n} EAGAIN"); sys.stdout.flush(); os._exit(0)\n    if pid == 0:\n        os.closerange(0, 3); time.sleep(60); os._exit(0)\n    n += 1';
+					const result = spawnSync('sh', ['-c', inCgroup(`${support.python} -c '${program}'`)], {encoding: 'utf8', timeout: 60_000});
 					named.set(step.name, {pid: 0, status: result.signal ? `killed by ${result.signal}` : `exited ${result.status}`, output: result.stdout.trim()});
 					return;
 				}
@@ -251,19 +330,19 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 			}
 
 			case 'cgread': {
-				const text = readFileSync(join(cgroup!, step.file), 'utf8');
+				const text = readFileSync(cgfile(step.file), 'utf8');
 				out.push(step.keys ? text.split('\n').filter(line => step.keys!.includes(line.split(' ')[0])).join('\n') : text.trim());
 				break;
 			}
 
 			case 'cgtry': {
-				out.push(errnoOf(() => writeFileSync(join(cgroup!, step.file), step.text)));
+				out.push(errnoOf(() => writeFileSync(cgfile(step.file), step.text)));
 				break;
 			}
 
 			case 'cgreadtry': {
 				
-				out.push(errnoOf(() => readFileSync(join(cgroup!, step.file), 'utf8')));
+				out.push(errnoOf(() => readFileSync(cgfile(step.file), 'utf8')));
 				break;
 			}
 
@@ -303,7 +382,7 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 	} finally {
 		for (const target of mounted.reverse()) spawnSync('umount', ['-l', target]);
 		if (cgroup && existsSync(cgroup)) {
-			if (existsSync(join(cgroup, 'cgroup.kill'))) writeFileSync(join(cgroup, 'cgroup.kill'), '1');
+			killAll();
 			for (let i = 0; i < 100; i++) {
 				try {
 					rmdirSync(cgroup);
@@ -324,6 +403,12 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 
 		rmSync(dir, {recursive: true, force: true});
 	}
+}
+
+/** A value written to a v2 file, as its v1 counterpart takes it (v1's memory.limit_in_bytes takes -1, not max, for no limit). */
+function v1Value(plan: CgroupPlan | undefined, file: string, text: string): string {
+	if (plan?.version !== 1 || file !== 'memory.max') return text;
+	return text.trim() === 'max' ? '-1' : text;
 }
 
 /** The namespace steps as one bash script run by `unshare --fork`; observations come back as "@@OBS value" lines. */
