@@ -6,7 +6,7 @@
 // everywhere. Parsing is the `yaml` package's; positions come from its node
 // ranges.
 
-import {LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap} from 'yaml';
+import {LineCounter, Scalar, isMap, isScalar, isSeq, parseDocument, visit, type Node, type Pair, type YAMLMap} from 'yaml';
 import {closest, type Diagnostic} from '../diagnostics.js';
 
 export type Place = {line: number; column: number; length: number};
@@ -47,7 +47,30 @@ export class BlockReader {
 		}
 
 		if (document.errors.length > 0) return undefined;
+		this.checkTrailingComments(document, text);
 		return (document.contents ?? undefined) as Node | undefined;
+	}
+
+	/**
+	 * In YAML, " #" after unquoted text starts a comment: "The CPU raises #GP"
+	 * reads as "The CPU raises". A lesson never means that, so a comment on the
+	 * same line as an unquoted value is an error, at the '#'.
+	 */
+	private checkTrailingComments(document: ReturnType<typeof parseDocument>, text: string): void {
+		visit(document, {
+			Scalar: (_key, node) => {
+				if (node.type !== Scalar.PLAIN || !node.range) return;
+				const tail = /^[ \t]+#/.exec(text.slice(node.range[1], node.range[2]));
+				if (!tail) return;
+				const offset = node.range[1] + tail[0].length - 1;
+				const dropped = text.slice(offset, node.range[2]).split('\n')[0].trimEnd();
+				this.error(
+					this.placeOfOffset(offset, dropped.length),
+					`"${dropped}" is a YAML comment: the text reads only "${String(node.value)}"`,
+					'put the whole text in quotes ("…" or \'…\'), or move a comment to a line of its own',
+				);
+			},
+		});
 	}
 
 	placeOfOffset(offset: number, length = 1): Place {

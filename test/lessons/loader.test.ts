@@ -118,6 +118,8 @@ const cases: Case[] = [
 	{name: 'no steps at all', files: {'a.md': `${frontMatter()}\nJust an intro.\n`}, at: 'Just an intro.', message: /no steps/, hint: /## Step:/},
 	{name: 'a solution command the lab\'s shell does not have', files: {'a.md': lesson(goodStep.replace('solution: [run hello]', 'solution: [runn hello]'))}, at: 'solution: [runn hello]', column: 12, message: /solution: 'runn' is not a command of the lab's shell/, hint: /did you mean 'run'/},
 	{name: 'a try command after && that the shell does not have', files: {'a.md': lesson(goodStep.replace('try: [run hello]', "try: ['run hello && ringlab isa --check']"))}, at: 'try: [', message: /try: 'ringlab' is not a command of the lab's shell/, hint: /typed without "ringlab"/},
+	{name: 'a quiz choice cut short by " #" (a YAML comment)', files: {'a.md': lesson(`${goodStep}\n## Quiz\n\n\`\`\`quiz\n- question: What happens?\n  choices:\n    - The CPU raises #GP\n    - Nothing\n  answer: Nothing\n  explain: x\n\`\`\`\n`)}, at: 'The CPU raises #GP', column: 22, message: /"#GP" is a YAML comment: the text reads only "The CPU raises"/, hint: /quotes/},
+	{name: 'a hint with a trailing comment', files: {'a.md': lesson(goodStep.replace('  - second', '  - look at the trace   # the last line'))}, at: '# the last line', message: /"# the last line" is a YAML comment/, hint: /a line of its own/},
 	{name: 'tab-indented YAML', files: {'a.md': lesson(goodStep.replace("  trapped: '#GP'", "\ttrapped: '#GP'"))}, at: "\ttrapped", message: /YAML/},
 ];
 
@@ -137,6 +139,13 @@ for (const c of cases) {
 		t.is(match.sourceLine, text.split('\n')[line - 1], 'the excerpt is the line');
 	});
 }
+
+test('quoted text with # and comments on their own lines are fine', t => {
+	const text = lesson(`${goodStep}\n## Quiz\n\n\`\`\`quiz\n# a comment on its own line\n- question: What happens?\n  choices:\n    - "The CPU raises #GP"\n    - 'a #PF'\n    - C#\n  answer: "The CPU raises #GP"\n  explain: x\n\`\`\`\n`);
+	const {lessons, diagnostics} = load({'a.md': text});
+	t.is(describe(diagnostics), '');
+	t.deepEqual(lessons[0].quiz[0].choices, ['The CPU raises #GP', 'a #PF', 'C#']);
+});
 
 test('the first error in the file does not hide the others', t => {
 	const text = lesson(goodStep.replace('guest: hello', 'guest: helo').replace('panels: [rings, console]', 'panels: [ringz]'), {minutes: 'x'});
