@@ -113,7 +113,7 @@ test('without upperdir the overlay is read-only', t => {
 	t.throws(() => sys.unlink('/o/ro/base'), {message: 'Read-only file system'});
 });
 
-test('mount errors: missing lowerdir, upperdir without workdir, workdir inside upperdir, missing directories', t => {
+test('mount errors: missing lowerdir, upperdir without workdir, workdir inside upperdir, missing directories, a single lowerdir without upperdir', t => {
 	const {sys} = setup();
 	sys.mkdir('/o/x');
 	t.throws(() => sys.mount('overlay', '/o/x', 'overlay', 0, 'upperdir=/o/u,workdir=/o/w'), {message: 'Invalid argument'});
@@ -121,7 +121,8 @@ test('mount errors: missing lowerdir, upperdir without workdir, workdir inside u
 	sys.mkdir('/o/u2');
 	sys.mkdir('/o/u2/w');
 	t.throws(() => sys.mount('overlay', '/o/x', 'overlay', 0, 'lowerdir=/o/l1,upperdir=/o/u2,workdir=/o/u2/w'), {message: 'Invalid argument'});
-	t.throws(() => sys.mount('overlay', '/o/x', 'overlay', 0, 'lowerdir=/o/nope'), {message: 'No such file or directory'});
+	t.throws(() => sys.mount('overlay', '/o/x', 'overlay', 0, 'lowerdir=/o/nope:/o/l2'), {message: 'No such file or directory'});
+	t.throws(() => sys.mount('overlay', '/o/x', 'overlay', 0, 'lowerdir=/o/l1'), {message: 'Invalid argument'}, 'one lowerdir and no upperdir: Linux wants at least 2');
 	sys.mount('tmpfs', '/mnt', 'tmpfs');
 	sys.mkdir('/mnt/w');
 	t.throws(() => sys.mount('overlay', '/o/x', 'overlay', 0, 'lowerdir=/o/l1,upperdir=/o/u,workdir=/mnt/w'), {message: 'Invalid argument'}, 'workdir on another filesystem');

@@ -14,7 +14,8 @@
 //     over a whiteout makes an opaque directory;
 //   - rename of a directory that exists in a lower layer fails with EXDEV
 //     (redirect_dir is off by default), so `mv` falls back to copying;
-//   - without upperdir the mount is read-only (EROFS).
+//   - without upperdir the mount is read-only (EROFS) and needs at least two
+//     lowerdirs (EINVAL otherwise).
 //
 // Simplifications: no index, redirect_dir, metacopy or xino features; copy-up
 // creates the upper file directly instead of staging it in workdir/work; st_ino
@@ -546,6 +547,8 @@ export function overlayType(k: Kernel): FilesystemType {
 
 			const lowerPaths = lowerdir.split(':');
 			if (lowerPaths.length > 500) fail('EINVAL', 'overlay: at most 500 lower layers');
+			// ovl_parse_param/ovl_fs_params_verify: a read-only overlay of one layer would just be that layer.
+			if (!upperdir && lowerPaths.length < 2) fail('EINVAL', 'overlay: at least 2 lowerdir are needed while upperdir nonexistent');
 			const lowers = lowerPaths.map((path, index) => ({name: String(index), path, root: dir(path).inode}));
 			let upper: Layer | undefined;
 			let work: Layer | undefined;

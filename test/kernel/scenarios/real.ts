@@ -128,7 +128,7 @@ function errnoOf(action: () => void): string {
 		const code = (error as {code?: string}).code;
 		if (code) return code;
 		const stderr = String((error as {stderr?: Buffer}).stderr ?? '');
-		const known: Array<[RegExp, string]> = [[/Invalid cross-device link/, 'EXDEV'], [/Read-only file system/, 'EROFS'], [/Directory not empty/, 'ENOTEMPTY'], [/Invalid argument/, 'EINVAL']];
+		const known: Array<[RegExp, string]> = [[/Invalid cross-device link/, 'EXDEV'], [/Read-only file system/, 'EROFS'], [/Directory not empty/, 'ENOTEMPTY'], [/Invalid argument/, 'EINVAL'], [/wrong fs type, bad option/, 'EINVAL']]; // the last is mount(8)'s wording for EINVAL
 		return known.find(([pattern]) => pattern.test(stderr))?.[1] ?? String(error);
 	}
 }

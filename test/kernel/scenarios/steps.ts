@@ -104,7 +104,7 @@ export const scenarios: Scenario[] = [
 		],
 	},
 	{
-		name: 'overlay: whiteouts, opaque directories, EXDEV on lower directories, read-only without upperdir',
+		name: 'overlay: whiteouts, opaque directories, EXDEV on lower directories, read-only without upperdir (and then at least 2 lowerdirs)',
 		needs: ['overlay', 'xattr'],
 		steps: [
 			...overlaySetup,
@@ -132,6 +132,7 @@ export const scenarios: Scenario[] = [
 			{observe: 'cat', path: 'm/renamed'},
 			{op: 'umount', path: 'm'},
 			{op: 'mkdir', path: 'ro'},
+			{observe: 'try', step: {op: 'mountOverlay', lower: ['l1'], target: 'ro'}},
 			{op: 'mountOverlay', lower: ['l1', 'l2'], target: 'ro'},
 			{observe: 'cat', path: 'ro/base'},
 			{observe: 'try', step: {op: 'write', path: 'ro/base', text: 'x'}},
