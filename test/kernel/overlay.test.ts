@@ -5,6 +5,7 @@
 
 import test from 'ava';
 import {formatLayerStack, layerStack} from '../../source/kernel/snapshots.js';
+import {MS_BIND, MS_RDONLY, MS_REMOUNT} from '../../source/kernel/vfs/mount.js';
 import {boot, shell} from './helpers.js';
 
 function setup() {
@@ -111,6 +112,13 @@ test('without upperdir the overlay is read-only', t => {
 	t.throws(() => sys.writeFile('/o/ro/base', 'x'), {message: 'Read-only file system'});
 	t.throws(() => sys.mkdir('/o/ro/x'), {message: 'Read-only file system'});
 	t.throws(() => sys.unlink('/o/ro/base'), {message: 'Read-only file system'});
+	// /proc/mounts: ro (the filesystem is); mountinfo: the mount's own flag rw, the superblock's ro.
+	t.regex(sys.readFile('/proc/mounts'), /^overlay \/o\/ro overlay ro,relatime,lowerdir=\/o\/l1:\/o\/l2 0 0$/m);
+	t.regex(sys.readFile('/proc/self/mountinfo'), /^\d+ \d+ 0:\d+ \/ \/o\/ro rw,relatime - overlay overlay ro,lowerdir=\/o\/l1:\/o\/l2$/m);
+	t.throws(() => sys.mount('overlay', '/o/ro', '', MS_REMOUNT), {message: 'Read-only file system'}, 'remount,rw is refused');
+	sys.mount('overlay', '/o/ro', '', MS_REMOUNT | MS_RDONLY);
+	sys.mount('overlay', '/o/ro', '', MS_REMOUNT | MS_BIND);
+	t.throws(() => sys.writeFile('/o/ro/base', 'x'), {message: 'Read-only file system'}, 'a bind remount changes only the mount\'s flag');
 });
 
 test('mount errors: missing lowerdir, upperdir without workdir, workdir inside upperdir, missing directories, a single lowerdir without upperdir', t => {

@@ -19,7 +19,7 @@ const expected: Record<string, string[]> = {
 	],
 	'overlay: whiteouts, opaque directories, EXDEV on lower directories, read-only without upperdir (and then at least 2 lowerdirs)': [
 		// Renaming the new (opaque, upper-only) dir works; renaming a lower dir is EXDEV; one lowerdir without upperdir is EINVAL.
-		'chardev 0:0', 'dir,shadowed', 'ENOTEMPTY', 'chardev 0:0', '', 'ok', 'ok', 'EXDEV', 'ok', 'chardev 0:0', 'l1 version\n', 'EINVAL', 'from l2\n', 'EROFS', 'EROFS',
+		'chardev 0:0', 'dir,shadowed', 'ENOTEMPTY', 'chardev 0:0', '', 'ok', 'ok', 'EXDEV', 'ok', 'chardev 0:0', 'l1 version\n', 'EINVAL', 'ro', 'EROFS', 'from l2\n', 'EROFS', 'EROFS',
 	],
 	'overlay: an opaque lower directory hides the layers below it': ['b'],
 	'pid and uts namespaces: PID 1 inside, one PID per level, /proc of the new namespace, init\'s death kills the rest': ['1', '0', 'lab', '4', '5', 'bash', 'dead', 'unchanged'],

@@ -112,6 +112,13 @@ test('/proc/mounts at boot lists the standard mounts in order', t => {
 	].join('\n'));
 });
 
+test('sysfs is mounted rw but has no operations to add or remove entries (EPERM, creat EACCES), as on Linux', t => {
+	const {sys} = setup();
+	t.throws(() => sys.mkdir('/sys/x'), {message: 'Operation not permitted'});
+	t.throws(() => sys.writeFile('/sys/x', ''), {message: 'Permission denied'});
+	t.throws(() => sys.rmdir('/sys/kernel'), {message: 'Operation not permitted'});
+});
+
 test('device files: /dev/null swallows, /dev/zero gives zeros, /dev/full is full', t => {
 	const {sys} = setup();
 	sys.writeFile('/dev/null', 'gone');

@@ -90,7 +90,7 @@ export type Credentials = {
 	caps: boolean;
 };
 
-export type SuperBlockOptions = {fstype: string; source: string; dev: number; options?: string; readOnly?: boolean};
+export type SuperBlockOptions = {fstype: string; source: string; dev: number; options?: string; readOnly?: boolean; alwaysReadOnly?: boolean};
 
 export class SuperBlock {
 	readonly fstype: string;
@@ -99,6 +99,10 @@ export class SuperBlock {
 	/** Filesystem-specific mount options shown in /proc/mounts (e.g. overlay's lowerdir=…). */
 	options: string;
 	readOnly: boolean;
+	/** The filesystem cannot be made writable: a remount without ro fails with EROFS (an overlay without upperdir, ovl_force_readonly). */
+	readonly alwaysReadOnly: boolean;
+	/** A fixed tree (sysfs, kernfs): a writable mount, but with no operations to add or remove entries (EPERM; creat EACCES). */
+	fixedTree = false;
 	private nextIno = 1;
 
 	constructor(options: SuperBlockOptions, readonly clock: () => number) {
@@ -107,6 +111,7 @@ export class SuperBlock {
 		this.dev = options.dev;
 		this.options = options.options ?? '';
 		this.readOnly = options.readOnly ?? false;
+		this.alwaysReadOnly = options.alwaysReadOnly ?? false;
 	}
 
 	allocateIno(): number {

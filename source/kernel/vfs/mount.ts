@@ -52,8 +52,12 @@ export class Mount {
 		return undefined;
 	}
 
-	get optionString(): string {
-		const parts = [this.flags.readOnly ? 'ro' : 'rw'];
+	/**
+	 * The mount's options. /proc/PID/mountinfo shows the mount's own flag (`withSuperBlock` false);
+	 * /proc/PID/mounts shows ro when either the mount or its filesystem is read-only (mnt_is_readonly).
+	 */
+	optionString(withSuperBlock: boolean): string {
+		const parts = [(withSuperBlock ? this.readOnly : this.flags.readOnly) ? 'ro' : 'rw'];
 		if (this.flags.nosuid) parts.push('nosuid');
 		if (this.flags.nodev) parts.push('nodev');
 		if (this.flags.noexec) parts.push('noexec');

@@ -14,8 +14,9 @@
 //     over a whiteout makes an opaque directory;
 //   - rename of a directory that exists in a lower layer fails with EXDEV
 //     (redirect_dir is off by default), so `mv` falls back to copying;
-//   - without upperdir the mount is read-only (EROFS) and needs at least two
-//     lowerdirs (EINVAL otherwise).
+//   - without upperdir the mount is read-only (EROFS; /proc/mounts says ro and
+//     remount,rw fails with EROFS) and needs at least two lowerdirs (EINVAL
+//     otherwise).
 //
 // Simplifications: no index, redirect_dir, metacopy or xino features; copy-up
 // creates the upper file directly instead of staging it in workdir/work; st_ino
@@ -67,7 +68,7 @@ export class OverlayFs {
 		readonly work: Layer | undefined,
 		options: string,
 	) {
-		this.sb = new SuperBlock({fstype: 'overlay', source: 'overlay', dev: makeDev(0, k.anonDev()), options, readOnly: upper === undefined}, () => k.realtimeNs());
+		this.sb = new SuperBlock({fstype: 'overlay', source: 'overlay', dev: makeDev(0, k.anonDev()), options, readOnly: upper === undefined, alwaysReadOnly: upper === undefined}, () => k.realtimeNs());
 	}
 
 	get root(): OverlayInode {

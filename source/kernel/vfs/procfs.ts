@@ -286,7 +286,7 @@ class PidDirectory {
 	private mounts(): string {
 		return this.k.vfs.mountsOf(this.p).map(({mount, path}) => {
 			const extra = mount.sb.options ? `,${mount.sb.options}` : '';
-			return `${escapeMountField(mount.sb.source)} ${escapeMountField(path)} ${mount.sb.fstype} ${mount.optionString}${extra} 0 0\n`;
+			return `${escapeMountField(mount.sb.source)} ${escapeMountField(path)} ${mount.sb.fstype} ${mount.optionString(true)}${extra} 0 0\n`;
 		}).join('');
 	}
 
@@ -294,7 +294,7 @@ class PidDirectory {
 		return this.k.vfs.mountsOf(this.p).map(({mount, path}) => {
 			const parent = mount.parent && mount.parent.ns === mount.ns ? mount.parent.id : mount.id;
 			const superOptions = `${mount.sb.readOnly ? 'ro' : 'rw'}${mount.sb.options ? `,${mount.sb.options}` : ''}`;
-			return `${mount.id} ${parent} ${formatDev(mount.sb.dev)} ${escapeMountField(fsPath(mount))} ${escapeMountField(path)} ${mount.optionString} - ${mount.sb.fstype} ${escapeMountField(mount.sb.source)} ${superOptions}\n`;
+			return `${mount.id} ${parent} ${formatDev(mount.sb.dev)} ${escapeMountField(fsPath(mount))} ${escapeMountField(path)} ${mount.optionString(false)} - ${mount.sb.fstype} ${escapeMountField(mount.sb.source)} ${superOptions}\n`;
 		}).join('');
 	}
 

@@ -4,7 +4,8 @@
 // /sys/fs/cgroup is where cgroup2 is mounted, /sys/kernel).
 //
 // Simplification: sysfs has no device or class hierarchy (/sys/class/net is
-// not there); tmpfs size= is accepted but not enforced.
+// not there; nothing can be created or removed in it, as in Linux);
+// tmpfs size= is accepted but not enforced.
 
 import {fail} from '../errors.js';
 import type {Kernel} from '../kernel.js';
@@ -50,7 +51,7 @@ export function sysfsType(k: Kernel): FilesystemType {
 			const fs = top.mkdir('fs', 0o755, root);
 			fs.mkdir('cgroup', 0o755, root);
 			top.mkdir('kernel', 0o755, root);
-			sb.readOnly = true;
+			sb.fixedTree = true;
 			return {sb, root: top};
 		},
 	};

@@ -68,8 +68,10 @@ export class TmpfsInode extends Inode {
 		return this.entries;
 	}
 
-	private writable(): void {
+	private writable(creating = false): void {
 		if (this.sb.readOnly) fail('EROFS');
+		// vfs_create answers EACCES, the other calls EPERM, when the filesystem has no such operation.
+		if (this.sb.fixedTree) fail(creating ? 'EACCES' : 'EPERM');
 	}
 
 	override lookup(name: string): Inode | undefined {
@@ -81,7 +83,7 @@ export class TmpfsInode extends Inode {
 	}
 
 	private add(name: string, mode: number, cred: Credentials): TmpfsInode {
-		this.writable();
+		this.writable((mode & S_IFMT) === S_IFREG);
 		checkName(name);
 		const entries = this.dir();
 		if (entries.has(name)) fail('EEXIST');

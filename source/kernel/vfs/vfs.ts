@@ -367,6 +367,8 @@ export class Vfs {
 		if (where.mnt.ns !== ns) fail('EINVAL');
 		if (flags & MS_REMOUNT) {
 			if (where.inode !== where.mnt.root) fail('EINVAL', `${target} is not a mountpoint`);
+			// Without MS_BIND the filesystem is reconfigured too, and one that must stay read-only refuses rw.
+			if (!(flags & MS_BIND) && !(flags & MS_RDONLY) && where.mnt.sb.alwaysReadOnly) fail('EROFS', `cannot remount ${target} read-write: the ${where.mnt.sb.fstype} filesystem is read-only`);
 			where.mnt.flags = {...where.mnt.flags, readOnly: (flags & MS_RDONLY) !== 0, nosuid: (flags & MS_NOSUID) !== 0, nodev: (flags & MS_NODEV) !== 0, noexec: (flags & MS_NOEXEC) !== 0};
 			return where.mnt;
 		}

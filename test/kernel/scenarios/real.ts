@@ -128,7 +128,7 @@ function errnoOf(action: () => void): string {
 		const code = (error as {code?: string}).code;
 		if (code) return code;
 		const stderr = String((error as {stderr?: Buffer}).stderr ?? '');
-		const known: Array<[RegExp, string]> = [[/Invalid cross-device link/, 'EXDEV'], [/Read-only file system/, 'EROFS'], [/Directory not empty/, 'ENOTEMPTY'], [/Invalid argument/, 'EINVAL'], [/wrong fs type, bad option/, 'EINVAL']]; // the last is mount(8)'s wording for EINVAL
+		const known: Array<[RegExp, string]> = [[/Invalid cross-device link/, 'EXDEV'], [/Read-only file system/, 'EROFS'], [/Directory not empty/, 'ENOTEMPTY'], [/Invalid argument/, 'EINVAL'], [/wrong fs type, bad option/, 'EINVAL'], [/is write-protected/, 'EROFS']]; // the last two are mount(8)'s wording for EINVAL and EROFS
 		return known.find(([pattern]) => pattern.test(stderr))?.[1] ?? String(error);
 	}
 }
@@ -199,6 +199,11 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 				const options = [`lowerdir=${step.lower.map(p).join(':')}`, ...(step.upper ? [`upperdir=${p(step.upper)}`, `workdir=${p(step.work!)}`] : [])].join(',');
 				execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', options, p(step.target)], {stdio: 'pipe'});
 				mounted.push(p(step.target));
+				break;
+			}
+
+			case 'remountRw': {
+				execFileSync('mount', ['-o', 'remount,rw', p(step.path)], {stdio: 'pipe'});
 				break;
 			}
 
@@ -315,6 +320,12 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 
 			case 'try': {
 				out.push(errnoOf(() => fsStep(step.step)));
+				break;
+			}
+
+			case 'mountRo': {
+				const line = readFileSync('/proc/self/mounts', 'utf8').split('\n').map(l => l.split(' ')).findLast(fields => fields[1] === p(step.path));
+				out.push(line?.[3]?.split(',')[0] ?? 'not mounted');
 				break;
 			}
 

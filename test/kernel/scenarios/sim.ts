@@ -9,7 +9,7 @@ import type {Kernel} from '../../../source/kernel/kernel.js';
 import type {Process} from '../../../source/kernel/process.js';
 import {decodeStatus, signalName} from '../../../source/kernel/signals.js';
 import type {Syscalls} from '../../../source/kernel/sys.js';
-import {MS_NODEV, MS_NOEXEC, MS_NOSUID} from '../../../source/kernel/vfs/mount.js';
+import {MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REMOUNT} from '../../../source/kernel/vfs/mount.js';
 import {boot, shell, userProgram} from '../helpers.js';
 import type {FsStep, InsideStep, Scenario, Step} from './steps.js';
 
@@ -108,6 +108,11 @@ function fsStep(sys: Syscalls, step: FsStep): void {
 		case 'mountOverlay': {
 			const options = [`lowerdir=${step.lower.map(p).join(':')}`, ...(step.upper ? [`upperdir=${p(step.upper)}`, `workdir=${p(step.work!)}`] : [])].join(',');
 			sys.mount('overlay', p(step.target), 'overlay', 0, options);
+			break;
+		}
+
+		case 'remountRw': {
+			sys.mount('none', p(step.path), '', MS_REMOUNT);
 			break;
 		}
 
@@ -222,6 +227,12 @@ export function runSimulated(scenario: Scenario): string[] {
 
 			case 'try': {
 				out.push(errnoOf(() => fsStep(sys, step.step)));
+				break;
+			}
+
+			case 'mountRo': {
+				const line = sys.readFile('/proc/self/mounts').split('\n').map(l => l.split(' ')).findLast(fields => fields[1] === `${root}/${step.path}`);
+				out.push(line?.[3]?.split(',')[0] ?? 'not mounted');
 				break;
 			}
 

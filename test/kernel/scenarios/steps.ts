@@ -14,7 +14,8 @@ export type FsStep =
 	| {op: 'link'; from: string; to: string}
 	| {op: 'setOpaque'; path: string}
 	| {op: 'mountOverlay'; lower: string[]; upper?: string; work?: string; target: string}
-	| {op: 'umount'; path: string};
+	| {op: 'umount'; path: string}
+	| {op: 'remountRw'; path: string};
 
 export type Observation =
 	| {observe: 'ls'; path: string}
@@ -22,6 +23,8 @@ export type Observation =
 	| {observe: 'type'; path: string}
 	| {observe: 'mode'; path: string}
 	| {observe: 'opaque'; path: string}
+	/** The read-only flag /proc/self/mounts shows for the mount at `path` (ro or rw). */
+	| {observe: 'mountRo'; path: string}
 	| {observe: 'try'; step: FsStep};
 
 /** Steps run by the first process of new namespaces (a shell that is PID 1, as `unshare --fork` runs it). */
@@ -134,6 +137,8 @@ export const scenarios: Scenario[] = [
 			{op: 'mkdir', path: 'ro'},
 			{observe: 'try', step: {op: 'mountOverlay', lower: ['l1'], target: 'ro'}},
 			{op: 'mountOverlay', lower: ['l1', 'l2'], target: 'ro'},
+			{observe: 'mountRo', path: 'ro'},
+			{observe: 'try', step: {op: 'remountRw', path: 'ro'}},
 			{observe: 'cat', path: 'ro/base'},
 			{observe: 'try', step: {op: 'write', path: 'ro/base', text: 'x'}},
 			{observe: 'try', step: {op: 'mkdir', path: 'ro/new'}},
