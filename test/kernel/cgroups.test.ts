@@ -251,6 +251,23 @@ test('pids.max: fork fails with EAGAIN at the limit; pids.current, pids.events a
 	t.true(kernel.events.ofType('fork-failed').length >= 1);
 });
 
+test('pids.events.local counts max in the cgroup whose pids.max was hit, pids.events there and above; not in the forking child', t => {
+	const {kernel, sh, sys} = setup();
+	sys.mkdir(`${cg}/outer`);
+	sys.writeFile(`${cg}/outer/cgroup.subtree_control`, '+pids');
+	sys.mkdir(`${cg}/outer/inner`);
+	sys.writeFile(`${cg}/outer/pids.max`, '4');
+	kernel.spawn(sh, '/bin/forkbomb', ['forkbomb'], {cgroup: '/outer/inner'});
+	t.is(kernel.run(20_000_000), 'idle');
+	t.is(sys.readFile(`${cg}/outer/inner/pids.current`), '4\n');
+	const outerLocal = keyed(sys.readFile(`${cg}/outer/pids.events.local`)).max;
+	t.true(outerLocal >= 1, `outer pids.events.local max ${outerLocal}`);
+	t.is(keyed(sys.readFile(`${cg}/outer/pids.events`)).max, outerLocal);
+	t.is(sys.readFile(`${cg}/outer/inner/pids.events.local`), 'max 0\n', 'the forking cgroup\'s limit was not the one hit');
+	t.is(sys.readFile(`${cg}/outer/inner/pids.events`), 'max 0\n', 'pids.events counts from the limited cgroup up, not below it');
+	t.regex(kernel.events.dmesg(), /cgroup: fork rejected by pids controller in \/outer\/inner\n/, 'dmesg names the forking cgroup');
+});
+
 test('cpu.weight: sibling cgroups share the CPU in proportion to their weights', t => {
 	const {kernel, sh, sys} = setup();
 	sys.mkdir(`${cg}/light`);

@@ -49,16 +49,21 @@ export class CgroupManager {
 		}
 	}
 
-	/** pids_can_fork: charge one PID up the hierarchy or fail with EAGAIN. */
+	/**
+	 * pids_can_fork: charge one PID up the hierarchy or fail with EAGAIN. On failure (pids_event)
+	 * the cgroup whose pids.max was hit counts "max" in pids.events.local, it and its ancestors in
+	 * pids.events; the forking cgroup only gets the one-time dmesg line.
+	 */
 	chargePids(cgroup: Cgroup, forker: Process): void {
 		for (const c of cgroup.ancestorsAndSelf()) {
 			if (c.isRoot || !c.has('pids')) continue;
 			if (c.pids.current + 1 > c.pids.max) {
-				cgroup.nearest('pids').pids.eventsMaxLocal++;
+				c.pids.eventsMaxLocal++;
 				for (let p: Cgroup | undefined = c; p && !p.isRoot; p = p.parent) p.pids.eventsMax++;
-				if (!this.forkRejectLogged.has(cgroup)) {
-					this.forkRejectLogged.add(cgroup);
-					this.k.events.log(`cgroup: fork rejected by pids controller in ${cgroup.path}`);
+				const forking = cgroup.nearest('pids');
+				if (!this.forkRejectLogged.has(forking)) {
+					this.forkRejectLogged.add(forking);
+					this.k.events.log(`cgroup: fork rejected by pids controller in ${forking.path}`);
 				}
 
 				this.k.events.emit('fork-failed', `fork() by ${forker.comm}[${forker.pid}] failed with EAGAIN: pids.max=${c.pids.max} reached in ${c.path}`, {pid: forker.pid, cgroup: c.path, data: {max: c.pids.max}});
