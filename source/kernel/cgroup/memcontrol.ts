@@ -164,10 +164,13 @@ export class MemoryController {
 		return group;
 	}
 
-	/** memory.max lowered below usage: the kernel OOM-kills until the usage fits (memory_max_write). */
+	/**
+	 * memory.max lowered below usage: the kernel OOM-kills until the usage fits (memory_max_write).
+	 * Linux tries reclaim first (nothing to reclaim here) and then counts only "oom" (MEMCG_OOM) and,
+	 * for each victim, "oom_kill": no charge failed, so "max" (MEMCG_MAX, try_charge_memcg's event) is not counted.
+	 */
 	enforceMax(cgroup: Cgroup, writer: Process): void {
 		for (let guard = 0; guard < 1000 && cgroup.memory.current > cgroup.memory.max; guard++) {
-			this.event(cgroup, 'max');
 			this.event(cgroup, 'oom');
 			if (this.outOfMemory(writer, cgroup).length === 0) break;
 		}
