@@ -225,6 +225,58 @@ test('memory.oom.group kills the whole group', t => {
 	t.is(keyed(sys.readFile(`${cg}/group/memory.events`)).oom_kill, 2);
 });
 
+test('memory.oom.group: the highest cgroup with it set between the victim and the cgroup whose memory.max was hit is killed whole', t => {
+	const {kernel, sh, sys} = setup();
+	sys.mkdir(`${cg}/app`);
+	sys.writeFile(`${cg}/app/cgroup.subtree_control`, '+memory');
+	for (const name of ['workers', 'cache']) sys.mkdir(`${cg}/app/${name}`);
+	sys.writeFile(`${cg}/app/memory.max`, '4M');
+	sys.writeFile(`${cg}/app/workers/memory.oom.group`, '1');
+	const sibling = kernel.spawn(sh, '/bin/hog', ['hog', '1'], {cgroup: '/app/workers'});
+	kernel.runUntil(() => consoleText(kernel).includes('holding'));
+	const cache = kernel.spawn(sh, '/bin/hog', ['hog', '1'], {cgroup: '/app/cache'});
+	kernel.runUntil(() => consoleText(kernel).split('holding').length > 2);
+	const greedy = kernel.spawn(sh, '/bin/hog', ['hog'], {cgroup: '/app/workers'});
+	runToExit(kernel, greedy);
+	// The limit is app's, but only workers (the victim's cgroup, with oom.group) goes: not cache.
+	t.false(sibling.alive, 'the victim\'s group-mate is killed');
+	t.true(cache.alive, 'a cgroup outside the oom group survives');
+	t.is(keyed(sys.readFile(`${cg}/app/workers/memory.events.local`)).oom_group_kill, 1);
+	t.is(keyed(sys.readFile(`${cg}/app/memory.events`)).oom_group_kill, 1, 'hierarchical');
+	t.is(keyed(sys.readFile(`${cg}/app/memory.events.local`)).oom_group_kill, 0);
+	t.regex(kernel.events.dmesg(), /Killed process \d+ \(hog\)[^\n]*\n[^\n]*Tasks in \/app\/workers are going to be killed due to memory.oom.group set\n[^\n]*Killed process \d+ \(hog\)/);
+});
+
+test('memory.oom.group above the cgroup whose memory.max was hit does not widen the kill', t => {
+	const {kernel, sh, sys} = setup();
+	sys.mkdir(`${cg}/app`);
+	sys.writeFile(`${cg}/app/cgroup.subtree_control`, '+memory');
+	sys.mkdir(`${cg}/app/job`);
+	sys.writeFile(`${cg}/app/memory.oom.group`, '1');
+	sys.writeFile(`${cg}/app/job/memory.max`, '3M');
+	const quiet = kernel.spawn(sh, '/bin/hog', ['hog', '1'], {cgroup: '/app/job'});
+	kernel.runUntil(() => consoleText(kernel).includes('holding'));
+	const greedy = kernel.spawn(sh, '/bin/hog', ['hog'], {cgroup: '/app/job'});
+	runToExit(kernel, greedy);
+	t.true(quiet.alive, 'the OOM domain is app/job; app\'s oom.group is outside it');
+	t.is(keyed(sys.readFile(`${cg}/app/memory.events`)).oom_group_kill, 0);
+});
+
+test('memory.oom.group applies to a machine-wide OOM too (the domain is the root)', t => {
+	const kernel = boot({memoryBytes: 6 * 1024 * 1024});
+	const sh = shell(kernel);
+	const sys = kernel.sys(sh);
+	sys.mkdir(`${cg}/batch`);
+	sys.writeFile(`${cg}/batch/memory.oom.group`, '1');
+	const quiet = kernel.spawn(sh, '/bin/hog', ['hog', '1'], {cgroup: '/batch'});
+	kernel.runUntil(() => consoleText(kernel).includes('holding'));
+	const greedy = kernel.spawn(sh, '/bin/hog', ['hog'], {cgroup: '/batch'});
+	runToExit(kernel, greedy);
+	t.false(quiet.alive);
+	t.regex(kernel.events.dmesg(), /oom-kill:constraint=CONSTRAINT_NONE/);
+	t.is(keyed(sys.readFile(`${cg}/batch/memory.events`)).oom_group_kill, 1);
+});
+
 test('memory.high throttles instead of killing: memory.events high counts, the hog sleeps', t => {
 	const {kernel, sh, sys} = setup();
 	sys.mkdir(`${cg}/soft`);

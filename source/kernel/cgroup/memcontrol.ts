@@ -7,12 +7,16 @@
 // there is nothing to reclaim, so it goes straight to the cgroup's OOM killer
 // ("max", then "oom", then "oom_kill" in memory.events, and the dmesg report
 // Linux prints). When physical memory itself runs out, the global OOM killer
-// picks a victim among all processes.
+// picks a victim among all processes. With memory.oom.group set on the
+// victim's cgroup or an ancestor up to the cgroup whose limit was hit (the
+// root for a machine-wide OOM), the highest such cgroup is killed whole.
 //
 // Simplifications: nothing is ever reclaimed (no swap, no file cache), so
 // memory.low/min protect nothing and memory.events "low" stays 0; charges
 // are one page at a time, so "high" counts pages charged above memory.high
-// (Linux counts charge batches of up to 64 pages).
+// (Linux counts charge batches of up to 64 pages); "max" counts once per
+// OOM (Linux counts every retry of the failing charge, so many more); the
+// victim is the process with the most resident pages (no oom_score_adj).
 
 import {kernelCycles} from '../costs.js';
 import {KERN_ERR, KERN_WARNING} from '../events.js';
@@ -147,11 +151,9 @@ export class MemoryController {
 			return [];
 		}
 
-		const group = over?.memory.oomGroup ? candidates.filter(p => this.badness(p) > 0) : [victim];
 		const constraint = over ? 'CONSTRAINT_MEMCG' : 'CONSTRAINT_NONE';
 		this.k.events.log(`oom-kill:constraint=${constraint},nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=${memcgPath},task_memcg=${victim.cgroup.path},task=${victim.comm},pid=${victim.pid},uid=${victim.userNs.up(victim.cred.uid, 'uid')}`);
-		if (over?.memory.oomGroup) this.event(over, 'oom_group_kill');
-		for (const p of group) {
+		const kill = (p: Process) => {
 			const mm = p.mm!;
 			this.k.events.log(`${over ? 'Memory cgroup out of memory' : 'Out of memory'}: Killed process ${p.pid} (${p.comm}) total-vm:${mm.virtualBytes / 1024}kB, anon-rss:${mm.rss * 4}kB, file-rss:0kB, shmem-rss:0kB, UID:${p.cred.uid} pgtables:${mm.ptPages * 4}kB oom_score_adj:0`, KERN_ERR);
 			this.event(p.cgroup.nearest('memory'), 'oom_kill');
@@ -159,6 +161,41 @@ export class MemoryController {
 				pid: p.pid, cgroup: p.cgroup.path, data: {rssPages: mm.rss, constraint},
 			});
 			this.k.tasks.killNow(p, signals.SIGKILL, over ? `OOM killed: memory.max of ${over.path}` : 'OOM killed: out of memory');
+		};
+
+		// oom_kill_process: the victim first; then, with memory.oom.group, the rest of its group.
+		const oomGroup = this.oomGroup(victim, over);
+		kill(victim);
+		const group = [victim];
+		if (oomGroup) {
+			this.event(oomGroup, 'oom_group_kill');
+			this.k.events.log(`Tasks in ${oomGroup.path} are going to be killed due to memory.oom.group set`);
+			// oom_kill_memcg_member: every task with memory in the group's subtree, except init.
+			for (const c of oomGroup.subtree()) {
+				for (const p of c.members) {
+					if (p === victim || !p.alive || !p.mm || p === this.k.init) continue;
+					kill(p);
+					group.push(p);
+				}
+			}
+		}
+
+		return group;
+	}
+
+	/**
+	 * mem_cgroup_get_oom_group: walking from the victim's memory cgroup up to the OOM domain (the
+	 * cgroup whose memory.max was hit, or the root for a machine-wide OOM), the highest cgroup with
+	 * memory.oom.group set — all of it is killed. None for a victim in the root cgroup.
+	 */
+	private oomGroup(victim: Process, over: Cgroup | undefined): Cgroup | undefined {
+		const domain = over ?? this.k.cgroups.root;
+		const memcg = victim.cgroup.nearest('memory');
+		if (memcg.isRoot || !domain.isAncestorOf(memcg)) return undefined;
+		let group: Cgroup | undefined;
+		for (let c: Cgroup | undefined = memcg; c; c = c.parent?.nearest('memory')) {
+			if (c.memory.oomGroup) group = c;
+			if (c === domain) break;
 		}
 
 		return group;
