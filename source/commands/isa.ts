@@ -133,7 +133,7 @@ export function checkText(report: VirtualizabilityReport): string {
 	lines.push('');
 	lines.push(report.virtualizable
 		? 'Verdict: classically virtualizable. Every sensitive instruction traps at CPL > 0, so a VMM running the guest kernel deprivileged sees each one.'
-		: 'Verdict: NOT classically virtualizable. The instructions above change or reveal privileged state at CPL > 0 without trapping, so a VMM running the guest kernel deprivileged never sees them (x86 before VT-x: popf, pushf, sidt, smsw, mov from cs …). Fixes: binary translation, paravirtualization, or hardware assist — or the strict ISA: ringlab isa --check --isa strict.');
+		: 'Verdict: NOT classically virtualizable. The instructions above change or reveal privileged state at CPL > 0 without trapping, so a VMM running the guest kernel deprivileged never sees them (x86 before VT-x: popf, pushf, iret, sidt, smsw, mov from cs …). Fixes: binary translation, paravirtualization, or hardware assist — or the strict ISA: ringlab isa --check --isa strict.');
 	lines.push('(cli/sti/in/out count as privileged: they trap when CPL > IOPL, and a VMM keeps the guest\'s IOPL at 0.)');
 	return lines.join('\n');
 }

@@ -355,7 +355,7 @@ export abstract class SoftwareMonitor implements Monitor {
 
 	/** Which trapping instructions this VMM emulates (the paravirtual VMM emulates none). */
 	protected emulatesOnTrap(d: DecodedInstruction): boolean {
-		return d.info.class !== 'safe' || d.op === Op.Iret;
+		return d.info.class !== 'safe';
 	}
 
 	private isHypercall(pc: number): boolean {

@@ -237,9 +237,9 @@ export const instructions: readonly InstructionInfo[] = [
 
 	// ── system calls, interrupts, hypercalls ───────────────────────
 	{op: Op.Int, mnemonic: 'int', operands: [vector], class: 'safe', group: 'system', cycles: c.int, summary: 'software interrupt through IDT gate n; #GP(n*8+2) if the gate\'s DPL < CPL. Pushes [old sp,] flags, cs, next pc', x86: 'int imm8'},
-	{op: Op.Iret, mnemonic: 'iret', operands: [], class: 'safe', group: 'system', cycles: c.iret, summary: 'pop pc, cs, flags (and sp when returning to an outer ring); IF/IOPL restored only as popf allows', x86: 'iret'},
+	{op: Op.Iret, mnemonic: 'iret', operands: [], class: 'sensitive', sensitivity: 'control', group: 'system', cycles: c.iret, summary: 'pop pc, cs, flags (and sp when returning to an outer ring); IF/IOPL restored only as popf allows: at CPL > 0 the changes are silently dropped, no trap', x86: 'iret'},
 	{op: Op.Syscall, mnemonic: 'syscall', operands: [], class: 'safe', group: 'system', cycles: c.syscall, summary: 'fast system call: r12 = next pc, r11 = flags, flags &= ~IA32_FMASK, CPL = 0, pc = IA32_LSTAR; no stack switch', x86: 'syscall'},
-	{op: Op.Sysret, mnemonic: 'sysret', operands: [], class: 'privileged', privilegeRule: ring0, group: 'system', cycles: c.sysret, summary: 'return from syscall: pc = r12, flags = r11, CPL = 3', x86: 'sysret'},
+	{op: Op.Sysret, mnemonic: 'sysret', operands: [], class: 'privileged', sensitivity: 'control', privilegeRule: ring0, group: 'system', cycles: c.sysret, summary: 'return from syscall: pc = r12, flags = r11, CPL = 3', x86: 'sysret'},
 	{op: Op.Vmcall, mnemonic: 'vmcall', operands: [], class: 'safe', group: 'system', cycles: c.alu, summary: 'hypercall to the VMM; #UD on a bare machine (no VMM to call)', x86: 'vmcall'},
 	{op: Op.Ud2, mnemonic: 'ud2', operands: [], class: 'safe', group: 'system', cycles: c.alu, summary: 'raise #UD on purpose', x86: 'ud2'},
 	{op: Op.Rdtsc, mnemonic: 'rdtsc', operands: [rd], class: 'safe', group: 'system', cycles: c.rdtsc, summary: 'rd = low 32 bits of the cycle counter (#GP(0) at CPL > 0 when CR4.TSD is set)', x86: 'rdtsc'},

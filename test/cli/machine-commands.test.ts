@@ -110,7 +110,7 @@ test('ringlab isa prints the reference from the table; --check computes Popek–
 	t.regex(ringlab(['isa']).stdout, /popf +sensitive +16 +pop flags/);
 	const classic = ringlab(['isa', '--check']).stdout;
 	t.regex(classic, /NOT classically virtualizable/);
-	t.regex(classic, /sensitive, NOT privileged 5\n {6}pushf\n {6}popf/);
+	t.regex(classic, /sensitive, NOT privileged 6\n {6}iret\n {6}pushf\n {6}popf/);
 	t.regex(ringlab(['isa', '--check', '--isa', 'strict']).stdout, /Verdict: classically virtualizable/);
 	const json = JSON.parse(ringlab(['isa', '--check', '--json']).stdout) as {virtualizable: boolean};
 	t.false(json.virtualizable);

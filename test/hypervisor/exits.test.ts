@@ -109,6 +109,33 @@ test('trap-and-emulate: an iret back to the guest kernel traps (IRET) and restor
 	t.true(result.exits.IRET >= 1);
 });
 
+test('strict ISA: iret is privileged, so every iret of a guest kernel at ring 1 traps and the VMM emulates it; every technique still runs hello', t => {
+	const native = run('hello', 'native', {isa: 'strict'});
+	for (const technique of ['trap-emulate', 'binary-translation', 'paravirt', 'hardware-assist'] as const) {
+		const result = run('hello', technique, {isa: 'strict'});
+		t.is(result.output, native.output, technique);
+		t.is(result.exitStatus, native.exitStatus, technique);
+	}
+
+	// kernel.s drops to ring 3 with an iret: at ring 1 on the strict ISA it traps, where on the classic ISA it ran.
+	t.true(run('hello', 'trap-emulate', {isa: 'strict'}).exits.IRET >= 1);
+	t.false('IRET' in run('hello', 'trap-emulate').exits, 'classic: iret to ring 3 runs at ring 1 without a trap');
+	const {vm} = snippet(`
+    mov sp, 0x8000
+    push 0x0002
+    push 0x08
+    push back
+    iret
+back:
+    pushf
+    pop r1
+    and r1, r1, 0x200
+    shr r1, r1, 9
+    out PORT_DEBUG_EXIT, r1`, 'trap-emulate', {isa: 'strict'});
+	t.like(exitsOf(vm), {IRET: 1});
+	t.is(vm.exitStatus, 0, 'the emulated iret loaded IF = 0 from the frame into the virtual CPU');
+});
+
 test('every software VMM sees the host timer as EXTERNAL_INTERRUPT', t => {
 	for (const technique of ['trap-emulate', 'binary-translation', 'paravirt'] as const) {
 		const result = run('syscall-loop', technique);

@@ -1,11 +1,11 @@
 // Rings: every privileged instruction traps at ring 3 with #GP(0); the IOPL
-// rules for cli/sti/in/out; popf's silent failure at ring 1 (the x86
-// virtualization hole) and its repair in the strict ISA; interrupt
+// rules for cli/sti/in/out; popf's and iret's silent failure at ring 1 (the
+// x86 virtualization hole) and its repair in the strict ISA; interrupt
 // delivery with the TSS stack switch, iret back, #DF and the triple fault.
 
 import test from 'ava';
 import {GP, IF, PF, DF} from '../../source/machine/arch.js';
-import {formatForm, instructions, type InstructionInfo} from '../../source/machine/isa.js';
+import {Op, formatForm, instructions, type InstructionInfo} from '../../source/machine/isa.js';
 import {reg, runSnippet} from '../helpers/machine.js';
 
 /** A line of assembly that exercises `info` with harmless operands. */
@@ -129,8 +129,35 @@ ring1:
 	t.is((machine.cpu.flags >> 12) & 3, 1, 'IOPL kept: only ring 0 changes it');
 });
 
+test('iret at ring 1 leaves IF unchanged and does not trap (classic ISA): sensitive, like popf', t => {
+	const {traps, machine, at} = runSnippet(`
+    mov sp, 0x8000
+    push 0x7000
+    push 0x0202
+    push 0x11
+    push ring1
+    iret
+ring1:
+    push 0x0002
+    push 0x11
+    push back
+    iret
+back:
+    pushf
+    pop r5
+stop:
+    ud2`);
+	t.is(machine.cpu.cpl, 1);
+	t.is(traps.length, 1, 'only the ud2 trapped');
+	t.is(traps[0].pc, at('stop'));
+	t.truthy(machine.cpu.flags & IF, 'the frame said IF = 0, but IF is still 1');
+	t.is(reg(machine, 5) & IF, IF);
+});
+
 const sensitive = instructions.filter(info => info.class === 'sensitive');
 for (const info of sensitive) {
+	// iret needs a frame that returns to ring 1 (so the classic run reaches the ud2 after it).
+	const culprit = info.op === Op.Iret ? 'push 0x0202\n    push 0x11\n    push after\nculprit:\n    iret\nafter:' : `push 0x0202\nculprit:\n    ${sample(info)}`;
 	test(`strict ISA: ${formatForm(info)} at ring 1 raises #GP(0); classic: no trap`, t => {
 		const source = `
     mov sp, 0x8000
@@ -141,9 +168,7 @@ for (const info of sensitive) {
     push ring1
     iret
 ring1:
-    push 0x0202
-culprit:
-    ${sample(info)}
+    ${culprit}
     ud2`;
 		const strict = runSnippet(source, {variant: 'strict'});
 		t.is(strict.traps[0]?.vector, GP);
