@@ -88,6 +88,8 @@ export class ProcessManager {
 		if (flags & (CLONE_THREAD | CLONE_VM) && !(flags & CLONE_VFORK)) fail('EINVAL', 'threads (CLONE_THREAD/CLONE_VM) are not supported: every process has one thread');
 		if (flags & CLONE_NEWUSER && flags & 0x200 /* CLONE_FS */) fail('EINVAL');
 		if (flags & CLONE_NEWPID && flags & CLONE_THREAD) fail('EINVAL');
+		// copy_process: an init (the global one or a PID namespace's, SIGNAL_UNKILLABLE) may not make siblings.
+		if (flags & CLONE_PARENT && (parent === this.k.init || parent.pidNs.reaper === parent)) fail('EINVAL', 'CLONE_PARENT from a PID namespace\'s init would give it a sibling');
 		const newNamespaces = flags & allNamespaceFlags & ~CLONE_NEWUSER;
 		let cred = {...parent.cred};
 		if (flags & CLONE_NEWUSER) cred = this.newUserNamespace(parent, cred);

@@ -4,7 +4,7 @@
 
 import test from 'ava';
 import {
-	CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS,
+	CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT,
 } from '../../source/kernel/namespaces.js';
 import {signals} from '../../source/kernel/signals.js';
 import {MS_NODEV, MS_NOEXEC, MS_NOSUID} from '../../source/kernel/vfs/mount.js';
@@ -105,6 +105,19 @@ test('PID 1 ignores signals it has no handler for, even SIGKILL from inside; SIG
 	sys.kill(init.pid, signals.SIGKILL);
 	t.false(init.alive);
 	t.false(sibling.alive, 'and everyone else in the namespace went with it');
+});
+
+test('clone(CLONE_PARENT) from init (of a PID namespace, or the global one) fails with EINVAL; from another process the child is a sibling', t => {
+	const {kernel, sys} = setup();
+	const unshare = sys.fork({comm: 'unshare'});
+	kernel.sys(unshare).unshare(CLONE_NEWPID);
+	const init = kernel.sys(unshare).fork({comm: 'sh'});
+	t.throws(() => kernel.sys(init).fork({flags: CLONE_PARENT}), {message: 'Invalid argument'});
+	t.throws(() => kernel.sys(kernel.init).fork({flags: CLONE_PARENT}), {message: 'Invalid argument'});
+	const worker = kernel.sys(init).fork({comm: 'worker'});
+	const sibling = kernel.sys(worker).fork({flags: CLONE_PARENT, comm: 'sibling'});
+	t.is(sibling.parent, init);
+	t.is(kernel.sys(sibling).getppid(), 1);
 });
 
 test('UTS: a new namespace gets a copy of the host name; changing it there changes nothing outside', t => {
