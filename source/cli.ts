@@ -89,6 +89,9 @@ const commands: Record<string, Command> = {
                            host's DMA disk, no exits)
     --iommu on|off         passthrough: DMA through the IOMMU (default on);
                            off puts a neighbour VM where the DMA lands
+    --vpid on|off          hardware assist: tag TLB entries with a VPID
+                           (default on); off flushes the TLB at every VM
+                           entry and exit
     --max-steps N          stop after N steps (default 50,000,000)
     --kernel FILE          the kernel for user programs (default guests/kernel.s)
     --trace                print ring transitions, traps and I/O as they happened
@@ -111,6 +114,7 @@ const commands: Record<string, Command> = {
 			paging: {type: 'string'},
 			io: {type: 'string'},
 			iommu: {type: 'string'},
+			vpid: {type: 'string'},
 			maxSteps: {type: 'number', default: 50_000_000},
 			kernel: {type: 'string'},
 			trace: {type: 'boolean', default: false},
@@ -143,6 +147,8 @@ const commands: Record<string, Command> = {
     --io MODE              every row's disk (guests/io-loop.s): emulated,
                            paravirt or passthrough; adds cycles and VMM
                            entries per 4 KiB disk request
+    --vpid on|off          the hardware-assist rows: VPID-tagged TLB
+                           (default on) or a TLB flush at every entry and exit
     --kernel FILE          the kernel for user programs (default guests/kernel.s;
                            paravirt always uses guests/kernel-pv.s)
     --max-steps N          stop each run after N steps (default 50,000,000)
@@ -159,6 +165,7 @@ const commands: Record<string, Command> = {
 			techniques: {type: 'string'},
 			paging: {type: 'string'},
 			io: {type: 'string'},
+			vpid: {type: 'string'},
 			isa: {type: 'string', default: 'classic'},
 			kernel: {type: 'string'},
 			maxSteps: {type: 'number', default: 50_000_000},

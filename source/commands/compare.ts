@@ -55,6 +55,10 @@ export function compareCommand(name: string, flags: Record<string, unknown>): nu
 	const paging = list<Paging>(flags.paging, [...pagingModes].reverse(), isPaging, 'paging');
 	if (typeof paging === 'string') return fail(paging, 'for example --paging shadow,nested');
 	if (flags.paging !== undefined && !chosen.includes('hardware-assist')) return fail('--paging picks hardware assist\'s paging mode (the software techniques always use shadow page tables)', 'add hardware-assist to --techniques, or drop --paging');
+	const vpidValue = flags.vpid === undefined ? undefined : String(flags.vpid);
+	if (vpidValue !== undefined && vpidValue !== 'on' && vpidValue !== 'off') return fail(`--vpid must be on or off, not '${vpidValue}'`);
+	if (vpidValue !== undefined && !chosen.includes('hardware-assist')) return fail('--vpid is a VT-x control: it applies to the hardware-assist rows only', 'add hardware-assist to --techniques, or drop --vpid');
+	const vpid = vpidValue === undefined ? undefined : vpidValue === 'on';
 
 	let path: string;
 	try {
@@ -95,7 +99,7 @@ export function compareCommand(name: string, flags: Record<string, unknown>): nu
 	const requests: CompareRequest[] = compareRows(chosen, paging).filter(row => row.technique === 'native' || io === undefined || !ioModeProblem(row.technique, io)).map(row => ({...row, program, kernel: row.technique === 'paravirt' ? pvKernel : kernel}));
 	if (io !== undefined) skipped.push('native: the baseline does the same disk work with the machine\'s DMA disk (bare metal\'s fast path)');
 	const isa = flags.isa as IsaVariant;
-	const {rows} = compare({technique: 'native', program, kernel}, requests, {isa, maxSteps: Number(flags.maxSteps), io});
+	const {rows} = compare({technique: 'native', program, kernel}, requests, {isa, maxSteps: Number(flags.maxSteps), io, vpid});
 	const shownName = displayPath(path).replace(/^guests\//, '').replace(/\.s$/, '');
 	if (flags.json) {
 		process.stdout.write(`${JSON.stringify(compareJson(shownName, isa, rows), null, 2)}\n`);
@@ -156,6 +160,7 @@ function notes(rows: readonly CompareRow[]): string[] {
 		else if (result.stopReason === 'budget') out.push(`${label}: still running at the step budget (raise --max-steps)`);
 		else if (!sameOutput && native && numbersOnly(result.output) === numbersOnly(native.output) && result.exitStatus === native.exitStatus) out.push(`${label}: the guest printed other numbers (what it measured itself)`);
 		else if (!sameOutput) out.push(`${label}: the guest's output or exit status differs from native (exit ${result.exitStatus ?? '-'})${result.message ? `: ${result.message}` : ''}`);
+		if (result.technique === 'hardware-assist' && result.vmm?.vpid === 0) out.push(`${label}: VPID off: the TLB is flushed at every VM entry and exit`);
 	}
 
 	return out;

@@ -66,11 +66,22 @@ export function ioFlags(flags: Record<string, unknown>, technique: Technique): {
 	return {io, iommu: iommu === undefined ? undefined : iommu === 'on'};
 }
 
+/** --vpid on|off: a VT-x control, so hardware assist only; or the exit status of the error printed. */
+export function vpidFlag(flags: Record<string, unknown>, hardwareAssist: boolean): boolean | undefined | number {
+	if (flags.vpid === undefined) return undefined;
+	const vpid = String(flags.vpid);
+	if (vpid !== 'on' && vpid !== 'off') return fail(`--vpid must be on or off, not '${vpid}'`);
+	if (!hardwareAssist) return fail('--vpid is a VT-x control: it applies to hardware assist only', 'add --technique hardware-assist');
+	return vpid === 'on';
+}
+
 export function runCommand(name: string, flags: Record<string, unknown>): number {
 	const chosen = techniqueFlags(flags);
 	if (typeof chosen === 'number') return chosen;
 	const disk = ioFlags(flags, chosen.technique);
 	if (typeof disk === 'number') return disk;
+	const vpid = vpidFlag(flags, chosen.technique === 'hardware-assist');
+	if (typeof vpid === 'number') return vpid;
 	const path = resolveOrReport(name);
 	if (typeof path === 'number') return path;
 	const program = assembleOrReport(path);
@@ -96,6 +107,7 @@ export function runCommand(name: string, flags: Record<string, unknown>): number
 		paging: chosen.paging,
 		io: disk.io,
 		iommu: disk.iommu,
+		vpid,
 	};
 	let result;
 	try {

@@ -31,6 +31,8 @@ export type RunOptions = {
 	io?: IoMode;
 	/** Passthrough: translate the device's DMA through the IOMMU (default true). */
 	iommu?: boolean;
+	/** Hardware assist: tag the guest's TLB entries with a VPID (default true; off flushes on every entry and exit). */
+	vpid?: boolean;
 };
 
 export type RunResult = {
@@ -64,7 +66,7 @@ export function runGuest(program: Program, kernel: Program | undefined, options:
 }
 
 function runVirtualized(program: Program, kernel: Program | undefined, options: RunOptions): RunResult {
-	const session = runSession(program, kernel, {technique: options.technique ?? 'native', paging: options.paging, isa: options.isa, maxSteps: options.maxSteps, io: options.io, ioOptions: {iommu: options.iommu}});
+	const session = runSession(program, kernel, {technique: options.technique ?? 'native', paging: options.paging, isa: options.isa, maxSteps: options.maxSteps, vpid: options.vpid, io: options.io, ioOptions: {iommu: options.iommu}});
 	const {tlb} = session;
 	const lookups = tlb.hits + tlb.misses;
 	const summary: RunSummary = {
@@ -217,7 +219,7 @@ export function formatSummary(name: string, options: RunOptions, summary: RunSum
 	if (session.message) rows[0] = ['stopped', session.stopReason === 'crashed' ? `by the VMM: ${session.message}` : session.message];
 	if (session.technique !== 'native') rows.push(...vmmRows(session));
 	if (session.io) rows.push(...diskRows(session.io));
-	const how = `${session.paging ? `${session.technique}, ${session.paging} paging` : session.technique}${session.io ? `, --io ${session.io.mode}` : ''}`;
+	const how = `${session.paging ? `${session.technique}, ${session.paging} paging` : session.technique}${options.vpid === false ? ', VPID off' : ''}${session.io ? `, --io ${session.io.mode}` : ''}`;
 	return `── ringlab run ${name} (${options.isa} ISA, ${how}) ──\n${keyValues(rows)}`;
 }
 

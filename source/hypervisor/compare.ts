@@ -27,7 +27,14 @@ export type CompareRow = {
 	sameOutput: boolean;
 };
 
-export type CompareOptions = {isa: IsaVariant; maxSteps: number; /** Every row's disk (guests/io-loop.s). */ io?: IoMode};
+export type CompareOptions = {
+	isa: IsaVariant;
+	maxSteps: number;
+	/** Every row's disk (guests/io-loop.s). */
+	io?: IoMode;
+	/** Hardware-assist rows: VPID-tagged TLB (default on). */
+	vpid?: boolean;
+};
 
 /**
  * The native baseline's disk when the rows use `io`: always the machine's DMA disk — what bare metal
@@ -54,7 +61,7 @@ export function compareRows(chosen: readonly Technique[], paging: readonly Pagin
 export function compare(native: CompareRequest, requests: readonly CompareRequest[], options: CompareOptions): {native: SessionResult; rows: CompareRow[]} {
 	const baseline = runSession(native.program, native.kernel, {technique: 'native', isa: options.isa, maxSteps: options.maxSteps, io: nativeIo(options.io)});
 	const rows = requests.map(request => {
-		const result = request.technique === 'native' ? baseline : runSession(request.program, request.kernel, {technique: request.technique, paging: request.paging, isa: options.isa, maxSteps: options.maxSteps, io: options.io});
+		const result = request.technique === 'native' ? baseline : runSession(request.program, request.kernel, {technique: request.technique, paging: request.paging, isa: options.isa, maxSteps: options.maxSteps, io: options.io, vpid: request.technique === 'hardware-assist' ? options.vpid : undefined});
 		return {
 			label: techniqueLabel(request.technique, request.paging),
 			result,

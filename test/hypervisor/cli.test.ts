@@ -72,3 +72,23 @@ test('compare --paging picks hardware assist\'s rows; with no hardware-assist ro
 	t.is(bad.status, 2);
 	t.regex(bad.stderr, /--paging picks hardware assist's paging mode/);
 });
+
+test('--vpid on|off reaches the VM under hardware assist (run and compare); elsewhere it is an error, exit 2', t => {
+	const off = ringlab(['run', 'hello', '--technique', 'hardware-assist', '--vpid', 'off', '--json']);
+	t.is(off.status, 0);
+	const offJson = JSON.parse(off.stdout) as {vmm: {vpid: number}; tlb: {flushes: number}; output: string};
+	t.is(offJson.vmm.vpid, 0, 'no VPID: the VMCS has tag 0');
+	t.is(offJson.output, 'hello from ring 3\n');
+	const on = JSON.parse(ringlab(['run', 'hello', '--technique', 'hardware-assist', '--vpid', 'on', '--json']).stdout) as {vmm: {vpid: number}; tlb: {flushes: number}};
+	t.true(on.vmm.vpid > 0);
+	t.true(offJson.tlb.flushes > on.tlb.flushes, `off flushes at every entry and exit: ${offJson.tlb.flushes} against ${on.tlb.flushes}`);
+	t.regex(ringlab(['run', 'hello', '--technique', 'hardware-assist', '--vpid', 'off']).stdout, /hardware-assist, nested paging, VPID off\)/);
+	const compared = ringlab(['compare', 'hello', '--techniques', 'native,hardware-assist', '--paging', 'nested', '--vpid', 'off']);
+	t.is(compared.status, 0);
+	t.regex(compared.stdout, /note: hardware-assist \(nested\): VPID off/);
+	for (const args of [['run', 'hello', '--vpid', 'off'], ['run', 'hello', '--technique', 'paravirt', '--vpid', 'on'], ['run', 'hello', '--technique', 'hardware-assist', '--vpid', 'maybe'], ['compare', 'hello', '--techniques', 'native,trap-emulate', '--vpid', 'off']]) {
+		const bad = ringlab(args);
+		t.is(bad.status, 2, args.join(' '));
+		t.regex(bad.stderr, /--vpid/, args.join(' '));
+	}
+});
