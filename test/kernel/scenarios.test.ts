@@ -22,7 +22,7 @@ const expected: Record<string, string[]> = {
 		'chardev 0:0', 'dir,shadowed', 'ENOTEMPTY', 'chardev 0:0', '', 'ok', 'ok', 'EXDEV', 'ok', 'chardev 0:0', 'l1 version\n', 'EINVAL', 'ro', 'EROFS', 'from l2\n', 'EROFS', 'EROFS',
 	],
 	'overlay: an opaque lower directory hides the layers below it': ['b'],
-	'pid and uts namespaces: PID 1 inside, one PID per level, /proc of the new namespace, init\'s death kills the rest': ['1', '0', 'lab', '4', '5', 'bash', 'dead', 'unchanged'],
+	'pid and uts namespaces: PID 1 inside, one PID per level, /proc of the new namespace, init\'s death kills the rest': ['1', '0', 'lab', '4', '5', 'bash', 'host 4', 'dead', 'unchanged'],
 	'cgroup v2 core: cgroup.events populated and frozen, cgroup.freeze, cgroup.kill, rmdir rules': [
 		'populated 0\nfrozen 0', 'populated 1\nfrozen 0', 'ESRCH', 'ERANGE', 'populated 1\nfrozen 1', 'S', 'populated 1\nfrozen 0', 'killed by SIGKILL', 'populated 0\nfrozen 0', 'EINVAL',
 		// Writing a read-only file, reading a write-only one, bad values:

@@ -245,7 +245,7 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 		if ('op' in step) {
 			switch (step.op) {
 				case 'unshare': {
-					out.push(...runInside(step.pid, step.uts, step.mnt, step.inside));
+					out.push(...runInside(step.pid, step.uts, step.mnt, step.inside, dir));
 					return;
 				}
 
@@ -422,9 +422,16 @@ function v1Value(plan: CgroupPlan | undefined, file: string, text: string): stri
 	return text.trim() === 'max' ? '-1' : text;
 }
 
-/** The namespace steps as one bash script run by `unshare --fork`; observations come back as "@@OBS value" lines. */
-function runInside(pid: boolean, uts: boolean, mnt: boolean, steps: InsideStep[]): string[] {
+/**
+ * The namespace steps as one bash script run by `unshare --fork`; observations come back as "@@OBS value" lines.
+ * A host-side observation (hostNSpid) is a hand-shake through files in `sync`: the script writes its PID
+ * namespace and the process's PID there and waits; a host bash around unshare finds that process among
+ * `pgrep -f '^sleep 31337$'` (the one in that namespace with that PID), prints its NSpid line from the
+ * host's /proc, and lets the script go on.
+ */
+function runInside(pid: boolean, uts: boolean, mnt: boolean, steps: InsideStep[], sync: string): string[] {
 	const lines: string[] = [];
+	const host: string[] = [];
 	const backgrounds = new Map<string, string>();
 	for (const step of steps) {
 		if ('op' in step) {
@@ -464,6 +471,23 @@ function runInside(pid: boolean, uts: boolean, mnt: boolean, steps: InsideStep[]
 				break;
 			}
 
+			case 'hostNSpid': {
+				const n = host.length;
+				lines.push(`echo "$(readlink /proc/self/ns/pid) $${backgrounds.get(step.name)}" > ${sync}/ready.${n}.tmp && mv ${sync}/ready.${n}.tmp ${sync}/ready.${n}`);
+				lines.push(`while [ ! -e ${sync}/go.${n} ]; do sleep 0.02; done`);
+				host.push([
+					`for i in $(seq 500); do [ -e ${sync}/ready.${n} ] && break; sleep 0.02; done`,
+					`read ns inner < ${sync}/ready.${n}`,
+					'found=',
+					'for p in $(pgrep -f \'^sleep 31337$\'); do',
+					'  [ "$(readlink /proc/$p/ns/pid)" = "$ns" ] && [ "$(awk \'/^NSpid:/ {print $NF}\' /proc/$p/status)" = "$inner" ] && found=$p',
+					'done',
+					'echo "@@OBS @@NSPID $found $(awk \'/^NSpid:/ {$1 = ""; print}\' /proc/$found/status 2>/dev/null)"',
+					`touch ${sync}/go.${n}`,
+				].join('\n'));
+				break;
+			}
+
 			default: {
 				lines.push(`echo "@@OBS $${backgrounds.get(step.name)}"`);
 			}
@@ -471,6 +495,12 @@ function runInside(pid: boolean, uts: boolean, mnt: boolean, steps: InsideStep[]
 	}
 
 	const flags = [...(pid ? ['--pid'] : []), ...(uts ? ['--uts'] : []), ...(mnt ? ['--mount'] : []), '--fork', ...(pid && mnt ? ['--mount-proc'] : [])];
-	const result = spawnSync('unshare', [...flags, 'bash', '-c', lines.join('\n')], {encoding: 'utf8', timeout: 30_000});
-	return result.stdout.split('\n').filter(line => line.startsWith('@@OBS ')).map(line => line.slice(6));
+	// The host side: unshare in the background, the hand-shakes in order, then wait for it.
+	const wrapper = [`unshare ${flags.join(' ')} bash -c "$1" &`, 'u=$!', ...host, 'wait $u'].join('\n');
+	const result = spawnSync('bash', ['-c', wrapper, 'wrapper', lines.join('\n')], {encoding: 'utf8', timeout: 30_000});
+	return result.stdout.split('\n').filter(line => line.startsWith('@@OBS ')).map(line => line.slice(6)).map(line => {
+		if (!line.startsWith('@@NSPID ')) return line;
+		const [found, ...levels] = line.slice(8).trim().split(/\s+/);
+		return levels.map(level => level === found ? 'host' : level).join(' ');
+	});
 }

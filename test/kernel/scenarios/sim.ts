@@ -345,6 +345,14 @@ function runInside(kernel: Kernel, sh: Process, pid: boolean, uts: boolean, mnt:
 				break;
 			}
 
+			case 'hostNSpid': {
+				// As the host sees it: the host shell reads /proc/HOSTPID/status.
+				const proc = named.get(step.name)!;
+				const line = /^NSpid:\t(.*)$/m.exec(kernel.sys(sh).readFile(`/proc/${proc.pid}/status`))?.[1] ?? '';
+				out.push(line.split('\t').map(field => field === String(proc.pid) ? 'host' : field).join(' '));
+				break;
+			}
+
 			default: {
 				out.push(String(named.get(step.name)?.pidIn(init.pidNs) ?? '?'));
 			}

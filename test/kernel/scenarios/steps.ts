@@ -32,7 +32,9 @@ export type InsideStep =
 	| {op: 'sethostname'; name: string}
 	| {op: 'background'; name: string}
 	| {observe: 'getpid' | 'getppid' | 'hostname' | 'procSelf' | 'proc1comm'}
-	| {observe: 'backgroundPid'; name: string};
+	| {observe: 'backgroundPid'; name: string}
+	/** The NSpid line of a background process in the host's /proc/PID/status (its PID at each level; the host PID shown as "host"). */
+	| {observe: 'hostNSpid'; name: string};
 
 export type NsStep = {op: 'unshare'; pid: boolean; uts: boolean; mnt: boolean; inside: InsideStep[]};
 
@@ -169,6 +171,8 @@ export const scenarios: Scenario[] = [
 				{observe: 'backgroundPid', name: 'sleeper'},
 				{observe: 'procSelf'},
 				{observe: 'proc1comm'},
+				// Last: the real runner's hand-shake with the host forks inside the namespace.
+				{observe: 'hostNSpid', name: 'sleeper'},
 			]},
 			{observe: 'alive', name: 'sleeper'},
 			{observe: 'hostnameUnchanged'},
