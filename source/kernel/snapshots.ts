@@ -22,8 +22,10 @@ export type NamespaceRow = {
 	pid: number;
 	user: string;
 	command: string;
-	/** lsns -T: the parent (pid, user namespaces) or the owning user namespace (the others). */
+	/** The parent namespace, for pid and user namespaces (lsns's PNS column, lsns -T parent). */
 	parent: number | undefined;
+	/** The user namespace that owns it — for a user namespace, its parent (ONS, lsns -T owner). */
+	owner: number | undefined;
 };
 
 function namespaceOf(p: Process, type: NsType): Namespace {
@@ -53,8 +55,8 @@ export function namespaceList(kernel: Kernel, viewer: Process = kernel.init): Na
 				continue;
 			}
 
-			const parent = type === 'pid' ? (ns as PidNamespace).parent?.inode : type === 'user' ? (ns as UserNamespace).parent?.inode : ns.owner?.inode;
-			rows.set(ns, {type, inode: ns.inode, nprocs: 1, pid, lowest: pid, user: userName(kernel, viewer, p.cred.uid), command: p.argv.join(' ') || p.comm, parent});
+			const parent = type === 'pid' ? (ns as PidNamespace).parent?.inode : type === 'user' ? (ns as UserNamespace).parent?.inode : undefined;
+			rows.set(ns, {type, inode: ns.inode, nprocs: 1, pid, lowest: pid, user: userName(kernel, viewer, p.cred.uid), command: p.argv.join(' ') || p.comm, parent, owner: ns.owner?.inode});
 		}
 	}
 
@@ -65,6 +67,51 @@ export function namespaceList(kernel: Kernel, viewer: Process = kernel.init): Na
 export function formatLsns(rows: NamespaceRow[]): string {
 	const header = `${'NS'.padStart(10)} TYPE   NPROCS   PID USER   COMMAND\n`;
 	return header + rows.map(r => `${String(r.inode).padStart(10)} ${r.type.padEnd(6)} ${String(r.nprocs).padStart(6)} ${String(r.pid).padStart(5)} ${r.user.padEnd(6)} ${r.command}\n`).join('');
+}
+
+/**
+ * lsns -T (util-linux's --tree=owner, the default) and --tree=parent: `selected` (e.g. the rows of
+ * one -t type) as a tree by owning user namespace or by parent namespace, children under their
+ * parents in inode order. A namespace needed to connect them that is not selected is shown as
+ * util-linux shows it, with NPROCS 0 and no PID or command; one that no process can be found
+ * through (a parent outside the viewer's view) leaves its children as roots.
+ */
+export function formatLsnsTree(all: NamespaceRow[], selected: NamespaceRow[], relation: 'owner' | 'parent'): string {
+	const byInode = new Map(all.map(row => [row.inode, row]));
+	const up = (row: NamespaceRow) => (relation === 'owner' ? row.owner : row.parent);
+	const shown = new Map<number, NamespaceRow>(selected.map(row => [row.inode, row]));
+	for (const row of selected) {
+		for (let next = up(row); next !== undefined && byInode.has(next); next = up(byInode.get(next)!)) {
+			if (!shown.has(next)) shown.set(next, {...byInode.get(next)!, nprocs: 0, pid: 0, command: ''});
+		}
+	}
+
+	/** The nearest shown ancestor. */
+	const parentOf = (row: NamespaceRow): number | undefined => {
+		for (let next = up(row); next !== undefined; next = byInode.get(next) ? up(byInode.get(next)!) : undefined) if (shown.has(next)) return next;
+		return undefined;
+	};
+
+	const children = new Map<number | undefined, NamespaceRow[]>();
+	for (const row of [...shown.values()].sort((a, b) => a.inode - b.inode)) {
+		const key = parentOf(row);
+		children.set(key, [...(children.get(key) ?? []), row]);
+	}
+
+	const lines: Array<{ns: string; row: NamespaceRow}> = [];
+	const visit = (row: NamespaceRow, head: string, indent: string) => {
+		lines.push({ns: head + String(row.inode), row});
+		const kids = children.get(row.inode) ?? [];
+		kids.forEach((kid, i) => {
+			const last = i === kids.length - 1;
+			visit(kid, indent + (last ? '└─' : '├─'), indent + (last ? '  ' : '│ '));
+		});
+	};
+
+	for (const root of children.get(undefined) ?? []) visit(root, '', '');
+	const width = Math.max(2, ...lines.map(line => line.ns.length));
+	const header = `${'NS'.padEnd(width)} TYPE   NPROCS   PID USER   COMMAND\n`;
+	return header + lines.map(({ns, row: r}) => `${ns.padEnd(width)} ${r.type.padEnd(6)} ${String(r.nprocs).padStart(6)} ${(r.nprocs > 0 ? String(r.pid) : '').padStart(5)} ${r.user.padEnd(6)} ${r.command}`.trimEnd() + '\n').join('');
 }
 
 export type ProcessNode = {

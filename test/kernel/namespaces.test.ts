@@ -251,6 +251,37 @@ test('IPC and mount namespaces get their own inode numbers; flags combine in one
 	t.is(consoleText(kernel), '1 0\n');
 });
 
+test('lsns -T: a tree by owning user namespace (connecting namespaces not selected show NPROCS 0), or by parent namespace', async t => {
+	const {namespaceList, formatLsnsTree} = await import('../../source/kernel/snapshots.js');
+	const {kernel, sh} = setup();
+	const unshare = kernel.sys(sh).fork({comm: 'unshare'});
+	unshare.argv = ['unshare', '-U', '-p', '-u', '-f'];
+	kernel.sys(unshare).unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWUTS);
+	const child = kernel.spawn(unshare, '/bin/whoami');
+	const all = namespaceList(kernel);
+	const inode = (type: string, pid: number) => all.find(r => r.type === type && (r.pid === pid))!.inode;
+	const [user, uts, pid] = [inode('user', unshare.pid), inode('uts', unshare.pid), inode('pid', child.pid)];
+	const owner = formatLsnsTree(all, all, 'owner').split('\n');
+	t.regex(owner[0], /^NS {13}TYPE {3}NPROCS {3}PID USER {3}COMMAND$/);
+	t.regex(owner[1], /^4026531837 {5}user /, 'the initial user namespace owns everything');
+	t.true(owner.includes(`└─${user}   user        2 ${String(unshare.pid).padStart(5)} root   unshare -U -p -u -f`), owner.join('\n'));
+	t.true(owner.includes(`  ├─${pid} pid         1 ${String(child.pid).padStart(5)} root   /bin/whoami`), owner.join('\n'));
+	t.true(owner.includes(`  └─${uts} uts         2 ${String(unshare.pid).padStart(5)} root   unshare -U -p -u -f`), owner.join('\n'));
+	// -t pid: the owners that connect the pid namespaces are shown without processes.
+	t.is(formatLsnsTree(all, all.filter(r => r.type === 'pid'), 'owner'), [
+		'NS             TYPE   NPROCS   PID USER   COMMAND',
+		'4026531837     user        0       root',
+		'├─4026531836   pid         3     1 root   /sbin/init',
+		`└─${user}   user        0       root`,
+		`  └─${pid} pid         1 ${String(child.pid).padStart(5)} root   /bin/whoami`,
+		'',
+	].join('\n'));
+	// By parent: the new pid namespace under the initial one; uts has no parent.
+	const parent = formatLsnsTree(all, all, 'parent').split('\n');
+	t.true(parent.includes(`└─${pid} pid         1 ${String(child.pid).padStart(5)} root   /bin/whoami`), parent.join('\n'));
+	t.true(parent.some(line => new RegExp(`^${uts} +uts `).test(line)), 'a uts namespace is a root in the parent tree');
+});
+
 test('snapshots: lsns lists each namespace once with its processes; pstree -S marks namespace changes', async t => {
 	const {namespaceList, formatLsns, processTree, formatProcessTree} = await import('../../source/kernel/snapshots.js');
 	const {kernel, sh} = setup();

@@ -7,7 +7,7 @@
 
 import {CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, type NsType} from '../../kernel/namespaces.js';
 import type {Process} from '../../kernel/process.js';
-import {formatLsns, namespaceList} from '../../kernel/snapshots.js';
+import {formatLsns, formatLsnsTree, namespaceList} from '../../kernel/snapshots.js';
 import {MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SHARED, MS_SLAVE} from '../../kernel/vfs/mount.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import type {KernelSession} from '../kernel-session.js';
@@ -216,19 +216,31 @@ const lsns: Command = {
 	name: 'lsns',
 	group: 'namespaces',
 	summary: 'list namespaces',
-	usage: 'lsns [-t TYPE]',
-	options: [{name: 'type', short: 't', value: 'TYPE', choices: ['mnt', 'net', 'ipc', 'user', 'pid', 'uts', 'cgroup'], description: 'only namespaces of this type'}],
+	usage: 'lsns [-t TYPE] [-T[REL]]',
+	options: [
+		{name: 'type', short: 't', value: 'TYPE', choices: ['mnt', 'net', 'ipc', 'user', 'pid', 'uts', 'cgroup'], description: 'only namespaces of this type'},
+		{name: 'tree', short: 'T', value: 'REL', optionalValue: true, choices: ['owner', 'parent'], description: 'tree by owning user namespace (owner, default) or parent (pid and user namespaces nest)'},
+	],
 	operands: {max: 0},
 	run(context) {
 		const {kernel, proc} = context.lab.kernel;
-		let rows = namespaceList(kernel, proc);
+		const all = namespaceList(kernel, proc);
+		let rows = all;
 		const type = context.options.type;
 		if (typeof type === 'string') {
 			if (!namespaceFlags.some(([, , , t]) => t === type)) throw new CommandError(`unknown namespace type: ${type}`, 1, true);
 			rows = rows.filter(row => row.type === type);
 		}
 
-		context.stdout.write(formatLsns(rows));
+		const tree = context.options.tree;
+		if (tree === undefined) {
+			context.stdout.write(formatLsns(rows));
+			return 0;
+		}
+
+		const relation = tree === true ? 'owner' : tree;
+		if (relation !== 'owner' && relation !== 'parent') throw new CommandError(`unknown tree relation: ${String(relation)} (owner or parent; util-linux's process is not offered here)`, 1, true);
+		context.stdout.write(formatLsnsTree(all, rows, relation));
 		return 0;
 	},
 };
