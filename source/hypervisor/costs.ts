@@ -49,7 +49,7 @@ export const hypervisorCosts = {
 	ioEmulate: {
 		cycles: 214,
 		status: 'D',
-		source: 'Adams & Agesen, ASPLOS 2006, §6.1: the software VMM executes `in` "fifteen times faster" than native 3209 cycles, i.e. ~214 cycles for the VMM\'s device model to emulate one port access',
+		source: 'Adams & Agesen, ASPLOS 2006, §6.1: the software VMM executes `in` "fifteen times faster" than native 3209 cycles, i.e. ~214 cycles for the VMM\'s device model to emulate one port access. Under hardware assist the device model also performs the access itself, charged at the machine\'s port cost (io), so an exit-handled access never costs less than the native one',
 	},
 	// ── binary translation ──
 	btTranslate: {
