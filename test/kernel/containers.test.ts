@@ -304,6 +304,25 @@ test('networking: containers on docker0 reach each other and the gateway; --netw
 	t.is(b.init!.ns.net.ping('172.17.0.2', 1).received, 0, 'a is gone: nobody answers');
 });
 
+test('hostnames: --network host gets the host\'s hostname in its own UTS namespace; container:NAME takes that container\'s; -h with container: is refused', t => {
+	const {kernel, sys, docker} = setup();
+	sys.sethostname('labhost');
+	const host = docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], network: 'host'});
+	t.is(host.hostname, 'labhost', 'Config.Hostname is the host\'s, not the container ID');
+	t.is(kernel.sys(host.init!).gethostname(), 'labhost');
+	t.is(host.init!.ns.net, kernel.initNetNs, 'the host\'s network');
+	t.not(host.init!.ns.uts, kernel.init.ns.uts, 'but a UTS namespace of its own (no --uts host)');
+	const named = docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], network: 'host', hostname: 'mine'});
+	t.is(kernel.sys(named.init!).gethostname(), 'mine');
+	t.is(sys.gethostname(), 'labhost', '--hostname changes only the container\'s UTS namespace');
+	const web = docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], name: 'web'});
+	const side = docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], network: 'container:web'});
+	t.is(side.hostname, web.hostname);
+	t.is(kernel.sys(side.init!).gethostname(), web.id.slice(0, 12));
+	t.not(side.init!.ns.uts, web.init!.ns.uts, 'a copy of the name, not a shared UTS namespace');
+	t.throws(() => docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], network: 'container:web', hostname: 'x'}), {message: 'Invalid argument'});
+});
+
 test('pods: members share the pause container\'s network, IPC and UTS namespaces, but not PIDs', t => {
 	const {kernel, docker} = setup();
 	const pod = docker.createPod('web');

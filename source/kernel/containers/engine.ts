@@ -239,7 +239,10 @@ export class Docker {
 		if (!Number.isFinite(cpus) || cpus < 0 || cpus > 1) fail('EINVAL', `range of CPUs is from 0.01 to 1.00, as there is only 1 CPU available`);
 		const network = options.network ?? 'bridge';
 		if (!['bridge', 'none', 'host'].includes(network) && !network.startsWith('container:')) fail('EINVAL', `network ${network} not found (use bridge, none, host or container:NAME)`);
+		if (network.startsWith('container:') && options.hostname !== undefined) fail('EINVAL', 'conflicting options: hostname and the network mode');
 		const id = sha256(`${name}\0${image.id}\0${this.k.cycles}\0${this.containers.size}`);
+		// newContainer: with --network host the default hostname is the host's (the container still has its own UTS namespace).
+		const hostname = options.hostname ?? (network === 'host' ? this.sys.gethostname() : id.slice(0, 12));
 		const container: Container = {
 			id,
 			name,
@@ -247,7 +250,7 @@ export class Docker {
 			imageReference: options.image,
 			cmd,
 			env: [...image.config.env, ...(options.env ?? [])],
-			hostname: options.hostname ?? id.slice(0, 12),
+			hostname,
 			workdir: options.workdir ?? image.config.workdir ?? '/',
 			memoryBytes,
 			nanoCpus: Math.round(cpus * 1e9),
@@ -381,6 +384,8 @@ export class Docker {
 			}
 		}
 
+		// initializeNetworking: a container on another's network (container:NAME) takes that container's hostname.
+		if (partner && c.network.startsWith('container:')) c.hostname = partner.hostname;
 		if (!shares.has('uts')) inside.sethostname(c.hostname);
 		if (flags & CLONE_NEWNET) this.connect(c, init.ns.net);
 		else if (partner) {
