@@ -23,6 +23,7 @@
 // is 391 cycles under BT against 12733 with VT-x).
 
 import {UD} from '../machine/arch.js';
+import {cycleCosts} from '../machine/costs.js';
 import {Source} from '../machine/cpu.js';
 import {Op, baseCycles, type InstructionInfo} from '../machine/isa.js';
 import {hex} from '../format.js';
@@ -87,6 +88,8 @@ export class BinaryTranslationMonitor extends SoftwareMonitor {
 	readonly cache = new Map<number, Block>();
 	/** Kernel instructions found writing page tables, translated as CALLOUTs from now on. */
 	readonly adaptive = new Set<number>();
+	/** Set while a translated INLINE or CALLOUT sequence runs (not a trap). */
+	private inCallout = false;
 	readonly translation: TranslationStats = {blocksTranslated: 0, instructionsTranslated: 0, cacheHits: 0, cacheFlushes: 0, identExecuted: 0, inlineExecuted: 0, calloutsExecuted: 0, adaptedStores: 0, callouts: {}};
 
 	override stats(): Record<string, unknown> {
@@ -111,6 +114,16 @@ export class BinaryTranslationMonitor extends SoftwareMonitor {
 	protected override leaveMonitor(): void {
 		super.leaveMonitor();
 		if (this.cpu.cpl !== 3) this.cpu.stop('monitor');
+	}
+
+	/**
+	 * A callout that returns the guest to user mode (sysret, iret): the VMM, at
+	 * ring 0, leaves for ring 3 with a real privilege-changing return, priced as
+	 * the machine's iret. (A VMM entered by a trap pays that return inside
+	 * monitorRoundTrip; a callout entered the VMM by a call, so it pays it here.)
+	 */
+	protected override get userReturnCycles(): number {
+		return this.inCallout ? cycleCosts.iret : 0;
 	}
 
 	/** A trapped page-table write by kernel code: emulate it, and retranslate the instruction as a CALLOUT. */
@@ -172,7 +185,9 @@ export class BinaryTranslationMonitor extends SoftwareMonitor {
 			const start = cpu.cycles;
 			const ring = cpu.cpl;
 			const tablesWritten = this.pageTableWrites;
+			this.inCallout = true;
 			this.emulate(segment);
+			this.inCallout = false;
 			vm.counters.emulate(segment.d.info.mnemonic);
 			const io = segment.d.op === Op.In || segment.d.op === Op.InReg || segment.d.op === Op.Out || segment.d.op === Op.OutReg;
 			if (io) this.tally(vm.counters.io, start, cost);

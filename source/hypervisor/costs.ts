@@ -26,15 +26,15 @@ export const hypervisorCosts = {
 		status: 'U',
 		source: 'estimate: fetch the trapping instruction through the guest page tables, decode it with the ISA table and apply it to the virtual CPU — a few dozen VMM instructions',
 	},
-	reflect: {
-		cycles: 1000,
+	reflectWork: {
+		cycles: 4 * machineCosts.load.cycles + 18 * machineCosts.alu.cycles + 7 * machineCosts.branch.cycles + 1 * machineCosts.store.cycles,
 		status: 'D',
-		source: 'calibrated to Adams & Agesen, ASPLOS 2006, §6.1: under their software VMM a system call costs "approximately 2000 more cycles than a native system call", a divide error 3223 instead of 889 (+2334). Bouncing a trap into the guest kernel (save state, deliver through the virtual IDT in software, switch to translated execution) is costed 1000 so that, with the VMM entry and the return (counted separately), a reflected system call lands near +2000',
+		source: 'counted: the VMM\'s own instructions to deliver one exception or interrupt into the guest kernel in software, apart from its accesses to guest memory (the gate or trap-table entry, the TSS, each word of the frame: charged one by one as guest walks, loads and stores): load the virtual IDT limit and base and the virtual IF and IOPL (4 loads), compute and check the gate\'s offset, present bit, DPL and target ring, the stack switch, the flags image and the stack pointer for each pushed word (18 ALU operations), 7 branches (the checks, then the jump to the handler), 1 store (the virtual IF). Priced at the machine\'s load 4, ALU 1, branch 1, store 1',
 	},
-	pvBounce: {
-		cycles: 200,
-		status: 'U',
-		source: 'estimate: Xen builds a paravirtual guest\'s exception frame with a short assembly routine (create_bounce_frame) and needs no mode switch, about twice what the CPU spends delivering an exception',
+	syscallBounce: {
+		cycles: 4 * machineCosts.load.cycles + 11 * machineCosts.alu.cycles + 2 * machineCosts.branch.cycles + 2 * machineCosts.store.cycles,
+		status: 'D',
+		source: 'counted: the VMM\'s own instructions to send a guest `syscall` to the guest kernel\'s entry point: load the virtual IA32_LSTAR, IA32_FMASK, IF and IOPL (4 loads), test LSTAR, build the flags image for r11, mask it and split out IF and IOPL, set the real flags (11 ALU operations), store the virtual IF and IOPL (2 stores), 2 branches (the test, the jump to LSTAR). Priced at the machine\'s load 4, ALU 1, branch 1, store 1',
 	},
 	guestWalk: {
 		cycles: 20 + 2 * machineCosts.pageWalkRef.cycles,

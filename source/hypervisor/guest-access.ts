@@ -3,9 +3,12 @@
 // bits set as the CPU sets them), with the guest's privilege checks, into
 // host memory through the p2m. Used to fetch a trapping instruction, push
 // an exception frame on the guest kernel stack, emulate a store, copy a
-// hypercall's buffer. A failed access leaves the #PF error code and address
-// behind so the VMM can reflect the page fault to the guest.
+// hypercall's buffer. Each access is charged as it is made: the walk
+// (guestWalk), then the load or store itself at the machine's cost. A failed
+// access leaves the #PF error code and address behind so the VMM can reflect
+// the page fault to the guest.
 
+import {cycleCosts} from '../machine/costs.js';
 import {vmmCycles} from './costs.js';
 import type {GuestMemory} from './guest-memory.js';
 import {newWalk, walkGuest, type PagingRegisters} from './guest-paging.js';
@@ -36,12 +39,15 @@ export class GuestAccess {
 
 	readWord(va: number, user: boolean): number | undefined {
 		const gpa = this.translate(va, false, user);
-		return gpa < 0 ? undefined : this.memory.readWord(gpa);
+		if (gpa < 0) return undefined;
+		this.charge(cycleCosts.load);
+		return this.memory.readWord(gpa);
 	}
 
 	writeWord(va: number, value: number, user: boolean): boolean {
 		const gpa = this.translate(va, true, user);
 		if (gpa < 0) return false;
+		this.charge(cycleCosts.store);
 		this.memory.writeWord(gpa, value);
 		this.onWrite(gpa);
 		return true;
@@ -49,12 +55,15 @@ export class GuestAccess {
 
 	readByte(va: number, user: boolean): number | undefined {
 		const gpa = this.translate(va, false, user);
-		return gpa < 0 ? undefined : this.memory.readByte(gpa);
+		if (gpa < 0) return undefined;
+		this.charge(cycleCosts.load);
+		return this.memory.readByte(gpa);
 	}
 
 	writeByte(va: number, value: number, user: boolean): boolean {
 		const gpa = this.translate(va, true, user);
 		if (gpa < 0) return false;
+		this.charge(cycleCosts.store);
 		this.memory.writeByte(gpa, value);
 		this.onWrite(gpa);
 		return true;
@@ -83,6 +92,7 @@ export class GuestAccess {
 	fetch(pc: number, user: boolean): [number, number] | undefined {
 		const gpa = this.translate(pc, false, user);
 		if (gpa < 0) return undefined;
+		this.charge(2 * cycleCosts.load);
 		return [this.memory.readWord(gpa), this.memory.readWord(gpa + 4)];
 	}
 }

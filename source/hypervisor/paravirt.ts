@@ -83,10 +83,6 @@ export class ParavirtMonitor extends SoftwareMonitor {
 		super.deliverInterrupt(vector);
 	}
 
-	protected override get reflectCost(): number {
-		return vmmCycles.pvBounce;
-	}
-
 	/** The guest's flags as it sees them: IF is "events not masked". */
 	private guestFlags(): number {
 		return (this.cpu.flags & ARITH_FLAGS) | (this.masked ? 0 : IF) | FLAGS_RESERVED_ONE;
@@ -122,7 +118,7 @@ export class ParavirtMonitor extends SoftwareMonitor {
 	/** A user `syscall`: bounce to the registered callback with an int-0x80-like frame on the kernel stack. */
 	protected override systemCall(): void {
 		const {cpu} = this;
-		cpu.cycles += this.reflectCost;
+		cpu.cycles += vmmCycles.syscallBounce; // the callback and kernel stack instead of LSTAR; the frame's stores are charged as made
 		const userFlags = (cpu.regs[11] & ARITH_FLAGS) | (this.masked ? 0 : IF) | FLAGS_RESERVED_ONE;
 		if (this.syscallCallback === 0 || this.kernelStack === 0) {
 			cpu.changeRing(3, RingCause.Monitor, cpu.pc);

@@ -203,7 +203,7 @@ export abstract class SoftwareMonitor implements Monitor {
 	/** Deliver the guest's system call into the guest kernel (the paravirtual VMM bounces it differently). */
 	protected systemCall(): void {
 		const {cpu, vcpu} = this;
-		cpu.cycles += this.reflectCost;
+		cpu.cycles += vmmCycles.syscallBounce;
 		if (vcpu.msrLstar === 0) {
 			// The guest never enabled syscall: as on x86 (EFER.SCE clear) it is #UD at the syscall.
 			cpu.flags = (cpu.regs[11] & ~IOPL_MASK) | IF | FLAGS_RESERVED_ONE;
@@ -264,11 +264,6 @@ export abstract class SoftwareMonitor implements Monitor {
 	/** Deliver a virtual hardware interrupt (through the guest's IDT; the paravirtual VMM uses its trap table). */
 	protected deliverInterrupt(vector: number): void {
 		this.reflect(vector, 0, Source.External, this.cpu.pc);
-	}
-
-	/** What bouncing one event into the guest kernel costs this VMM. */
-	protected get reflectCost(): number {
-		return vmmCycles.reflect;
 	}
 
 	/** The guest is in hlt: let time pass to its next device event. False if nothing can ever wake it. */
@@ -580,9 +575,15 @@ export abstract class SoftwareMonitor implements Monitor {
 		}
 	}
 
+	/** What the VMM's own return to ring 3 costs beyond what it already paid (binary translation's callouts pay it). */
+	protected get userReturnCycles(): number {
+		return 0;
+	}
+
 	/** Back to guest user mode (sysret, iret): real CPL 3, the user's arithmetic flags, real IF on, IOPL 0. */
 	protected returnToUser(pc: number, flags: number, sp: number, cause: number): void {
 		const {cpu, vcpu} = this;
+		cpu.cycles += this.userReturnCycles;
 		vcpu.iopl = ioplOf(flags);
 		vcpu.interruptsEnabled = true;
 		cpu.flags = (flags & ARITH_FLAGS) | IF | FLAGS_RESERVED_ONE;
@@ -686,7 +687,7 @@ export abstract class SoftwareMonitor implements Monitor {
 	protected reflect(vector: number, errorCode: number, source: Source, pushedPc: number): void {
 		const {cpu, vm} = this;
 		vm.counters.reflect(vectorName(vector));
-		cpu.cycles += this.reflectCost;
+		cpu.cycles += vmmCycles.reflectWork; // its accesses to guest memory (gate, TSS, frame) are charged as they are made
 		let nested = this.tryReflect(vector, errorCode, source, pushedPc);
 		if (!nested) return;
 		if (source !== Source.Fault) {
