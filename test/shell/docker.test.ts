@@ -143,6 +143,25 @@ test('attached runs: output, exit code, lab commands as PID 1, --rm; sh -it is t
 	t.regex((await sh(shell, 'docker ps')).stdout, /keep\n$/);
 });
 
+test('sh -c STRING runs STRING with the lab\'s shell, as a RUN line: docker run prints its output and exits with its status; so does docker exec', async t => {
+	const shell = makeKernelShell();
+	const hi = await sh(shell, 'docker run --name hi ringlab/base sh -c "echo hi"');
+	t.deepEqual([hi.stdout, hi.status], ['hi\n', 0]);
+	const mixed = await sh(shell, 'docker run --name mixed ringlab/base sh -c \'hostname && hello; echo $$; false\'');
+	t.deepEqual([mixed.stdout, mixed.status], [`${(await idOf(shell, 'mixed')).slice(0, 12)}\nhello from ring 3\n1\n`, 1], 'lab commands, a guest from the image, $$ = 1 (sh is PID 1), the last status');
+	t.regex((await sh(shell, 'docker ps -a')).stdout, /"sh -c hostname && h…" .* Exited \(1\) .* mixed\n/);
+	const missing = await sh(shell, 'docker run ringlab/base sh -c');
+	t.deepEqual([missing.stdout, missing.status], ['sh: 0: -c requires an argument\n', 2]);
+	await sh(shell, 'docker run -d --name keep ringlab/base hog 1');
+	const inside = await sh(shell, 'docker exec keep sh -c "echo in > /note && cat /note && hello && ps"');
+	t.is(inside.stdout, 'in\nhello from ring 3\n    PID TTY          TIME CMD\n      1 ?        00:00:00 hog\n      2 ?        00:00:00 sh\n');
+	const exited = await sh(shell, 'docker exec keep sh -c "exit 4; echo no"');
+	t.deepEqual([exited.stdout, exited.status], ['', 4], 'exit ends the script (not the lab\'s shell)');
+	t.is(shell.prompt(), 'root@ringlab:~# ');
+	await sh(shell, 'docker exec -d keep sh -c "echo quiet > /made"');
+	t.is((await sh(shell, 'docker exec keep cat /made')).stdout, 'quiet\n');
+});
+
 test('pause freezes the cgroup; stop sends SIGTERM then SIGKILL; rm refuses a running container without -f', async t => {
 	const shell = makeKernelShell();
 	await lines(shell, ['docker run -d --name stubborn ringlab/base hog 1', 'docker run -d --name polite ringlab/base init /bin/hog 1']);

@@ -1,9 +1,10 @@
 // `RUN mkdir /app && echo hi > /app/index.html` in a Dockerfile: the shell
 // form runs /bin/sh -c, and this lab's images have no /bin/sh — its shell
-// is built in. So docker build hands shell-form RUN lines to this runner,
+// is built in. So docker build hands shell-form RUN lines to this runner
+// (as docker run and docker exec hand it `sh -c STRING`),
 // which plays /bin/sh -c inside the build container: it runs the line as
 // the container's first process (its root, cwd, namespaces, cgroup and
-// image ENV), with ; && || | and > >> < 2>&1, programs from the image's
+// image ENV), with ; && || | and > >> < 2>&1, $VAR, $? and $$, exit N, programs from the image's
 // PATH (guests, run to the end) and the lab's own commands (echo, mkdir,
 // cp …). The engine's build is synchronous, so the runner is too: lab
 // commands that need to wait (docker, ping, unshare …) are refused with
@@ -83,8 +84,23 @@ function runProgram(run: Run, path: string, argv: string[], plan: Plan, err: Wri
 	return decoded.exited ? decoded.code : 128 + decoded.signal;
 }
 
+/** `exit [N]` in the line: sh stops there with that status (the lab's own exit would leave the lab's shell). */
+class ScriptExit {
+	constructor(readonly status: number) {}
+}
+
 function runCommand(run: Run, argv: string[], env: Map<string, string>, plan: Plan, stdin: string, out: Writer, err: Writer): number {
 	const [name, ...args] = argv;
+	if (name === 'exit') {
+		const status = args.length === 0 ? run.status : Number(args[0]);
+		if (!Number.isInteger(status)) {
+			err.write(`/bin/sh: 1: exit: Illegal number: ${args[0]}\n`);
+			throw new ScriptExit(2);
+		}
+
+		throw new ScriptExit(status & 0xff);
+	}
+
 	const {context} = run;
 	const session = context.lab.kernel;
 	const pathVariable = [...env.entries()].find(([key]) => key === 'PATH')?.[1] ?? run.proc.env.findLast(entry => entry.startsWith('PATH='))?.slice(5);
@@ -139,7 +155,7 @@ function runCommand(run: Run, argv: string[], env: Map<string, string>, plan: Pl
 }
 
 function runSimple(run: Run, simple: SimpleCommand, stdin: string, out: Writer, err: Writer): number {
-	const lookup = (name: string) => (name === '?' ? String(run.status) : run.vars.get(name));
+	const lookup = (name: string) => (name === '?' ? String(run.status) : name === '$' ? String(run.proc.pidIn(run.proc.pidNs) ?? run.proc.pid) : run.vars.get(name));
 	const env = new Map<string, string>();
 	for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, lookup));
 	const argv = simple.words.flatMap(word => expandWord(word, lookup));
@@ -185,11 +201,11 @@ function runSimple(run: Run, simple: SimpleCommand, stdin: string, out: Writer, 
 	}
 }
 
-/** Run one line as /bin/sh -c would, as `proc`; its exit status. */
-function runLine(context: CommandContext, proc: Process, line: string): number {
+/** Run one line as /bin/sh -c would, as `proc`; its exit status. The lab commands' output goes to `io`, or else to the process's descriptors 1 and 2. */
+function runLine(context: CommandContext, proc: Process, line: string, io?: {stdout: Writer; stderr: Writer}): number {
 	const run: Run = {context, proc, vars: new Map(proc.env.map(entry => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)])), status: 0};
-	const out = fdWriter(run, 1);
-	const err = fdWriter(run, 2);
+	const out = io?.stdout ?? fdWriter(run, 1);
+	const err = io?.stderr ?? fdWriter(run, 2);
 	let script;
 	try {
 		script = parse(line);
@@ -199,6 +215,17 @@ function runLine(context: CommandContext, proc: Process, line: string): number {
 		return 2;
 	}
 
+	try {
+		runChains(run, script, out, err);
+	} catch (error) {
+		if (!(error instanceof ScriptExit)) throw error;
+		run.status = error.status;
+	}
+
+	return run.status;
+}
+
+function runChains(run: Run, script: ReturnType<typeof parse>, out: Writer, err: Writer): void {
 	for (const chain of script) {
 		const pipeline = (commands: SimpleCommand[], negated: boolean) => {
 			let input = '';
@@ -221,12 +248,14 @@ function runLine(context: CommandContext, proc: Process, line: string): number {
 			if ((op === '&&' && run.status === 0) || (op === '||' && run.status !== 0)) run.status = pipeline(next.commands, next.negated);
 		}
 	}
-
-	return run.status;
 }
 
-/** The runner docker build uses for shell-form RUN, acting for the lab of `context`. */
-export function buildRunner(context: CommandContext): BuildRunner {
+/**
+ * The runner docker build uses for shell-form RUN (and docker run/exec for `sh -c STRING`), acting
+ * for the lab of `context`. With `io`, the lab commands of the line write there (docker exec's
+ * terminal) instead of to the process's descriptors (a container's log pipe).
+ */
+export function buildRunner(context: CommandContext, io?: {stdout: Writer; stderr: Writer}): BuildRunner {
 	return (proc, line) => {
 		const session = context.lab.kernel;
 		// The lab's commands act as the current shell process: make it the build container's process for the line.
@@ -235,7 +264,7 @@ export function buildRunner(context: CommandContext): BuildRunner {
 		proc.argv = ['/bin/sh', '-c', line];
 		let status = 1;
 		try {
-			status = runLine(context, proc, line);
+			status = runLine(context, proc, line, io);
 		} finally {
 			// The process exits with the line's status (and is reaped by the shim), as sh -c would.
 			session.leave(status);

@@ -6,12 +6,16 @@
 // handler, as on Linux); exec = setns into the container's namespaces and
 // cgroup, then run the program — or one of the lab's own commands, which
 // the lab's shell has built in (ps, ls, cat, hostname …). `sh`/`bash` with
-// -i start the lab's shell in the container (the images have no /bin/sh).
+// -i start the lab's shell in the container (the images have no /bin/sh);
+// `sh -c STRING` runs STRING with the lab's shell as /bin/sh -c, as docker
+// build does for a shell-form RUN (build-runner.ts).
 
 import type {Container, RunOptions} from '../../kernel/containers/engine.js';
 import type {Process} from '../../kernel/process.js';
 import {signals} from '../../kernel/signals.js';
+import type {Writer} from '../command.js';
 import {runContainersInBackground} from './background.js';
+import {buildRunner} from './build-runner.js';
 import {type DockerContext, DockerError, type DockerSubcommand, containerOf, daemonMessage, drive, flagList, flagSet, flagString, streamLogs, up} from './docker-common.js';
 import type {DockerCommand} from './docker-flags.js';
 import {runIn} from './namespaces.js';
@@ -39,7 +43,8 @@ const runFlags: DockerCommand['flags'] = [
 
 const labNote = `In this lab: no registry (images: ringlab/base, ringlab/pause and what you
 build); the images have no /bin/sh, so 'sh' or 'bash' with -i starts this lab's
-own shell as the container's process; --memory, --cpus and --pids-limit write
+own shell as the container's process, and 'sh -c STRING' runs STRING with it
+as a Dockerfile's RUN line is run; --memory, --cpus and --pids-limit write
 memory.max, cpu.max and pids.max of /sys/fs/cgroup/system.slice/docker-ID.scope.`;
 
 /** Containers started with --rm, removed when they exit. */
@@ -132,7 +137,46 @@ function startFailure(text: string, command: string): DockerError {
 	return new DockerError(`docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${text}: unknown.\n\nRun 'docker ${command} --help' for more information`, status);
 }
 
-/** sh / bash, with no such program in the image: the lab's shell as the container's PID 1 (with -i), or an sh that reads EOF at once. */
+/**
+ * `sh -c STRING` (options before -c aside): the script; null for `-c` without one; undefined when
+ * the shell is not given -c (it reads commands from its standard input).
+ */
+function shellScript(argv: string[]): string | null | undefined {
+	const at = argv.findIndex((arg, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(arg));
+	if (at < 0) return undefined;
+	return argv[at + 1] ?? null;
+}
+
+/**
+ * Run `sh -c SCRIPT` as `proc` (a container's PID 1 or an exec'd process): the lab's shell plays
+ * /bin/sh -c, as for a shell-form RUN. Output goes to the process's descriptors, or to `io`.
+ */
+function runScript(d: DockerContext, proc: Process, script: string | null, io?: {stdout: Writer; stderr: Writer}): number {
+	if (script === null) {
+		// dash's words for a -c with nothing after it.
+		const message = 'sh: 0: -c requires an argument\n';
+		if (io) {
+			io.stderr.write(message);
+		} else {
+			try {
+				d.kernel.sys(proc).write(2, message);
+			} catch {
+				// No stderr: the message is lost.
+			}
+		}
+
+		d.kernel.sys(proc).exit(2);
+		return 2;
+	}
+
+	return buildRunner(d.context, io)(proc, script);
+}
+
+/**
+ * sh / bash, with no such program in the image: `sh -c STRING` runs STRING through the lab's shell
+ * (as docker build runs a shell-form RUN); otherwise the lab's shell as the container's PID 1 (with -i),
+ * or an sh that reads EOF at once.
+ */
 async function runShell(d: DockerContext, container: Container): Promise<number> {
 	const {docker, session, kernel} = d;
 	try {
@@ -144,6 +188,15 @@ async function runShell(d: DockerContext, container: Container): Promise<number>
 	const init = container.init!;
 	init.comm = 'sh';
 	init.argv = container.cmd;
+	const script = shellScript(container.cmd);
+	if (script !== undefined) {
+		const detached = flagSet(d, 'detach');
+		if (detached) d.context.stdout.write(`${container.id}\n`);
+		runScript(d, init, script);
+		d.context.lab.changed();
+		return detached ? 0 : attached(d, container);
+	}
+
 	const interactive = flagSet(d, 'interactive');
 	if (!interactive) {
 		// sh with stdin closed reads end-of-file and exits 0.
@@ -275,6 +328,25 @@ async function exec(d: DockerContext): Promise<number> {
 
 	const path = session.findProgram(argv[0], child.env.findLast(entry => entry.startsWith('PATH='))?.slice(5), child);
 	if (!path && isShellName(argv[0])) {
+		// sh -c STRING: the lab's shell runs STRING as the exec'd process (a detached exec's output is lost).
+		const script = shellScript(argv);
+		if (script !== undefined) {
+			const quiet = {write() {}};
+			const io = flagSet(d, 'detach') ? {stdout: quiet, stderr: quiet} : context;
+			// Programs the line runs write to the caller's terminal (the console): show that here too, as a foreground program's.
+			const terminal = session.background;
+			session.background = text => io.stdout.write(text);
+			let status: number;
+			try {
+				status = runScript(d, child, script, io);
+			} finally {
+				session.background = terminal;
+			}
+
+			end(status);
+			return flagSet(d, 'detach') ? 0 : status;
+		}
+
 		// sh without -i reads end-of-file at once; with -i, this lab's shell runs as the exec'd process.
 		if (!flagSet(d, 'interactive') || flagSet(d, 'detach')) return end(0);
 		return runIn(context, 'docker exec', child, [], []);
