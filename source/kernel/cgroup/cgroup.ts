@@ -13,8 +13,11 @@
 // kernel.ts fork (pids).
 //
 // Simplification: only the cpu, memory and pids controllers exist (no io,
-// cpuset, hugetlb, rdma, misc); threaded mode is not modelled (every cgroup
-// is "domain").
+// cpuset, hugetlb, rdma, misc — none is faked); a name this kernel does not
+// have gets Linux's answer for an unknown controller, EINVAL, so a textbook
+// "+cpu +memory -io" fails here where a real host accepts it
+// (media/kernel-simplifications.md says so); threaded mode is not modelled
+// (every cgroup is "domain").
 
 import {fail} from '../errors.js';
 import type {Process} from '../process.js';
@@ -236,7 +239,7 @@ export class CgroupHierarchy {
 		const disable = new Set<Controller>();
 		for (const token of text.trim().split(/\s+/).filter(Boolean)) {
 			const name = token.slice(1) as Controller;
-			if (!controllerNames.includes(name)) fail('EINVAL', `unknown controller '${token.slice(1)}' (this kernel has: ${controllerNames.join(' ')})`);
+			if (!controllerNames.includes(name)) fail('EINVAL', `unknown controller '${token.slice(1)}': ringlab models only ${controllerNames.join(', ')} (a real host also has cpuset, io, hugetlb, rdma, misc)`);
 			if (token[0] === '+') {
 				enable.add(name);
 				disable.delete(name);
