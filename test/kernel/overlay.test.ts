@@ -56,6 +56,26 @@ test('chmod and hard links copy up too', t => {
 	t.is(sys.readFile('/o/m/top2'), 'top');
 });
 
+test('st_ino (layers on one filesystem): the lower inode\'s number, kept after copy-up; hard links share it; upper-only files have the upper\'s', t => {
+	const {sys} = setup();
+	const ino = (path: string) => sys.stat(path).ino;
+	t.is(ino('/o/m/base'), ino('/o/l2/base'));
+	t.is(ino('/o/m/dir'), ino('/o/l1/dir'), 'a merged directory: its topmost lower directory');
+	t.is(ino('/o/m'), ino('/o/u'), 'the root: the upper directory');
+	sys.writeFile('/o/m/base', 'changed');
+	t.is(ino('/o/m/base'), ino('/o/l2/base'), 'copied up, it keeps its origin\'s number');
+	t.not(ino('/o/u/base'), ino('/o/l2/base'));
+	sys.link('/o/m/top', '/o/m/top2');
+	t.is(ino('/o/m/top2'), ino('/o/m/top'));
+	sys.writeFile('/o/m/new', 'n');
+	sys.link('/o/m/new', '/o/m/new2');
+	t.is(ino('/o/m/new'), ino('/o/u/new'));
+	t.is(ino('/o/m/new2'), ino('/o/m/new'));
+	t.is(sys.readdir('/o/m').find(e => e.name === 'top2')!.ino, ino('/o/m/top'), 'readdir agrees with stat');
+	t.is(sys.stat('/o/m/base').dev, sys.stat('/o/m').dev, 'st_dev is the overlay\'s');
+	t.not(sys.stat('/o/m/base').dev, sys.stat('/o/l2/base').dev);
+});
+
 test('deleting a lower file leaves a whiteout: a 0/0 character device in upperdir', t => {
 	const {sys} = setup();
 	sys.unlink('/o/m/base');

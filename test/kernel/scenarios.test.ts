@@ -14,8 +14,9 @@ const support = realKernelSupport();
 
 /** What the simulator must observe (checked even where the real kernel is not available). */
 const expected: Record<string, string[]> = {
-	'overlay: lookup order, merged directories, copy-up on write and chmod': [
+	'overlay: lookup order, merged directories, copy-up on write and chmod, st_ino of links and copied-up files': [
 		'dir,shadowed,base'.split(',').sort().join(','), 'l1 version\n', 'a,b', '', 'work', 'a\nmore\n', 'a\nmore\n', 'a\n', 'a', '600', '644', 'a,b', 'b\n',
+		'same', 'same', 'same', 'same', 'same', 'same',
 	],
 	'overlay: whiteouts, opaque directories, EXDEV on lower directories, read-only without upperdir (and then at least 2 lowerdirs)': [
 		// Renaming the new (opaque, upper-only) dir works; renaming a lower dir is EXDEV; one lowerdir without upperdir is EINVAL.

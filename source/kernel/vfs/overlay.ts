@@ -18,9 +18,16 @@
 //     remount,rw fails with EROFS) and needs at least two lowerdirs (EINVAL
 //     otherwise).
 //
+// st_ino, as Linux gives it when every layer is on one filesystem: the
+// number of the lower inode an object comes from — also after copy-up (the
+// upper copy remembers its origin, trusted.overlay.origin) — or the upper
+// inode's for an object only the upper layer has; so hard links share one
+// st_ino, and st_dev is the overlay's.
+//
 // Simplifications: no index, redirect_dir, metacopy or xino features; copy-up
-// creates the upper file directly instead of staging it in workdir/work; st_ino
-// is the overlay's own number, not the lower file's.
+// creates the upper file directly instead of staging it in workdir/work;
+// with layers on different filesystems st_ino is a number of the overlay's
+// own, one per real inode (Linux uses xino bits or the layer's st_dev).
 
 import {fail} from '../errors.js';
 import type {Kernel} from '../kernel.js';
@@ -60,6 +67,12 @@ const rootCred = (inode: Inode) => ({uid: inode.uid, gid: inode.gid, userNs: und
 export class OverlayFs {
 	readonly sb: SuperBlock;
 	private readonly cache = new Map<string, OverlayInode>();
+	/** Copied-up upper inodes → the lower inode each was copied from (Linux's trusted.overlay.origin). */
+	private readonly origins = new WeakMap<Inode, Inode>();
+	/** Every layer on one filesystem (Linux's "samefs"): st_ino is the real inode's number. */
+	private readonly sameFs: boolean;
+	/** Otherwise: a number of the overlay's own for each real inode. */
+	private readonly ownInos = new WeakMap<Inode, number>();
 
 	constructor(
 		readonly k: Kernel,
@@ -69,6 +82,22 @@ export class OverlayFs {
 		options: string,
 	) {
 		this.sb = new SuperBlock({fstype: 'overlay', source: 'overlay', dev: makeDev(0, k.anonDev()), options, readOnly: upper === undefined, alwaysReadOnly: upper === undefined}, () => k.realtimeNs());
+		this.sameFs = new Set([upper, ...lowers].filter(layer => layer !== undefined).map(layer => layer.root.sb)).size === 1;
+	}
+
+	/** st_ino of the object at `path` (undefined if nothing is there). */
+	inoOf(path: string): number | undefined {
+		const found = this.resolve(path);
+		if (!found) return undefined;
+		const real = found.upper ? this.origins.get(found.upper) ?? found.upper : found.lowers[0].inode;
+		if (this.sameFs) return real.ino;
+		let ino = this.ownInos.get(real);
+		if (ino === undefined) {
+			ino = this.sb.allocateIno();
+			this.ownInos.set(real, ino);
+		}
+
+		return ino;
 	}
 
 	get root(): OverlayInode {
@@ -154,6 +183,7 @@ export class OverlayFs {
 		const source = this.resolved(path).lowers[0].inode;
 		const dir = parent.mkdir(baseName(path), source.mode & 0o7777, rootCred(source));
 		dir.setattr({mode: source.mode & 0o7777, uid: source.uid, gid: source.gid, mtimeNs: source.mtimeNs});
+		this.origins.set(dir, source);
 		this.k.events.emit('copy-up', `overlay: copied up directory /${path}`);
 		return dir;
 	}
@@ -187,6 +217,7 @@ export class OverlayFs {
 
 		for (const key of source.listxattr()) if (!key.startsWith('trusted.overlay.')) copy.setxattr(key, source.getxattr(key)!);
 		copy.setattr({mode: source.mode & 0o7777, uid: source.uid, gid: source.gid, mtimeNs: source.mtimeNs});
+		this.origins.set(copy, source);
 		this.k.events.emit('copy-up', `overlay: copied up /${path} from lower layer ${this.lowers[found.lowers[0].layer].name}`);
 		return copy;
 	}
@@ -242,11 +273,16 @@ export class OverlayFs {
 }
 
 export class OverlayInode extends Inode {
-	readonly ino: number;
+	/** The last st_ino seen (kept for an object that has since been removed). */
+	private lastIno = 0;
 
 	constructor(readonly fs: OverlayFs, public path: string) {
 		super();
-		this.ino = fs.sb.allocateIno();
+	}
+
+	get ino(): number {
+		this.lastIno = this.fs.inoOf(this.path) ?? this.lastIno;
+		return this.lastIno;
 	}
 
 	get sb(): SuperBlock {

@@ -323,6 +323,11 @@ export function runReal(scenario: Scenario, support: Support): string[] {
 				break;
 			}
 
+			case 'sameIno': {
+				out.push(statSync(p(step.a)).ino === statSync(p(step.b)).ino ? 'same' : 'different');
+				break;
+			}
+
 			case 'mountRo': {
 				const line = readFileSync('/proc/self/mounts', 'utf8').split('\n').map(l => l.split(' ')).findLast(fields => fields[1] === p(step.path));
 				out.push(line?.[3]?.split(',')[0] ?? 'not mounted');

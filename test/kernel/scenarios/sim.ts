@@ -230,6 +230,11 @@ export function runSimulated(scenario: Scenario): string[] {
 				break;
 			}
 
+			case 'sameIno': {
+				out.push(sys.stat(`${root}/${step.a}`).ino === sys.stat(`${root}/${step.b}`).ino ? 'same' : 'different');
+				break;
+			}
+
 			case 'mountRo': {
 				const line = sys.readFile('/proc/self/mounts').split('\n').map(l => l.split(' ')).findLast(fields => fields[1] === `${root}/${step.path}`);
 				out.push(line?.[3]?.split(',')[0] ?? 'not mounted');

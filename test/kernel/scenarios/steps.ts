@@ -23,6 +23,8 @@ export type Observation =
 	| {observe: 'type'; path: string}
 	| {observe: 'mode'; path: string}
 	| {observe: 'opaque'; path: string}
+	/** Whether stat(2) gives two paths the same st_ino ("same" or "different"). */
+	| {observe: 'sameIno'; a: string; b: string}
 	/** The read-only flag /proc/self/mounts shows for the mount at `path` (ro or rw). */
 	| {observe: 'mountRo'; path: string}
 	| {observe: 'try'; step: FsStep};
@@ -84,7 +86,7 @@ const mount: Step = {op: 'mountOverlay', lower: ['l1', 'l2'], upper: 'u', work: 
 
 export const scenarios: Scenario[] = [
 	{
-		name: 'overlay: lookup order, merged directories, copy-up on write and chmod',
+		name: 'overlay: lookup order, merged directories, copy-up on write and chmod, st_ino of links and copied-up files',
 		needs: ['overlay'],
 		steps: [
 			...overlaySetup,
@@ -105,6 +107,15 @@ export const scenarios: Scenario[] = [
 			{op: 'link', from: 'm/dir/b', to: 'm/b-link'},
 			{observe: 'ls', path: 'u/dir'},
 			{observe: 'cat', path: 'm/b-link'},
+			// st_ino: hard links share one; a merged object keeps its lower inode's number, also once copied up.
+			{observe: 'sameIno', a: 'm/dir/b', b: 'm/b-link'},
+			{observe: 'sameIno', a: 'm/dir/b', b: 'l1/dir/b'},
+			{observe: 'sameIno', a: 'm/shadowed', b: 'l1/shadowed'},
+			{observe: 'sameIno', a: 'm/dir', b: 'l1/dir'},
+			{op: 'write', path: 'm/fresh', text: 'new\n'},
+			{op: 'link', from: 'm/fresh', to: 'm/fresh-link'},
+			{observe: 'sameIno', a: 'm/fresh', b: 'm/fresh-link'},
+			{observe: 'sameIno', a: 'm/fresh', b: 'u/fresh'},
 			{op: 'umount', path: 'm'},
 		],
 	},
