@@ -69,10 +69,12 @@ export function formatCloneFlags(flags: number): string {
 }
 
 /**
- * Inode numbers of the initial namespaces as Linux assigns them
- * (include/linux/proc_ns.h: PROC_IPC_INIT_INO 0xEFFFFFFF … PROC_CGROUP_INIT_INO
- * 0xEFFFFFFB; the initial net and mnt namespaces get the first numbers of
- * the proc inode allocator, which starts at 0xF0000000).
+ * Inode numbers of the initial namespaces as Linux 6.x assigns them
+ * (include/linux/proc_ns.h: PROC_IPC_INIT_INO 0xEFFFFFFF, UTS 0xEFFFFFFE,
+ * USER 0xEFFFFFFD, PID 0xEFFFFFFC, CGROUP 0xEFFFFFFB, TIME 0xEFFFFFFA — not
+ * modelled —, NET 0xEFFFFFF9, MNT 0xEFFFFFF8; `ls -l /proc/self/ns` on Linux
+ * 6.18 shows these, 4026531832 to 4026531839). Older kernels gave the
+ * initial net and mnt namespaces numbers from the allocator below.
  */
 export const initialInodes: Readonly<Record<NsType, number>> = {
 	ipc: 0xefff_ffff,
@@ -80,8 +82,8 @@ export const initialInodes: Readonly<Record<NsType, number>> = {
 	user: 0xefff_fffd,
 	pid: 0xefff_fffc,
 	cgroup: 0xefff_fffb,
-	net: 0xf000_0000,
-	mnt: 0xf000_0001,
+	net: 0xefff_fff9,
+	mnt: 0xefff_fff8,
 };
 
 /** Hands out inode numbers for new namespaces, deterministically. */

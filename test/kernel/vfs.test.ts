@@ -181,7 +181,7 @@ test('/proc/PID files: status, stat, cmdline, comm, maps, fd, self', t => {
 	t.is(sys.readlink(`/proc/${child.pid}/exe`), '/bin/hello');
 	t.deepEqual(sys.readdir(`/proc/${child.pid}/ns`).map(e => e.name), ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'user', 'uts']);
 	t.is(sys.readlink(`/proc/${child.pid}/ns/pid`), 'pid:[4026531836]');
-	t.is(sys.readlink(`/proc/${child.pid}/ns/mnt`), 'mnt:[4026531841]');
+	t.is(sys.readlink(`/proc/${child.pid}/ns/mnt`), 'mnt:[4026531832]');
 	t.regex(sys.readFile('/proc/meminfo'), /^MemTotal: +15360 kB$/m);
 	t.is(sys.readFile('/proc/sys/kernel/hostname'), 'ringlab\n');
 });
