@@ -195,7 +195,8 @@ export function compareText(name: string, isa: IsaVariant, rows: readonly Compar
 	const footer = [
 		'Cycles per event are counted: instructions, traps, exits and VMM work, priced',
 		'by the cost model (media/hypervisor-costs.md). —: the event did not happen.',
-		'Where nothing traps (native, nested paging) a page-table update is one store.',
+		'Where nothing traps (native, nested paging) a page-table update is the',
+		'store itself, counted when it lands on a page-table page.',
 		...notes(rows).map(line => `note: ${line}`),
 	];
 	return `${rendered}\n${footer.join('\n')}\n`;

@@ -147,6 +147,12 @@ export class HardwareAssistMonitor implements Monitor {
 		}
 	}
 
+	/** The guest's cr0 and cr3 now: the CPU's while the guest is on it (the VMCS guest area is written at the next exit), else the VMCS's. */
+	guestPaging(): {cr0: number; cr3: number} {
+		const {cpu} = this;
+		return cpu.nonRoot && cpu.vmcs === this.vmcs ? {cr0: cpu.cr0, cr3: cpu.cr3} : this.vmcs.guest;
+	}
+
 	translate(va: number): AddressTranslation {
 		va >>>= 0;
 		if (this.shadow) {
@@ -154,10 +160,7 @@ export class HardwareAssistMonitor implements Monitor {
 			return translateGuest(this.vm.memory, this.vm.vcpu, va, entry && entry.pte & 1 ? {kind: 'shadow', ...entry} : {kind: 'shadow', missing: true});
 		}
 
-		// While the guest is on the CPU its cr0/cr3 are the CPU's (the VMCS guest area is written at the next exit).
-		const {cpu} = this;
-		const live = cpu.nonRoot && cpu.vmcs === this.vmcs ? {cr0: cpu.cr0, cr3: cpu.cr3} : this.vmcs.guest;
-		const base = translateGuest(this.vm.memory, live, va, {kind: 'ept', l1Address: 0, l1: 0, l2Address: -1, l2: 0});
+		const base = translateGuest(this.vm.memory, this.guestPaging(), va, {kind: 'ept', l1Address: 0, l1: 0, l2Address: -1, l2: 0});
 		return {...base, hardware: {kind: 'ept', ...this.ept!.lookup(base.guestPhysical ?? 0)}};
 	}
 

@@ -17,6 +17,8 @@ import {Host} from './host.js';
 import {attachNativeIo, attachVmIo, type IoOptions, type IoReport} from './io/attach.js';
 import {createNeighbour} from './io/neighbour.js';
 import type {IoMode} from './io/io-modes.js';
+import type {HardwareAssistMonitor} from './hardware-assist.js';
+import {PageTableWatch} from './page-table-watch.js';
 import {EntryProfiler} from './profile.js';
 import {sliceSteps} from './software.js';
 import {defaultPaging, type Paging, type Technique} from './techniques.js';
@@ -90,6 +92,7 @@ function runNative(program: Program, kernel: Program | undefined, options: Sessi
 	else machine.load(program);
 	const disk = options.io ? attachNativeIo(machine, options.io) : undefined;
 	const profiler = new EntryProfiler(machine.trace);
+	const pageTables = new PageTableWatch(machine.cpu, () => machine.cpu);
 	let reason: StopReason = 'budget';
 	const limit = machine.cpu.steps + options.maxSteps;
 	while (machine.cpu.steps < limit) {
@@ -98,6 +101,7 @@ function runNative(program: Program, kernel: Program | undefined, options: Sessi
 		if (reason !== 'budget') break;
 	}
 
+	pageTables.detach();
 	const summary = machine.summary(reason);
 	const {cpu} = machine;
 	const io = summary.io.reads + summary.io.writes;
@@ -119,8 +123,8 @@ function runNative(program: Program, kernel: Program | undefined, options: Sessi
 			systemCalls: cost(profiler.entries.systemCalls),
 			// The cost of taking a fault natively: delivery through the IDT (the handler is the guest's own work).
 			pageFaults: {...cost({count: faults, cycles: faults * cycleCosts.exception}), hidden: 0, guest: faults},
-			// A page-table update is an ordinary store: nothing traps, so nothing counts it.
-			pageTableUpdates: {count: null, cycles: null, perEvent: baseCycles[Op.Store]},
+			// A page-table update is an ordinary store to a page-table page: nothing traps; the watch counts it.
+			pageTableUpdates: cost(pageTables.updates),
 			io: {count: io, cycles: io * baseCycles[Op.Out], perEvent: io > 0 ? baseCycles[Op.Out] : null},
 		},
 		traps: summary.traps,
@@ -147,12 +151,16 @@ function runVirtual(program: Program, kernel: Program | undefined, options: Sess
 	host.onSlice(() => {
 		profiler.drain();
 	});
+	// Nested paging: the guest writes its page tables with ordinary stores, which nothing traps; watch them.
+	const monitor = vm.monitor as HardwareAssistMonitor;
+	const watch = paging === 'nested' ? new PageTableWatch(host.machine.cpu, () => monitor.guestPaging(), gpa => vm.memory.toHost(gpa)) : undefined;
 	host.run(vm, options.maxSteps);
 	profiler.drain();
+	watch?.detach();
 	const {cpu} = host.machine;
 	const {counters} = vm;
 	const software = technique !== 'hardware-assist';
-	const pageTableUpdates = counters.pageTableUpdates;
+	const {pageTableUpdates} = counters;
 	return {
 		technique,
 		paging,
@@ -170,7 +178,7 @@ function runVirtual(program: Program, kernel: Program | undefined, options: Sess
 		events: {
 			systemCalls: cost(profiler.entries.systemCalls),
 			pageFaults: {...cost(counters.pageFaults), hidden: counters.hiddenPageFaults, guest: counters.guestPageFaults},
-			pageTableUpdates: pageTableUpdates.count > 0 ? cost(pageTableUpdates) : {count: paging === 'nested' ? null : 0, cycles: paging === 'nested' ? null : 0, perEvent: paging === 'nested' ? baseCycles[Op.Store] : null},
+			pageTableUpdates: cost(watch ? watch.updates : pageTableUpdates),
 			io: cost(counters.io),
 		},
 		// What the guest saw: the exceptions and interrupts delivered into it.

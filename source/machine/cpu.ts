@@ -14,7 +14,7 @@ import type {IoBus} from './devices/bus.js';
 import type {Pic} from './devices/pic.js';
 import {Op, absoluteBit, baseCycles, reservedMask, spIndex, type IsaVariant} from './isa.js';
 import {BlockCache, hotThreshold} from './jit.js';
-import type {PhysicalMemory} from './memory.js';
+import {PAGE_CODE, PAGE_WATCHED, type PhysicalMemory} from './memory.js';
 import {OUTSIDE, PERM_DIRTY, PERM_SUP_WRITE, PERM_USER, PERM_USER_WRITE, TLB_MASK, TLB_SIZE, fetchSlow, flushTlb, flushTlbAll, invalidatePage, readControlRegister, readVirtual, readVirtualBytes, translate, walk, writeControlRegister, writeVirtual, updateTranslation} from './mmu.js';
 import {executeSystem} from './system-instructions.js';
 import {EventKind, type Trace} from './trace.js';
@@ -168,6 +168,13 @@ export class Cpu {
 	preemptAt = Number.POSITIVE_INFINITY;
 	/** The VMM's exit handler: called after every VM exit, in root mode. */
 	onVmExit: ((vmcs: Vmcs) => void) | undefined;
+	/**
+	 * Observers (reports, not the machine): a store by an instruction landed on
+	 * a page marked PAGE_WATCHED (host-physical address); and cr0 or cr3 was
+	 * written, so the pages an observer watches may have changed.
+	 */
+	onWatchedStore: ((pa: number) => void) | undefined;
+	onPagingChange: (() => void) | undefined;
 	eptPending = false;
 	eptFault = {guestPhysical: 0, guestLinear: 0, qualification: 0, misconfig: false};
 	exitDepth = 0;
@@ -658,9 +665,11 @@ export class Cpu {
 		this.memory.onCodeWrite = page => this.blocks?.invalidatePage(page);
 	}
 
-	/** A store hit a page holding translated code. */
+	/** A store hit a page marked in memory.codePages: translated code to drop, or a page an observer watches. */
 	codeWritten(pa: number): void {
-		this.blocks?.invalidatePage(pa >>> 12);
+		const mark = this.memory.codePages[pa >>> 12];
+		if (mark & PAGE_CODE) this.blocks?.invalidatePage(pa >>> 12);
+		if (mark & PAGE_WATCHED) this.onWatchedStore?.(pa);
 	}
 
 	/** A data access that missed the TLB: walk, or deliver #PF. Returns the physical address or -1. */

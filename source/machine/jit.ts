@@ -23,6 +23,7 @@
 
 import {ARITH_FLAGS, CF, OF, SF, ZF, AC, DE, PAGE_SHIFT} from './arch.js';
 import {Op, absoluteBit, byOpcode, instructionBytes, reservedMask, spIndex, type InstructionInfo} from './isa.js';
+import {PAGE_CODE} from './memory.js';
 
 /** A page's translated code: runs from cpu.pc on `cpu` (a Cpu; typed loosely to avoid a cycle) without passing step `limit`. */
 export type BlockFunction = (cpu: JitHost, limit: number) => void;
@@ -104,7 +105,7 @@ export class BlockCache {
 		if (existing && existing.vpage === vpage) return existing;
 		const fresh: PageCode = {vpage, slots: Array.from({length: slotsPerPage}, () => undefined), fn: undefined};
 		this.pages[index] = fresh;
-		this.memory.codePages[index] = 1;
+		this.memory.codePages[index] |= PAGE_CODE;
 		return fresh;
 	}
 
@@ -150,13 +151,14 @@ export class BlockCache {
 	invalidatePage(index: number): void {
 		if (!this.pages[index]) return;
 		this.pages[index] = undefined;
-		this.memory.codePages[index] = 0;
+		this.memory.codePages[index] &= ~PAGE_CODE;
 		this.pagesInvalidated++;
 	}
 
 	clear(): void {
 		this.pages.fill(undefined);
-		this.memory.codePages.fill(0);
+		const {codePages} = this.memory;
+		for (let index = 0; index < codePages.length; index++) codePages[index] &= ~PAGE_CODE;
 	}
 }
 

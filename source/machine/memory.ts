@@ -1,10 +1,17 @@
 // Physical memory: one ArrayBuffer seen as bytes and as 32-bit words, plus a
 // per-page dirty map (set by every write) that checkpoints read, and a map of
-// pages holding translated code. Write through these methods (not the arrays)
-// so translated code stays coherent. Addresses outside memory behave like an
-// empty bus: reads give all ones, writes vanish.
+// pages a CPU store must be told about: pages holding translated code, and
+// pages an observer watches (a report counting stores to page tables). Write
+// through these methods (not the arrays) so translated code stays coherent.
+// Addresses outside memory behave like an empty bus: reads give all ones,
+// writes vanish.
 
 import {PAGE_SHIFT, PAGE_SIZE} from './arch.js';
+
+/** codePages bit: the page holds translated code (jit.ts); a write must drop the translations. */
+export const PAGE_CODE = 1;
+/** codePages bit: an observer watches CPU stores to the page (cpu.onWatchedStore). */
+export const PAGE_WATCHED = 2;
 
 export class PhysicalMemory {
 	readonly size: number;
@@ -13,7 +20,7 @@ export class PhysicalMemory {
 	readonly pageCount: number;
 	/** 1 for every page written since the last clearDirty(). */
 	readonly dirty: Uint8Array;
-	/** 1 for pages that hold translated code (jit.ts): a write there must drop the translations. */
+	/** Per page: PAGE_CODE if it holds translated code, PAGE_WATCHED if an observer watches stores to it; 0 for most. */
 	readonly codePages: Uint8Array;
 	onCodeWrite: ((page: number) => void) | undefined;
 

@@ -236,6 +236,7 @@ export function writeControlRegister(cpu: Cpu, n: number, value: number): void {
 			cpu.cr0 = (value & (CR0_PG | CR0_WP)) | CR0_PE;
 			updateTranslation(cpu);
 			if ((old ^ cpu.cr0) & (CR0_PG | CR0_WP)) flushTlb(cpu);
+			cpu.onPagingChange?.();
 			break;
 		}
 
@@ -247,6 +248,7 @@ export function writeControlRegister(cpu: Cpu, n: number, value: number): void {
 		case 3: {
 			cpu.cr3 = value >>> 0;
 			flushTlb(cpu);
+			cpu.onPagingChange?.();
 			break;
 		}
 
