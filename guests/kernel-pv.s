@@ -8,7 +8,8 @@
 ;   ltr (TSS says ring 0's stack)        stack_switch(kernel stack)
 ;   wrmsr IA32_LSTAR, syscall_entry      callback_op(register, syscall, syscall_entry)
 ;   st [pte], value ; invlpg             queue {pte, value}; mmu_update(queue, n) — a batch
-;   mov cr3, pd ; mov cr0, PG            mmuext_op(NEW_BASEPTR, pd)
+;   mov cr3, pd ; mov cr0, PG            mmuext_op(PIN_L2_TABLE, pd; NEW_BASEPTR, pd)
+;   page tables hold physical frames     they hold machine frames: p2m list / machine-to-phys
 ;   out PIT ×3, out PIC                  vcpu_op(set_periodic_timer, 1 ms)
 ;   out COM1, byte (per byte)            console_io(write, length, buffer) — per write()
 ;   cli / sti / the IF in iret's frame   a mask byte in vcpu_info (plain memory)
@@ -19,21 +20,30 @@
 ; The hypercall ABI (Xen's numbers, include/hypercalls.inc): number in r0,
 ; arguments in r1-r5, result in r0; every other register is preserved.
 ;   0  set_trap_table(r1 = table)            trap_info entries {vector, flags, cs, handler}
-;   1  mmu_update(r1 = requests, r2 = count) each {address of a page-table entry, new value};
-;                                            the hypervisor checks the frame is ours, then writes
+;   1  mmu_update(r1 = requests, r2 = count) each {machine address of a page-table entry, new value};
+;                                            the hypervisor checks the frames are ours, then writes
 ;   3  stack_switch(r2 = kernel sp)          the stack used when ring 3 traps into us
 ;  17  xen_version()                         a cheap hypercall: lets a pending event in
 ;  18  console_io(r1 = write|read, r2 = length, r3 = buffer)
 ;  23  iret()                                pops r0, pc, cs, flags (and sp to go to ring 3)
 ;  24  vcpu_op(r1 = command, r2 = vcpu, r3 = argument)
-;  26  mmuext_op(r1 = ops, r2 = count)       {command, argument}: new page directory, TLB flushes
+;  26  mmuext_op(r1 = ops, r2 = count)       {command, argument}: pin a page directory, load it, flush TLBs
 ;  29  sched_op(r1 = command, r2, r3)        block until an event; shut down with a status
 ;  30  callback_op(r1 = register, r2 = type, r3 = address, r4 = flags)
 ;
 ; Events (the timer, every 1 ms) arrive through the trap table's vector 32,
 ; like an interrupt; while vcpu_info's mask byte is 1 they wait (pending).
-; Page tables hold guest-physical frames; the hypervisor keeps the tables
-; the CPU really walks in step with every mmu_update.
+;
+; Direct paging, as Xen's PV guests do it: our page tables are the ones the
+; CPU walks, so they hold *machine* frames, not the (pseudo-)physical frames
+; our allocator hands out. phys_to_machine translates with the p2m list the
+; domain builder gave us (start_info, its address in r4 at boot);
+; machine_to_phys translates back with the machine-to-phys table the
+; hypervisor maps read-only at MACH2PHYS_VIRT_START. Page tables are
+; read-only to us (they come from pt_pool, which we map read-only): the
+; hypervisor refuses a writable mapping of a page table, and validates
+; every entry we send. Before our own page directory is loaded we run on
+; the domain builder's tables, which map our memory 1:1.
 ;
 ;   ringlab run hello --technique paravirt       (uses this kernel)
 ;   ringlab compare hello                        (next to the other techniques)
@@ -50,12 +60,14 @@ TIMER_PERIOD_NS = 1000000       ; 1 ms, as kernel.s programs the PIT
 KSTACK_SIZE     = 8192
 SYSCALL_TABLE_SIZE = 256
 MMU_QUEUE_LENGTH = 32           ; page-table updates sent per mmu_update
+PT_POOL_PAGES   = 32            ; page tables come from here (read-only to us once mapped)
 SIGILL = 4
 SIGFPE = 8
 SIGSEGV = 11
 
 .org 0x1000
 _start:
+    st [start_info], r4             ; the domain builder's start_info (Xen passes it in %esi)
     mov sp, kstack_top
     mov r1, cs                      ; which ring are we in? (a PV kernel may look)
     and r1, r1, 3
@@ -174,16 +186,29 @@ timer_init:
     vmcall
     ret
 
-new_baseptr:                        ; r1 = page directory
-    st [mmuext + 4], r1
-    mov r1, MMUEXT_NEW_BASEPTR
+new_baseptr:                        ; r1 = page directory: pin it (validated once), then load it
+    mov r0, r1
+    call phys_to_machine
+    shr r0, r0, 12                  ; mmuext_op takes machine frame numbers
+    st [mmuext + 4], r0
+    st [mmuext + 12], r0
+    mov r1, MMUEXT_PIN_L2_TABLE
     st [mmuext], r1
+    mov r1, MMUEXT_NEW_BASEPTR
+    st [mmuext + 8], r1
     mov r0, __HYPERVISOR_mmuext_op
     mov r1, mmuext
-    mov r2, 1
+    mov r2, 2                       ; both in one hypercall
     mov r3, 0
     vmcall
+    cmp r0, 0
+    jne .refused
     ret
+.refused:
+    mov r1, msg_pin_refused
+    call kprint
+    mov r1, 255
+    jmp shutdown
 
 tlb_flush:
     mov r1, MMUEXT_TLB_FLUSH_LOCAL
@@ -198,8 +223,15 @@ tlb_flush:
 ; ─── physical page frames (as kernel.s) ─────────────────────────────────
 
 frames_init:
-    mov r1, kernel_end
-    st [low_next], r1
+    ld r1, [start_info]             ; the builder put start_info and the p2m list right after our image:
+    ld r2, [r1 + START_INFO_MFN_LIST]
+    st [mfn_list], r2
+    ld r1, [r1 + START_INFO_NR_PAGES]
+    shl r1, r1, 2                   ; 4 bytes per page
+    add r1, r1, r2
+    add r1, r1, PAGE_SIZE - 1
+    and r1, r1, ~(PAGE_SIZE - 1)
+    st [low_next], r1               ; free frames start after them
     ld r1, [BOOT_INFO + BOOT_MODULE_PHYS]
     st [low_limit], r1
     ld r2, [BOOT_INFO + BOOT_MODULE_BYTES]
@@ -209,6 +241,45 @@ frames_init:
     st [high_next], r1
     ld r1, [BOOT_INFO + BOOT_MEMORY_BYTES]
     st [high_limit], r1
+    ret
+
+phys_to_machine:                    ; r0 = physical address → r0 = machine address (keeps every other register)
+    push r1
+    push r2
+    shr r1, r0, 12
+    shl r1, r1, 2
+    ld r2, [mfn_list]
+    add r1, r1, r2
+    ld r1, [r1]                     ; the machine frame of this physical frame (the p2m list)
+    shl r1, r1, 12
+    and r0, r0, PAGE_SIZE - 1
+    or r0, r0, r1
+    pop r2
+    pop r1
+    ret
+
+machine_to_phys:                    ; r0 = machine address → r0 = physical address (keeps every other register)
+    push r1
+    shr r1, r0, 12
+    shl r1, r1, 2
+    ld r1, [r1 + MACH2PHYS_VIRT_START] ; the hypervisor's machine-to-phys table, read-only to us
+    shl r1, r1, 12
+    and r0, r0, PAGE_SIZE - 1
+    or r0, r0, r1
+    pop r1
+    ret
+
+alloc_table:                        ; returns r0 = a page-table frame from pt_pool (zero, never used), or 0
+    ld r0, [pt_next]
+    cmp r0, pt_pool_end
+    jae .none
+    push r1
+    add r1, r0, PAGE_SIZE
+    st [pt_next], r1
+    pop r1
+    ret
+.none:
+    mov r0, 0
     ret
 
 alloc_frame:                        ; returns r0 = a zeroed frame, or 0 if memory is full
@@ -261,16 +332,22 @@ free_frame:                         ; r1 = frame
     ret
 
 ; ─── page tables: queued updates, sent in batches ───────────────────────
-; The page tables are read-only to us. Each change is a request {address of
-; the entry, new value} appended to mmu_queue; mmu_flush sends the queue in
-; one mmu_update hypercall (Xen: "submitting a queue of updates, allowing
-; batching for maximal performance"). Reading an entry is an ordinary load.
+; The page tables are read-only to us. Each change is a request {machine
+; address of the entry, new value} appended to mmu_queue; mmu_flush sends
+; the queue in one mmu_update hypercall (Xen: "submitting a queue of
+; updates, allowing batching for maximal performance"). Reading an entry is
+; an ordinary load — of a machine frame, which machine_to_phys turns back.
 
-mmu_queue_update:                   ; r1 = address of the entry, r2 = new value (keeps r3-r10)
-    ld r0, [mmu_count]              ; (MMU_NORMAL_PT_UPDATE: the command is the address's low bits, 0)
+mmu_queue_update:                   ; r1 = physical address of the entry, r2 = new value (keeps r3-r10)
+    mov r0, r1
+    call phys_to_machine            ; (MMU_NORMAL_PT_UPDATE: the command is the address's low bits, 0)
+    push r1
+    mov r1, r0
+    ld r0, [mmu_count]
     shl r0, r0, 3
     st [r0 + mmu_queue], r1
     st [r0 + mmu_queue + 4], r2
+    pop r1
     ld r0, [mmu_count]
     add r0, r0, 1
     st [mmu_count], r0
@@ -296,7 +373,7 @@ mmu_flush:                          ; send the queued updates (keeps r3-r10)
 paging_init:
     push r11
     push r12
-    call alloc_frame
+    call alloc_table
     st [page_dir], r0
     mov r11, PAGE_SIZE              ; map all memory for the kernel, but page 0
     ld r12, [BOOT_INFO + BOOT_MEMORY_BYTES]
@@ -304,6 +381,12 @@ paging_init:
     mov r1, r11
     mov r2, r11
     mov r3, PTE_P | PTE_W
+    cmp r11, pt_pool
+    jb .map
+    cmp r11, pt_pool_end
+    jae .map
+    mov r3, PTE_P                   ; a page-table page: read-only (Xen refuses a writable mapping of one)
+.map:
     call map_page
     add r11, r11, PAGE_SIZE
     cmp r11, r12
@@ -321,17 +404,10 @@ map_page:                           ; r1 = virtual, r2 = physical, r3 = flags; r
     ld r6, [r4]
     test r6, PTE_P
     jne .have_table
-    push r1
-    push r2
-    push r3
-    push r4
-    call alloc_frame
-    pop r4
-    pop r3
-    pop r2
-    pop r1
+    call alloc_table                ; keeps r1-r10
     cmp r0, 0
     je .nomem
+    call phys_to_machine
     or r6, r0, PTE_P | PTE_W | PTE_U
     push r1
     push r2
@@ -342,12 +418,16 @@ map_page:                           ; r1 = virtual, r2 = physical, r3 = flags; r
     pop r2
     pop r1
 .have_table:
-    and r6, r6, ~(PAGE_SIZE - 1)
+    mov r0, r6
+    call machine_to_phys            ; the entry names the table's machine frame: ours to address is the physical one
+    and r6, r0, ~(PAGE_SIZE - 1)
     shr r5, r1, 12
     and r5, r5, 0x3FF
     shl r5, r5, 2
-    add r5, r5, r6                  ; r5 = &PTE
-    or r2, r2, r3
+    add r5, r5, r6                  ; r5 = &PTE (physical)
+    mov r0, r2
+    call phys_to_machine
+    or r2, r0, r3                   ; the entry: machine frame and flags
     mov r1, r5
     call mmu_queue_update           ; no invlpg: the entry was not present, so no TLB holds it
     mov r0, 0
@@ -364,7 +444,9 @@ unmap_page:                         ; r1 = virtual; returns r0 = the frame it ma
     ld r6, [r4]
     test r6, PTE_P
     je .none
-    and r6, r6, ~(PAGE_SIZE - 1)
+    mov r0, r6
+    call machine_to_phys
+    and r6, r0, ~(PAGE_SIZE - 1)
     shr r5, r1, 12
     and r5, r5, 0x3FF
     shl r5, r5, 2
@@ -375,7 +457,9 @@ unmap_page:                         ; r1 = virtual; returns r0 = the frame it ma
     mov r1, r5
     mov r2, 0
     call mmu_queue_update           ; the caller flushes the TLB once for the whole range
-    and r0, r7, ~(PAGE_SIZE - 1)
+    mov r0, r7
+    call machine_to_phys            ; the frame it mapped, as our allocator knows it
+    and r0, r0, ~(PAGE_SIZE - 1)
     ret
 .none:
     mov r0, 0
@@ -862,6 +946,7 @@ msg_error_colon: .asciz " error:"
 msg_cr2:        .asciz " cr2 "
 msg_newline:    .asciz "\n"
 msg_panic:      .asciz "ringlab-kernel-pv: kernel panic: "
+msg_pin_refused: .asciz "ringlab-kernel-pv: the hypervisor refused our page directory (mmuext_op PIN_L2_TABLE / NEW_BASEPTR)\n"
 name_gp:        .asciz "general protection fault"
 name_ud:        .asciz "trap invalid opcode"
 name_de:        .asciz "trap divide error"
@@ -880,7 +965,10 @@ free_list:      .word 0
 mmap_next:      .word MMAP_BASE
 ticks:          .word 0
 mmu_count:      .word 0
-mmuext:         .space 8            ; one mmuext_op: command, argument
+mmuext:         .space 16           ; two mmuext_ops: command, argument
+start_info:     .word 0             ; the domain builder's start_info (physical address)
+mfn_list:       .word 0             ; its p2m list: the machine frame of each physical frame
+pt_next:        .word pt_pool
 saved_regs:     .space 64
 mmu_queue:      .space MMU_QUEUE_LENGTH * 8
 
@@ -913,6 +1001,10 @@ trap_table:
 .align 16
 kstack:         .space KSTACK_SIZE
 kstack_top:
+
+.align PAGE_SIZE
+pt_pool:        .space PT_POOL_PAGES * PAGE_SIZE ; page tables and the page directory
+pt_pool_end:
 
 .align PAGE_SIZE
 kernel_end:

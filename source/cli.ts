@@ -82,7 +82,9 @@ const commands: Record<string, Command> = {
                            default), trap-emulate, binary-translation,
                            paravirt (under guests/kernel-pv.s), hardware-assist
     --paging shadow|nested hardware assist: shadow page tables or EPT
-                           (default nested); the others always use shadow
+                           (default nested); trap-emulate and
+                           binary-translation use shadow, paravirt direct
+                           paging (its own page tables, validated)
     --io MODE              give the guest a disk (guests/io-loop.s): emulated
                            (ATA, every access exits), paravirt (shared ring,
                            one notification per batch), passthrough (the

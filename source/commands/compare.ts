@@ -54,7 +54,7 @@ export function compareCommand(name: string, flags: Record<string, unknown>): nu
 	if (typeof chosen === 'string') return fail(chosen, 'for example --techniques native,trap-emulate,hardware-assist');
 	const paging = list<Paging>(flags.paging, [...pagingModes].reverse(), isPaging, 'paging');
 	if (typeof paging === 'string') return fail(paging, 'for example --paging shadow,nested');
-	if (flags.paging !== undefined && !chosen.includes('hardware-assist')) return fail('--paging picks hardware assist\'s paging mode (the software techniques always use shadow page tables)', 'add hardware-assist to --techniques, or drop --paging');
+	if (flags.paging !== undefined && !chosen.includes('hardware-assist')) return fail('--paging picks hardware assist\'s paging mode (trap-emulate and binary-translation always use shadow page tables, paravirt direct paging)', 'add hardware-assist to --techniques, or drop --paging');
 	const vpidValue = flags.vpid === undefined ? undefined : String(flags.vpid);
 	if (vpidValue !== undefined && vpidValue !== 'on' && vpidValue !== 'off') return fail(`--vpid must be on or off, not '${vpidValue}'`);
 	if (vpidValue !== undefined && !chosen.includes('hardware-assist')) return fail('--vpid is a VT-x control: it applies to the hardware-assist rows only', 'add hardware-assist to --techniques, or drop --vpid');
@@ -196,7 +196,8 @@ export function compareText(name: string, isa: IsaVariant, rows: readonly Compar
 		'Cycles per event are counted: instructions, traps, exits and VMM work, priced',
 		'by the cost model (media/hypervisor-costs.md). —: the event did not happen.',
 		'Where nothing traps (native, nested paging) a page-table update is the',
-		'store itself, counted when it lands on a page-table page.',
+		'store itself, counted when it lands on a page-table page. paravirt pages',
+		'directly: its own tables, validated on mmu_update; no hidden page faults.',
 		...notes(rows).map(line => `note: ${line}`),
 	];
 	return `${rendered}\n${footer.join('\n')}\n`;

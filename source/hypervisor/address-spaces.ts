@@ -1,7 +1,7 @@
 // The three address spaces of a VM, for any address: guest-virtual → (the
 // guest's page tables) → guest-physical → (the p2m) → host-physical, and how
-// the hardware gets there — the shadow entry the CPU really walks, or the
-// EPT entries of the nested walk. The shell's and the UI's page-table views
+// the hardware gets there — the shadow entry the CPU really walks, the EPT
+// entries of the nested walk, or (direct paging) the guest's own entries. The shell's and the UI's page-table views
 // read this; nothing here changes any state (no accessed bits are set).
 
 import {hex} from '../format.js';
@@ -12,7 +12,9 @@ import {walkGuest, type PagingRegisters} from './guest-paging.js';
 export type HardwarePath =
 	| {kind: 'shadow'; pdeAddress: number; pteAddress: number; pte: number}
 	| {kind: 'shadow'; missing: true}
-	| {kind: 'ept'; l1Address: number; l1: number; l2Address: number; l2: number};
+	| {kind: 'ept'; l1Address: number; l1: number; l2Address: number; l2: number}
+	/** Direct paging (paravirt): the CPU walks the guest's own tables; these are their entries' machine addresses. */
+	| {kind: 'direct'; pdeAddress: number; pteAddress: number; pte: number};
 
 export type AddressTranslation = {
 	guestVirtual: number;

@@ -8,7 +8,7 @@ import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import type {IoMode} from './io/io-modes.js';
 import {runSession, type SessionResult} from './session.js';
-import {techniqueLabel, techniques, type Paging, type Technique} from './techniques.js';
+import {defaultPaging, techniqueLabel, techniques, type Paging, type Technique} from './techniques.js';
 
 export type CompareRequest = {
 	technique: Technique;
@@ -45,13 +45,13 @@ export function nativeIo(io: IoMode | undefined): IoMode | undefined {
 	return io === undefined ? undefined : 'passthrough';
 }
 
-/** Which rows `compare` makes: each technique once, hardware assist once per paging mode asked for. */
+/** Which rows `compare` makes: each technique once (with its own paging: shadow, or paravirt's direct paging), hardware assist once per paging mode asked for. */
 export function compareRows(chosen: readonly Technique[], paging: readonly Paging[]): Array<{technique: Technique; paging?: Paging}> {
 	const rows: Array<{technique: Technique; paging?: Paging}> = [];
 	for (const technique of techniques) {
 		if (!chosen.includes(technique)) continue;
 		if (technique === 'hardware-assist') for (const mode of paging) rows.push({technique, paging: mode});
-		else rows.push({technique, paging: technique === 'native' ? undefined : 'shadow'});
+		else rows.push({technique, paging: defaultPaging(technique)});
 	}
 
 	return rows;

@@ -81,7 +81,17 @@ export const hypervisorCosts = {
 	pvMmuUpdate: {
 		cycles: 60,
 		status: 'U',
-		source: 'estimate: validate one queued page-table update (the frame belongs to the domain) and apply it to the guest table and the hypervisor\'s table. Xen 3.0 Interface Guide: mmu_update "supports submitting a queue of updates, allowing batching for maximal performance" — the trap is paid once per batch',
+		source: 'estimate: check one queued page-table update (the entry is in a frame of the domain, the frame it names is the domain\'s, a writable mapping names no page table) and write it into the guest\'s table, which the CPU walks directly. Xen 3.0 Interface Guide: mmu_update "supports submitting a queue of updates, allowing batching for maximal performance" — the trap is paid once per batch',
+	},
+	pvValidateEntry: {
+		cycles: machineCosts.load.cycles + machineCosts.alu.cycles + machineCosts.branch.cycles,
+		status: 'D',
+		source: 'counted: validating a whole page table (a pin, a new base, a new table named by a directory entry) reads each of its entries and tests the present bit: a load, a test and a branch at the machine\'s costs (4 + 1 + 1)',
+	},
+	pvValidatePresent: {
+		cycles: 2 * machineCosts.load.cycles + 3 * machineCosts.alu.cycles + 2 * machineCosts.branch.cycles,
+		status: 'D',
+		source: 'counted: a present entry is checked further: look its machine frame up in the machine-to-phys table and the p2m (2 loads), compare the owner and test the writable bit and the target\'s type (3 ALU operations), 2 branches',
 	},
 	pvCopyByte: {
 		cycles: 1,

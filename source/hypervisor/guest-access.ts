@@ -11,7 +11,10 @@
 import {cycleCosts} from '../machine/costs.js';
 import {vmmCycles} from './costs.js';
 import type {GuestMemory} from './guest-memory.js';
-import {newWalk, walkGuest, type PagingRegisters} from './guest-paging.js';
+import {newWalk, walkGuest, type Access, type GuestWalk, type PagingRegisters} from './guest-paging.js';
+
+/** Walks the guest's page tables for one access (guest-paging.ts's walkGuest unless the VMM pages directly). */
+export type GuestWalker = (va: number, access: Access, setBits: boolean, out: GuestWalk) => GuestWalk;
 
 export class GuestAccess {
 	/** #PF error code and address of the last access that failed. */
@@ -25,12 +28,14 @@ export class GuestAccess {
 		private readonly charge: (cycles: number) => void,
 		/** Called after the VMM wrote guest-physical memory (the shadow pager resynchronizes page tables). */
 		private readonly onWrite: (gpa: number) => void = () => {},
+		/** How to walk the guest's tables (paravirt's direct paging walks the real ones, which hold machine frames). */
+		private readonly walker: GuestWalker = (va, access, setBits, out) => walkGuest(memory, regs, va, access, setBits, out),
 	) {}
 
 	/** Guest-physical address for an access, or -1 (error and faultAddress set). */
 	translate(va: number, write: boolean, user: boolean): number {
 		this.charge(vmmCycles.guestWalk);
-		const walk = walkGuest(this.memory, this.regs, va, {write, user}, true, this.walk);
+		const walk = this.walker(va, {write, user}, true, this.walk);
 		if (walk.ok) return walk.gpa;
 		this.error = walk.error;
 		this.faultAddress = va >>> 0;

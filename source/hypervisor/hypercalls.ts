@@ -29,6 +29,9 @@ export const hypercallNames: ReadonlyMap<number, HypercallName> = new Map(Object
 /** Sub-commands and flags, as Xen names them. */
 export const xen = {
 	MMU_NORMAL_PT_UPDATE: 0,
+	MMUEXT_PIN_L1_TABLE: 0,
+	MMUEXT_PIN_L2_TABLE: 1,
+	MMUEXT_UNPIN_TABLE: 4,
 	MMUEXT_NEW_BASEPTR: 5,
 	MMUEXT_TLB_FLUSH_LOCAL: 6,
 	MMUEXT_INVLPG_LOCAL: 7,
@@ -52,6 +55,15 @@ export const xen = {
 	VCPU_INFO_PENDING: 0,
 	VCPU_INFO_MASK: 1,
 	VCPU_INFO_CR2: 8,
+	/**
+	 * Where the hypervisor maps the machine-to-phys table, read-only, in every
+	 * address space (Xen x86-32 without PAE: machine_to_phys_mapping at
+	 * HYPERVISOR_VIRT_START); the directory slots from here up are Xen's.
+	 */
+	MACH2PHYS_VIRT_START: 0xfc00_0000,
+	/** start_info (its address in r4 at boot, Xen's %esi): the domain's page count and its p2m list (machine frame of each guest frame). */
+	START_INFO_NR_PAGES: 0,
+	START_INFO_MFN_LIST: 4,
 	/** The version xen_version returns: 3.0 (major << 16 | minor). */
 	XEN_VERSION: 0x3_0000,
 } as const;

@@ -7,25 +7,34 @@
 //     CPU would have built, on the stack the guest named with stack_switch;
 //   - replaces IF with an event mask in the guest's vcpu_info (plain
 //     memory: masking events is a store, not a trap);
-//   - applies page-table updates the guest sends in batches (mmu_update),
-//     validating each, and keeps the tables the CPU walks in step at once;
+//   - pages directly (direct-paging.ts): the guest's page tables are the ones
+//     the CPU walks, holding machine frames; they are read-only to the guest,
+//     which sends its updates in batches (mmu_update) and pins its page
+//     directory (mmuext_op); the hypervisor validates every update. There
+//     are no shadow tables and no hidden page faults: every #PF is the
+//     guest's. The domain builder (boot) gives the guest its p2m list in a
+//     start_info block, as Xen's does;
 //   - writes the guest's console output from a whole buffer per call.
 // The hypercall ABI and its Xen names: hypercalls.ts, guests/kernel-pv.s.
 //
-// Simplifications (said in kernel-pv.s too): page tables hold guest-physical
-// frames and the hypervisor keeps the real tables from them (Xen's PV guests
-// write machine frames and the CPU walks their tables directly); the timer
-// event comes through trap-table vector 32 instead of an event-channel upcall.
+// Simplification (said in kernel-pv.s too): the timer event comes through
+// trap-table vector 32 instead of an event-channel upcall.
 
-import {ARITH_FLAGS, CR0_PE, CR0_PG, CR0_WP, FLAGS_RESERVED_ONE, GP, IF, PF, PIC_EOI, PORT_COM1, PORT_PIC_COMMAND, PORT_COM1_LSR, PORT_PIC_DATA, PORT_PIT_CHANNEL0, PORT_PIT_COMMAND, TS, UD, hasErrorCode, idtErrorCode, selectorForRing} from '../machine/arch.js';
+import {ARITH_FLAGS, CR0_PE, CR0_PG, CR0_WP, FLAGS_RESERVED_ONE, GP, IF, PAGE_SIZE, PF, PIC_EOI, PORT_COM1, PORT_PIC_COMMAND, PORT_COM1_LSR, PORT_PIC_DATA, PORT_PIT_CHANNEL0, PORT_PIT_COMMAND, TS, UD, hasErrorCode, idtErrorCode, selectorForRing} from '../machine/arch.js';
 import {pitHz} from '../machine/costs.js';
 import {Source} from '../machine/cpu.js';
 import {Op, spIndex} from '../machine/isa.js';
 import {RingCause} from '../machine/trace.js';
+import type {AddressTranslation} from './address-spaces.js';
 import {vmmCycles} from './costs.js';
 import type {DecodedInstruction} from './decode.js';
+import {DirectPager} from './direct-paging.js';
+import {newWalk, type Access, type GuestWalk} from './guest-paging.js';
+import type {Host} from './host.js';
 import {hypercallNames, pvGuestMarker, xen, xenErrno, type HypercallName} from './hypercalls.js';
+import type {FaultVerdict} from './shadow.js';
 import {SoftwareMonitor} from './software.js';
+import type {Vm} from './vm.js';
 
 type TrapEntry = {flags: number; cs: number; address: number};
 
@@ -39,9 +48,64 @@ export class ParavirtMonitor extends SoftwareMonitor {
 	private syscallMasksEvents = false;
 	/** Guest-physical address of the guest's vcpu_info, or -1 before it registers one. */
 	private vcpuInfo = -1;
+	/** The guest's page tables, validated (direct paging). */
+	readonly pager: DirectPager;
+	/** Guest-physical address of the start_info block the domain builder wrote. */
+	startInfo = -1;
+	/** A migration wants the guest at a safe point (Xen suspends a PV guest cooperatively): pause when it is in user mode or blocked. */
+	suspendAtSafePoint = false;
+
+	constructor(host: Host, vm: Vm) {
+		super(host, vm);
+		this.pager = new DirectPager(vm.memory, host.machine.memory, host.frames, {
+			installRoot: hpa => {
+				this.installRoot(hpa);
+			},
+			charge: cycles => {
+				this.cpu.cycles += cycles;
+			},
+		});
+	}
 
 	override stats(): Record<string, unknown> {
 		return {...super.stats(), trapTableEntries: this.trapTable.size};
+	}
+
+	/** What direct paging did: updates applied and refused, tables validated (entry by entry), pins, base switches; the tables in use. */
+	pagingStats(): Record<string, unknown> {
+		return {...this.pager.counters, tablesInUse: this.pager.tablesInUse};
+	}
+
+	/** In user mode, or blocked in the hypervisor: nothing of the kernel's (a machine frame in a register, a queued page-table update) is in flight. */
+	atSafePoint(): boolean {
+		return this.cpu.cpl === 3 || this.vcpu.halted;
+	}
+
+	protected override shouldPause(): boolean {
+		return this.suspendAtSafePoint && this.atSafePoint();
+	}
+
+	protected override get pagingRoot(): number {
+		return this.pager.root;
+	}
+
+	protected override walkGuestTables(va: number, access: Access, setBits: boolean, out: GuestWalk): GuestWalk {
+		return this.pager.walk(va, access, setBits, out);
+	}
+
+	/** Direct paging: the CPU walked the guest's own tables, so every page fault is the guest's. */
+	protected override classifyFault(_va: number, errorCode: number): FaultVerdict {
+		return {kind: 'guest', error: errorCode};
+	}
+
+	override translate(va: number): AddressTranslation {
+		va >>>= 0;
+		const walk = this.pager.walk(va, {write: false, user: false}, false, newWalk());
+		const guestEntries = walk.pdeAddress >= 0 ? {pdeAddress: walk.pdeAddress, pde: walk.pde, pteAddress: walk.pteAddress, pte: walk.pte} : undefined;
+		const hardware = {kind: 'direct' as const, pdeAddress: walk.pdeAddress, pteAddress: walk.pteAddress, pte: walk.pte};
+		if (!walk.ok) return {guestVirtual: va, guestPaging: true, guestEntries, guestPhysical: undefined, hostPhysical: undefined, hardware, summary: `0x${va.toString(16)}: not mapped by the guest's page tables (an access is the guest's own page fault)`};
+		const hostPhysical = this.vm.memory.toHost(walk.gpa);
+		return {guestVirtual: va, guestPaging: true, guestEntries, guestPhysical: walk.gpa, hostPhysical: hostPhysical < 0 ? undefined : hostPhysical, hardware, summary: `guest-virtual 0x${va.toString(16)} → machine 0x${(hostPhysical >>> 0).toString(16)} through the guest's own page tables (guest frame 0x${(walk.gpa >>> 12).toString(16)})`};
 	}
 
 	/** What the hypervisor keeps for the guest, as `vm regs` shows it: its vcpu_info (-1 before it registers one), event mask and pending flag, and what it registered. */
@@ -53,7 +117,36 @@ export class ParavirtMonitor extends SoftwareMonitor {
 	protected override boot(): void {
 		if (!this.vm.kernel?.symbols.has(pvGuestMarker)) {
 			this.vm.crash(`paravirtualization runs ported kernels only: ${this.vm.kernel?.file ?? 'this kernel'} has no ${pvGuestMarker} note (guests/kernel-pv.s is a ported kernel; user programs run under it with --technique paravirt)`);
+			return;
 		}
+
+		this.buildStartInfo();
+	}
+
+	/**
+	 * The domain builder's start_info: in the pages right after the kernel's
+	 * image (as Xen's builder lays them out), the number of pages and the p2m
+	 * list (the machine frame of each guest frame), its address in r4 (Xen
+	 * passes start_info in %esi). On a migration's destination the same block
+	 * is written again with this host's frames (Xen's restore rewrites the
+	 * guest's p2m list).
+	 */
+	private buildStartInfo(): void {
+		const memory = this.vm.memory;
+		this.pager.resync();
+		const listPages = Math.ceil((memory.pageCount * 4) / PAGE_SIZE);
+		const start = Math.ceil((this.vm.kernel?.end ?? 0) / PAGE_SIZE) * PAGE_SIZE;
+		if (!memory.contains(start, (listPages + 1) * PAGE_SIZE)) {
+			this.vm.crash(`the domain builder has no room for start_info and the p2m list after the kernel (it ends at 0x${start.toString(16)})`);
+			return;
+		}
+
+		const list = start + PAGE_SIZE;
+		memory.writeWord(start + xen.START_INFO_NR_PAGES, memory.pageCount);
+		memory.writeWord(start + xen.START_INFO_MFN_LIST, list);
+		for (let pfn = 0; pfn < memory.pageCount; pfn++) memory.writeWord(list + pfn * 4, memory.p2m[pfn] < 0 ? -1 : memory.p2m[pfn] >>> 12);
+		this.startInfo = start;
+		this.cpu.regs[4] = start;
 	}
 
 	// ────────────────────────────────────────────────────────────────
@@ -242,11 +335,10 @@ export class ParavirtMonitor extends SoftwareMonitor {
 		return 0;
 	}
 
-	/** Apply a batch of page-table updates {address of the entry, new value}: validated, then written and propagated. */
+	/** Apply a batch of page-table updates {machine address of the entry, new value}: each validated, then written into the guest's table. */
 	private mmuUpdate(requests: number, count: number, done: number): number {
 		const {cpu, vm} = this;
 		const start = cpu.cycles;
-		const memory = vm.memory;
 		let applied = 0;
 		let result = 0;
 		for (; applied < count; applied++) {
@@ -257,21 +349,8 @@ export class ParavirtMonitor extends SoftwareMonitor {
 				break;
 			}
 
-			cpu.cycles += vmmCycles.pvMmuUpdate;
-			const address = pointer! & ~3;
-			if ((pointer! & 3) !== xen.MMU_NORMAL_PT_UPDATE || !memory.contains(address, 4)) {
-				result = -xenErrno.EINVAL;
-				break;
-			}
-
-			if (value & 1 && !memory.contains(value & ~0xfff, 4096)) {
-				result = -xenErrno.EPERM; // a frame that is not this guest's: Xen refuses it
-				break;
-			}
-
-			memory.writeWord(address, value);
-			this.pageTableWrites++;
-			this.shadow.propagate(address);
+			result = this.pager.update(pointer! >>> 0, value);
+			if (result < 0) break;
 		}
 
 		if (done) this.access.writeWord(done, applied, false);
@@ -366,11 +445,24 @@ export class ParavirtMonitor extends SoftwareMonitor {
 			const argument = command === undefined ? undefined : this.access.readWord(ops + i * 8 + 4, false);
 			if (argument === undefined) return -xenErrno.EFAULT;
 			switch (command) {
+				case xen.MMUEXT_PIN_L1_TABLE:
+				case xen.MMUEXT_PIN_L2_TABLE: {
+					const result = this.pager.pin(argument >>> 0, command === xen.MMUEXT_PIN_L1_TABLE ? 1 : 2);
+					if (result < 0) return result;
+					break;
+				}
+
+				case xen.MMUEXT_UNPIN_TABLE: {
+					const result = this.pager.unpin(argument >>> 0);
+					if (result < 0) return result;
+					break;
+				}
+
 				case xen.MMUEXT_NEW_BASEPTR: {
-					if (!this.vm.memory.contains(argument, 4096)) return -xenErrno.EINVAL;
-					vcpu.cr3 = argument >>> 0;
+					const result = this.pager.newBase(argument >>> 0);
+					if (result < 0) return result;
+					vcpu.cr3 = this.pager.baseAddress; // what the guest's cr3 would hold: its directory's machine address
 					vcpu.cr0 = CR0_PE | CR0_PG | CR0_WP;
-					this.shadow.guestPagingChanged();
 					break;
 				}
 

@@ -18,6 +18,7 @@ import {attachNativeIo, attachVmIo, type IoOptions, type IoReport} from './io/at
 import {createNeighbour} from './io/neighbour.js';
 import type {IoMode} from './io/io-modes.js';
 import type {HardwareAssistMonitor} from './hardware-assist.js';
+import type {ParavirtMonitor} from './paravirt.js';
 import {PageTableWatch} from './page-table-watch.js';
 import {EntryProfiler} from './profile.js';
 import {sliceSteps} from './software.js';
@@ -191,6 +192,7 @@ function runVirtual(program: Program, kernel: Program | undefined, options: Sess
 			injected: counters.injected,
 			...(counters.hypercalls.size > 0 ? {hypercalls: sortedRecord(counters.hypercalls)} : {}),
 			...vm.monitor.stats(),
+			...(technique === 'paravirt' ? {direct: (vm.monitor as ParavirtMonitor).pagingStats()} : {}),
 		},
 		io: disk?.report() ?? null,
 		machine: host.machine,

@@ -6,7 +6,8 @@
 // `syscall` (cpu.syscallHandler). From there it
 //   - emulates the privileged or sensitive instruction that trapped, against
 //     the virtual CPU (vcpu.ts) and the virtual devices;
-//   - handles the page faults that belong to it (shadow.ts) and reflects the
+//   - handles the page faults that belong to it (shadow.ts; paravirtualization
+//     pages directly, direct-paging.ts, and has none) and reflects the
 //     guest's own faults, system calls and software interrupts into the
 //     guest kernel through the guest's IDT, building the frame the hardware
 //     would have built;
@@ -35,7 +36,8 @@ import {emulateStore} from './emulate-memory.js';
 import {GuestAccess} from './guest-access.js';
 import type {Host} from './host.js';
 import type {Monitor} from './monitor.js';
-import {ShadowPager} from './shadow.js';
+import {walkGuest, type Access, type GuestWalk} from './guest-paging.js';
+import {ShadowPager, type FaultVerdict} from './shadow.js';
 import type {Paging, VirtualTechnique} from './techniques.js';
 import {VirtualCpu} from './vcpu.js';
 import type {Vm} from './vm.js';
@@ -51,8 +53,9 @@ type Nested = {vector: number; error: number};
 
 export abstract class SoftwareMonitor implements Monitor {
 	abstract readonly technique: VirtualTechnique;
-	readonly paging: Paging = 'shadow';
-	readonly shadow: ShadowPager;
+	readonly paging: Paging;
+	/** Shadow page tables (trap-and-emulate, binary translation); undefined under direct paging (paravirt). */
+	readonly shadow: ShadowPager | undefined;
 	readonly access: GuestAccess;
 	protected readonly cpu: Cpu;
 	protected readonly machine: Machine;
@@ -71,9 +74,10 @@ export abstract class SoftwareMonitor implements Monitor {
 			this.cpu.cycles += cycles;
 		};
 
-		this.shadow = new ShadowPager(vm.memory, host.machine.memory, host.frames, vm.vcpu, {
+		this.paging = vm.paging;
+		this.shadow = vm.paging === 'shadow' ? new ShadowPager(vm.memory, host.machine.memory, host.frames, vm.vcpu, {
 			installRoot: hpa => {
-				if (this.attached) this.cpu.writeControlRegister(3, hpa);
+				this.installRoot(hpa);
 			},
 			invalidate: va => {
 				if (this.attached) this.cpu.invalidatePage(va);
@@ -82,12 +86,32 @@ export abstract class SoftwareMonitor implements Monitor {
 				if (this.attached) this.cpu.flushTlb();
 			},
 			charge,
-		});
+		}) : undefined;
 		this.access = new GuestAccess(vm.memory, vm.vcpu, charge, gpa => {
-			if (!this.shadow.isPageTable(gpa)) return;
+			if (!this.shadow?.isPageTable(gpa)) return;
 			this.pageTableWrites++;
 			this.shadow.written(gpa);
-		});
+		}, (va, access, setBits, out) => this.walkGuestTables(va, access, setBits, out));
+	}
+
+	/** Point the CPU at the page directory the guest runs on (a host-physical address), if the guest is on the CPU. */
+	protected installRoot(hpa: number): void {
+		if (this.attached) this.cpu.writeControlRegister(3, hpa);
+	}
+
+	/** The page directory the CPU walks for the guest: the shadow's root (paravirt: the guest's own). */
+	protected get pagingRoot(): number {
+		return this.shadow!.root;
+	}
+
+	/** The VMM's software walk of the guest's page tables (guest-physical entries; paravirt's hold machine frames). */
+	protected walkGuestTables(va: number, access: Access, setBits: boolean, out: GuestWalk): GuestWalk {
+		return walkGuest(this.vm.memory, this.vcpu, va, access, setBits, out);
+	}
+
+	/** Whose page fault is this: the shadow's to fill (hidden), a page-table write to emulate, or the guest's. */
+	protected classifyFault(va: number, errorCode: number): FaultVerdict {
+		return this.shadow!.fault(va, errorCode);
 	}
 
 	// ────────────────────────────────────────────────────────────────
@@ -101,7 +125,7 @@ export abstract class SoftwareMonitor implements Monitor {
 		cpu.msrFmask = 0; // the real IF must stay on: host interrupts reach the VMM whatever the guest does
 		cpu.cr4 = 0;
 		cpu.writeControlRegister(0, CR0_PG | CR0_WP);
-		cpu.writeControlRegister(3, this.shadow.root);
+		cpu.writeControlRegister(3, this.pagingRoot);
 		if (!this.booted) {
 			this.booted = true;
 			cpu.regs.fill(0);
@@ -134,7 +158,7 @@ export abstract class SoftwareMonitor implements Monitor {
 		const {cpu, vm} = this;
 		if (vm.state === 'created') vm.state = 'running';
 		const limit = cpu.steps + maxSteps;
-		while (vm.running && cpu.steps < limit) {
+		while (vm.running && cpu.steps < limit && !this.shouldPause()) {
 			if (this.vcpu.halted) {
 				if (!this.idle()) break;
 				continue;
@@ -146,6 +170,11 @@ export abstract class SoftwareMonitor implements Monitor {
 		}
 	}
 
+	/** Stop running the guest now (a migration waiting for a safe point: paravirt.ts). */
+	protected shouldPause(): boolean {
+		return false;
+	}
+
 	/** Run guest code until the limit or until the VMM stops the CPU. */
 	protected runSlice(limit: number): void {
 		this.machine.run(Math.min(sliceSteps, limit - this.cpu.steps));
@@ -153,13 +182,13 @@ export abstract class SoftwareMonitor implements Monitor {
 	}
 
 	translate(va: number): AddressTranslation {
-		const entry = this.shadow.lookup(va >>> 0);
+		const entry = this.shadow!.lookup(va >>> 0);
 		const hardware = entry && entry.pte & 1 ? {kind: 'shadow' as const, ...entry} : {kind: 'shadow' as const, missing: true as const};
 		return translateGuest(this.vm.memory, this.vcpu, va, hardware);
 	}
 
 	stats(): Record<string, unknown> {
-		return {shadow: {...this.shadow.counters, tablesInUse: this.shadow.tablesInUse}};
+		return this.shadow ? {shadow: {...this.shadow.counters, tablesInUse: this.shadow.tablesInUse}} : {};
 	}
 
 	// ────────────────────────────────────────────────────────────────
@@ -292,7 +321,7 @@ export abstract class SoftwareMonitor implements Monitor {
 	private pageFault(va: number, errorCode: number, pc: number, start: number): void {
 		const {vm, vcpu} = this;
 		vm.counters.exit(reasons.exception);
-		const verdict = this.shadow.fault(va, errorCode);
+		const verdict = this.classifyFault(va, errorCode);
 		switch (verdict.kind) {
 			case 'hidden': {
 				vm.counters.hiddenPageFaults++;
@@ -440,7 +469,7 @@ export abstract class SoftwareMonitor implements Monitor {
 
 			case Op.Invlpg: {
 				if (!kernel) return false;
-				this.shadow.invalidatePage(memoryOperand(d, regs));
+				this.shadow!.invalidatePage(memoryOperand(d, regs));
 				break;
 			}
 
@@ -590,6 +619,7 @@ export abstract class SoftwareMonitor implements Monitor {
 		cpu.regs[spIndex] = sp;
 		cpu.changeRing(3, cause, cpu.pc);
 		cpu.pc = pc;
+		if (this.shouldPause()) cpu.stop('monitor');
 	}
 
 	/** iret that trapped at ring 1: the frame returns to the guest kernel (virtual ring 0), or the pop faulted. */
@@ -628,8 +658,8 @@ export abstract class SoftwareMonitor implements Monitor {
 			case 0: {
 				const old = vcpu.cr0;
 				vcpu.cr0 = (value & (CR0_PG | CR0_WP)) | CR0_PE;
-				if ((old ^ vcpu.cr0) & CR0_PG) this.shadow.guestPagingChanged();
-				else if ((old ^ vcpu.cr0) & CR0_WP) this.shadow.reset();
+				if ((old ^ vcpu.cr0) & CR0_PG) this.shadow!.guestPagingChanged();
+				else if ((old ^ vcpu.cr0) & CR0_WP) this.shadow!.reset();
 				break;
 			}
 
@@ -640,7 +670,7 @@ export abstract class SoftwareMonitor implements Monitor {
 
 			case 3: {
 				vcpu.cr3 = value >>> 0;
-				if (vcpu.cr0 & CR0_PG) this.shadow.guestPagingChanged();
+				if (vcpu.cr0 & CR0_PG) this.shadow!.guestPagingChanged();
 				break;
 			}
 

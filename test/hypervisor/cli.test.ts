@@ -47,7 +47,7 @@ test('ringlab compare prints one table with a row per technique and paging mode'
 	t.is(status, 0);
 	t.regex(stdout, /ringlab compare hello \(classic ISA\): cycles per event under each technique/);
 	for (const header of ['technique', 'syscall', 'page fault', 'PT update', 'I/O op', 'total cycles', 'vs native', 'exits']) t.true(stdout.includes(header), header);
-	for (const row of ['native', 'trap-emulate', 'binary-translation', 'paravirt', 'hardware-assist (nested)', 'hardware-assist (shadow)']) t.regex(stdout, new RegExp(`│ ${row.replace(/[()]/g, '\\$&')} +│`), row);
+	for (const row of ['native', 'trap-emulate', 'binary-translation', 'paravirt (direct)', 'hardware-assist (nested)', 'hardware-assist (shadow)']) t.regex(stdout, new RegExp(`│ ${row.replace(/[()]/g, '\\$&')} +│`), row);
 	t.regex(stdout, /│ native +│.*│ baseline +│ \(no VMM\)/);
 	t.regex(stdout, /INVLPG 1,028/);
 });

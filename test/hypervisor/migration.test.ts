@@ -6,6 +6,7 @@
 
 import test from 'ava';
 import {Host} from '../../source/hypervisor/host.js';
+import type {ParavirtMonitor} from '../../source/hypervisor/paravirt.js';
 import {configureDirtier, readDirtier} from '../../source/hypervisor/migration/dirtier.js';
 import {Link} from '../../source/hypervisor/migration/link.js';
 import {MigrationError, migrate, type MigrationOptions, type MigrationReport} from '../../source/hypervisor/migration/migrate.js';
@@ -208,6 +209,26 @@ for (const [technique, paging] of [['trap-emulate', undefined], ['binary-transla
 
 test('paravirt: hello under kernel-pv.s migrated halfway keeps its hypercall registrations (trap table, callbacks) and finishes', t => {
 	sameOutput(t, 'paravirt', undefined, 'non-live', {user: program('hello'), kernel: pvKernel()});
+});
+
+test('paravirt, direct paging: pre-copy moves a guest whose page tables hold machine frames — suspended at a safe point, its tables and p2m list rewritten to the destination\'s frames; post-copy is refused', t => {
+	sameOutput(t, 'paravirt', undefined, 'pre-copy', {user: program('pagechurn'), kernel: pvKernel()});
+	const half = boot('paravirt', undefined, {user: program('pagechurn'), kernel: pvKernel()});
+	half.a.run(half.vm, 200_000);
+	const b = new Host();
+	const report = migrate(half.a, half.vm, b, {mode: 'non-live'});
+	const moved = report.destination;
+	const {pager} = moved.monitor as ParavirtMonitor;
+	const directory = pager.baseAddress;
+	t.is(b.machine.cpu.cr3, directory, 'the destination\'s CPU walks the guest\'s own directory');
+	t.is(pager.ownedFrame(directory >>> 12) >= 0, true, 'a frame of the guest\'s on the destination');
+	const pde = b.machine.memory.readWord(directory);
+	t.true(pager.ownedFrame(pde >>> 12) >= 0, 'its entries name the destination\'s machine frames');
+	runUntil(b, moved, Number.MAX_SAFE_INTEGER);
+	t.is(moved.exitStatus, 0);
+	const again = boot('paravirt', undefined, {user: program('hello'), kernel: pvKernel()});
+	again.a.run(again.vm, 50_000);
+	t.throws(() => migrate(again.a, again.vm, new Host(), {mode: 'post-copy'}), {message: /paravirtualized: its page tables hold machine frames/});
 });
 
 test('refused: a stopped VM (except cold), the same host, a VM with a paravirtual device; bad knobs say what is allowed', t => {

@@ -103,7 +103,7 @@ test('vmCounter: binary translation counts blocks translated, cache hits and cal
 	const shell = makeShell();
 	const start = takeBaseline(labStateOf(shell));
 	await run(shell, 'vm create b irqsave --technique binary-translation', 'vm start b', 'vm create p hello --technique paravirt', 'vm start p');
-	for (const cp of ['translation.blocksTranslated', 'translation.cacheHits', 'translation.calloutsExecuted', 'translation.inlineExecuted', 'translation.callouts.cli', 'hypercalls.mmu_update', 'hypercalls', 'pageTableUpdates']) {
+	for (const cp of ['translation.blocksTranslated', 'translation.cacheHits', 'translation.calloutsExecuted', 'translation.inlineExecuted', 'translation.callouts.out', 'hypercalls.mmu_update', 'hypercalls', 'pageTableUpdates']) {
 		t.is(status(shell, `vmCounter: {name: ${cp}, atLeast: 1}`, start), 'pass', cp);
 	}
 

@@ -40,7 +40,7 @@ test('entering a step with setup.vm creates the VM under its technique before th
 	t.truthy(session, 'the VM exists');
 	t.is(session!.spec.technique, 'paravirt');
 	t.is(session!.vm.technique, 'paravirt');
-	t.is(session!.vm.paging, 'shadow');
+	t.is(session!.vm.paging, 'direct', 'paravirt pages directly: the guest\'s own page tables, validated by the hypervisor');
 	t.is(session!.steps, 100, 'stepped 100 times by the set-up');
 	t.is(shell.lab.currentVm, 'pv', 'the VM used last: commands without a name mean it');
 	t.is(shell.lab.machine, session!.view, 'the panels show it');
@@ -112,7 +112,7 @@ const errors: Array<{name: string; vm: string; more?: string; at: string; messag
 	{name: 'native is not a VM', vm: '{name: v, guest: hello, technique: native}', at: 'native', message: /unknown technique 'native'/, hint: /known techniques: trap-emulate, binary-translation, paravirt, hardware-assist$/},
 	{name: 'a paging mode that does not exist', vm: '{name: v, guest: hello, technique: trap-emulate, paging: ept}', at: 'ept', message: /unknown paging mode 'ept'/},
 	{name: 'an I/O mode that does not exist', vm: '{name: v, guest: io-loop, technique: trap-emulate, io: virtio}', at: 'virtio', message: /unknown I\/O mode 'virtio'/},
-	{name: 'nested paging without hardware assist', vm: '{name: v, guest: hello, technique: paravirt, paging: nested}', at: 'paging', message: /^setup\.vm: nested paging \(EPT\) is a hardware-assist feature; paravirt uses shadow page tables$/, hint: /remove paging/},
+	{name: 'nested paging without hardware assist', vm: '{name: v, guest: hello, technique: paravirt, paging: nested}', at: 'paging', message: /^setup\.vm: nested paging \(EPT\) is a hardware-assist feature; paravirt uses direct paging \(the guest's own page tables, validated by the hypervisor\)$/, hint: /remove paging/},
 	{name: 'emulated I/O under paravirt', vm: '{name: v, guest: io-loop, technique: paravirt, io: emulated}', at: 'io:', message: /a Xen PV guest has no emulated devices/},
 	{name: 'vpid without hardware assist', vm: '{name: v, guest: hello, technique: binary-translation, vpid: off}', at: 'vpid', message: /^setup\.vm: vpid is a VT-x control: use it with technique hardware-assist$/},
 	{name: 'iommu without passthrough', vm: '{name: v, guest: io-loop, technique: hardware-assist, io: emulated, iommu: off}', at: 'iommu', message: /iommu goes with io passthrough/},

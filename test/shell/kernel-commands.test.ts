@@ -136,6 +136,6 @@ test('vm: a guest under a technique, stepped and stepped back exactly; exits by 
 	await sh(shell, 'vm start v2');
 	t.regex((await sh(shell, 'vm exits v2')).stdout, /EPT_VIOLATION/);
 	t.regex((await sh(shell, 'vm ls')).stdout, /v2 +hello +hardware-assist +nested +poweroff/);
-	t.is((await sh(shell, 'vm create x hello -t paravirt --paging nested')).stderr, 'vm create: nested paging (EPT) is a hardware-assist feature; paravirt uses shadow page tables\n');
+	t.is((await sh(shell, 'vm create x hello -t paravirt --paging nested')).stderr, 'vm create: nested paging (EPT) is a hardware-assist feature; paravirt uses direct paging (the guest\'s own page tables, validated by the hypervisor)\n');
 	t.regex((await sh(shell, 'vm migrate v1')).stderr, /v1 has stopped \(poweroff\): there is nothing running to migrate; a cold migration moves a stopped VM \(--mode cold\)/);
 });

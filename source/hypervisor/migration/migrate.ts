@@ -40,6 +40,7 @@ import {PAGE_SHIFT, PAGE_SIZE} from '../../machine/arch.js';
 import type {Program} from '../../machine/assembler.js';
 import {BalloonDevice, attachBalloon} from '../balloon/balloon.js';
 import type {Host} from '../host.js';
+import type {ParavirtMonitor} from '../paravirt.js';
 import {idleUntil, runUntil} from '../timed-run.js';
 import type {Vm} from '../vm.js';
 import {DirtyLog} from './dirty-log.js';
@@ -64,6 +65,8 @@ export function isMigrationMode(value: string): value is MigrationMode {
 export const xenPrecopy = {maxRounds: 30, stopPages: 50, maxFactor: 3} as const;
 /** Pages per batch: Xen's MAX_BATCH_SIZE; the dirty bitmap is peeked before each batch. */
 const batchPages = 1024;
+/** How long a paravirtualized guest may run on before it reaches a safe point to suspend at. */
+const suspendBudget = 10_000_000;
 
 export type MigrationOptions = LinkOptions & {
 	mode: MigrationMode;
@@ -140,6 +143,7 @@ export function migrate(source: Host, vm: Vm, destination: Host, options: Migrat
 	if (source === destination) throw new MigrationError('the destination must be another host');
 	if (options.mode !== 'cold' && !vm.running) throw new MigrationError(`${vm.name} has stopped (${vm.state}): there is nothing running to migrate; a cold migration moves a stopped VM (--mode cold)`);
 	if (vm.hypercallExtensions.size > 0) throw new MigrationError(`${vm.name} has a paravirtual device (${[...vm.hypercallExtensions.values()].map(extension => extension.name).join(', ')}): ringlab migrates VMs without attached devices`);
+	if (vm.technique === 'paravirt' && options.mode === 'post-copy') throw new MigrationError(`${vm.name} is paravirtualized: its page tables hold machine frames, which the destination must rewrite (canonicalize) before the guest runs again, so all its memory must be there first; migrate it with pre-copy or non-live`);
 	const problem = devicesProblem(vm);
 	if (problem) throw new MigrationError(`${problem}: ringlab migrates VMs with the standard devices (and a balloon) only`);
 	const migration = new Migration(source, vm, destination, options);
@@ -211,6 +215,29 @@ class Migration {
 		const from = this.vm.memory.p2m[page];
 		const to = target.memory.p2m[page];
 		this.destination.machine.memory.load(to, this.source.machine.memory.bytes.subarray(from, from + PAGE_SIZE));
+	}
+
+	/**
+	 * A paravirtualized guest is suspended at a safe point, as Xen suspends a
+	 * PV guest cooperatively (the guest's kernel handles the request and
+	 * calls SCHEDOP_shutdown with SHUTDOWN_suspend): it runs on until it is
+	 * in user mode or blocked, so that no machine frame number is in flight
+	 * in its kernel (in a register, in its queue of page-table updates) when
+	 * the destination rewrites its page tables. Pages it dirties meanwhile
+	 * join the last copy. Other guests stop where they are.
+	 */
+	private suspendAtSafePoint(pages: number[]): number[] {
+		const {vm, source} = this;
+		if (vm.technique !== 'paravirt') return pages;
+		const monitor = vm.monitor as ParavirtMonitor;
+		if (monitor.atSafePoint()) return pages;
+		const log = new DirtyLog(vm.memory);
+		log.clean();
+		monitor.suspendAtSafePoint = true;
+		source.run(vm, suspendBudget);
+		monitor.suspendAtSafePoint = false;
+		if (!vm.running || !monitor.atSafePoint()) throw new MigrationError(`${vm.name} did not reach a point where it could be suspended (user mode, or blocked) within ${suspendBudget.toLocaleString('en-US')} steps${vm.message ? `: ${vm.message}` : ''}`);
+		return [...new Set([...pages, ...log.collect()])];
 	}
 
 	/** Set the destination's clock to the migration's and put the VM there. */
@@ -315,6 +342,7 @@ class Migration {
 	// Stop-and-copy (non-live, and pre-copy's last round).
 
 	private stopAndCopy(pages: number[], stopReason: string, target = this.createDestination()): MigrationReport {
+		pages = this.suspendAtSafePoint(pages);
 		const context = captureContext(this.source, this.vm);
 		this.stateBytes = contextBytes(context);
 		const sourceOutput = this.vm.devices.uart.text();

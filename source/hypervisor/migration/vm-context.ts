@@ -13,7 +13,11 @@
 //     VirtualCpu; the shadow page tables and the translation cache are caches
 //     and are rebuilt on the destination from guest memory;
 //   - paravirtualization also keeps the guest's registrations (trap table,
-//     kernel stack, syscall callback, vcpu_info), as Xen's save format does;
+//     kernel stack, syscall callback, vcpu_info), as Xen's save format does,
+//     and — its page tables being the real ones, holding machine frames —
+//     which frames are page tables; the destination rewrites their entries
+//     to its own machine frames (Xen canonicalizes PV page tables on save
+//     and restore) and writes the guest's p2m list again;
 //   - hardware assist: the VMCS guest-state area (after a VM exit) and any
 //     pending event injection; under shadow paging the cr0/cr3 the guest
 //     believes in (the VMCS holds the shadow's root, a host address).
@@ -28,6 +32,7 @@ import type {Injection, VcpuState} from '../../machine/vmx.js';
 import {BalloonDevice, attachBalloon} from '../balloon/balloon.js';
 import type {HardwareAssistMonitor} from '../hardware-assist.js';
 import type {Host} from '../host.js';
+import type {DirectState} from '../direct-paging.js';
 import type {ParavirtMonitor} from '../paravirt.js';
 import type {ShadowPager} from '../shadow.js';
 import type {Paging, VirtualTechnique} from '../techniques.js';
@@ -49,7 +54,7 @@ export type VmContext = {
 	vcpu: Record<string, number | boolean>;
 	/** Hardware assist: the VMCS guest-state area, a pending injection, the cr0/cr4 read shadows. */
 	vmcs?: {guest: VcpuState; injection: Injection | undefined; cr0ReadShadow: number; cr4ReadShadow: number};
-	paravirt?: {trapTable: Array<[number, unknown]>; fields: Record<string, unknown>};
+	paravirt?: {trapTable: Array<[number, unknown]>; fields: Record<string, unknown>; paging: DirectState};
 	devices: {pic: unknown; pit: unknown; disk: unknown};
 	/** A balloon device's registers, when the VM has one (it is attached again on the destination). */
 	balloon?: unknown;
@@ -91,7 +96,7 @@ export function captureContext(host: Host, vm: Vm): VmContext {
 	if (vm.technique === 'paravirt') {
 		const monitor = vm.monitor as ParavirtMonitor;
 		const fields = monitor as unknown as Record<string, unknown>;
-		context.paravirt = {trapTable: [...monitor.trapTable].map(([vector, entry]) => [vector, {...entry}]), fields: Object.fromEntries(paravirtFields.map(name => [name, fields[name]]))};
+		context.paravirt = {trapTable: [...monitor.trapTable].map(([vector, entry]) => [vector, {...entry}]), fields: Object.fromEntries(paravirtFields.map(name => [name, fields[name]])), paging: monitor.pager.save()};
 	}
 
 	host.switchTo(undefined);
@@ -142,9 +147,12 @@ export function restoreContext(host: Host, vm: Vm, context: VmContext): void {
 		const monitor = vm.monitor as ParavirtMonitor;
 		for (const [vector, entry] of context.paravirt.trapTable) monitor.trapTable.set(vector, {...(entry as {flags: number; cs: number; address: number})});
 		Object.assign(monitor as unknown as Record<string, unknown>, context.paravirt.fields);
+		monitor.pager.restore(context.paravirt.paging); // the page tables, rewritten to this host's machine frames
+		vm.vcpu.cr3 = monitor.pager.baseAddress;
+	} else {
+		(vm.monitor as unknown as {shadow: ShadowPager}).shadow.guestPagingChanged();
 	}
 
-	(vm.monitor as unknown as {shadow: ShadowPager}).shadow.guestPagingChanged();
 	vm.state = 'running';
 }
 
