@@ -158,7 +158,7 @@ function notes(rows: readonly CompareRow[]): string[] {
 	for (const {label, result, sameOutput} of rows) {
 		if (result.stopReason === 'crashed') out.push(`${label}: stopped by the VMM: ${result.message}`);
 		else if (result.stopReason === 'budget') out.push(`${label}: still running at the step budget (raise --max-steps)`);
-		else if (!sameOutput && native && numbersOnly(result.output) === numbersOnly(native.output) && result.exitStatus === native.exitStatus) out.push(`${label}: the guest printed other numbers (what it measured itself)`);
+		else if (!sameOutput && native && numbersOnly(result.output) === numbersOnly(native.output) && result.exitStatus === native.exitStatus) out.push(`${label}: the guest printed other numbers (its own measurements)`);
 		else if (!sameOutput) out.push(`${label}: the guest's output or exit status differs from native (exit ${result.exitStatus ?? '-'})${result.message ? `: ${result.message}` : ''}`);
 		if (result.technique === 'hardware-assist' && result.vmm?.vpid === 0) out.push(`${label}: VPID off: the TLB is flushed at every VM entry and exit`);
 	}
@@ -184,7 +184,7 @@ export function compareMarkdown(name: string, isa: IsaVariant, rows: readonly Co
 
 export function compareText(name: string, isa: IsaVariant, rows: readonly CompareRow[], columns = Number.POSITIVE_INFINITY): string {
 	const data = tableRows(rows);
-	const title = `ringlab compare ${name} (${isa} ISA): cycles per event under each technique`;
+	const title = `ringlab compare ${name} (${isa} ISA): cycles per event, per technique`;
 	// One table when it fits; on a narrow terminal the same columns in two tables, so no line wraps.
 	const tables = tableWidth(data) <= columns ? [data] : [pick(data, ['technique', 'syscall', 'page fault', 'PT update', 'I/O op']), fitExits(pick(data, ['technique', 'total cycles', 'vs native', ...('disk req' in data[0] ? ['disk req', 'VMM/req'] : []), 'exits']), columns)];
 	const width = Math.max(...tables.map(table => tableWidth(table)), title.length);

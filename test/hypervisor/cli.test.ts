@@ -45,7 +45,7 @@ test('the classic-ISA trap-and-emulate failure from the command line: exit statu
 test('ringlab compare prints one table with a row per technique and paging mode', t => {
 	const {status, stdout} = ringlab(['compare', 'hello']);
 	t.is(status, 0);
-	t.regex(stdout, /ringlab compare hello \(classic ISA\): cycles per event under each technique/);
+	t.regex(stdout, /ringlab compare hello \(classic ISA\): cycles per event, per technique/);
 	for (const header of ['technique', 'syscall', 'page fault', 'PT update', 'I/O op', 'total cycles', 'vs native', 'exits']) t.true(stdout.includes(header), header);
 	for (const row of ['native', 'trap-emulate', 'binary-translation', 'paravirt (direct)', 'hardware-assist (nested)', 'hardware-assist (shadow)']) t.regex(stdout, new RegExp(`│ ${row.replace(/[()]/g, '\\$&')} +│`), row);
 	t.regex(stdout, /│ native +│.*│ baseline +│ \(no VMM\)/);
