@@ -28,3 +28,10 @@ test('the table of constants matches the cost model', t => {
 		t.regex(doc, new RegExp(`^\\| ${name} \\| ${cost.cycles} \\| ${cost.status} \\|`, 'm'), name);
 	}
 });
+
+test('the prose quotes the generated tables and the cost model as they are', t => {
+	const measured = block('measured');
+	t.true(doc.includes('1,028 INVLPG traps') && measured.includes('INVLPG 1,028'), 'kernel.s\'s boot: 1,028 INVLPG exits with shadow paging');
+	t.true(doc.includes(`${hypervisorCosts.syscallBounce.cycles} cycles of loads`), 'syscallBounce as counted');
+	t.true(doc.includes(`device model's ${hypervisorCosts.ioEmulate.cycles} cycles`));
+});
