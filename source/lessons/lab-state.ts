@@ -33,7 +33,16 @@ export type CommandRecord = {
 	status: number;
 	/** What it printed (stdout and stderr), as the learner saw it. */
 	output: string;
+	/**
+	 * The same output in pieces, each with the commands of the pipeline that
+	 * printed it (`vm regs | grep cpl` → [vm, grep]), so a checkpoint can tell
+	 * what `vm` printed from what `echo` did. Absent: all of it unattributed.
+	 */
+	segments?: OutputSegment[];
 };
+
+/** Output printed by one pipeline: its command names (`ringlab isa` as isa) and the text. */
+export type OutputSegment = {commands: string[]; text: string};
 
 export type ShellView = {
 	/** Every command run so far, oldest first; the list only grows. */

@@ -9,7 +9,7 @@
 import {vectorName, vectorNames, IOPL_SHIFT, IF} from '../machine/arch.js';
 import {exitReasonName, exitReasonNames} from '../machine/vmx.js';
 import {ringCauseFromName, ringCauseName} from '../machine/trace.js';
-import {machineCounters, type MachineCounter, type StepWindow, type VmView} from './lab-state.js';
+import {machineCounters, type CommandRecord, type MachineCounter, type StepWindow, type VmView} from './lab-state.js';
 import {parseVmCounterName, vmCounterFamilies, vmCounterHint, vmCounters} from './vm-counters.js';
 import type {Field, Spec} from './yaml-reader.js';
 import {splitWords} from './words.js';
@@ -373,6 +373,23 @@ export function commandMatches(line: string, command: string, args: readonly str
 	});
 }
 
+/** Commands that print the learner's own words: their output proves nothing about the lab. */
+const echoes = new Set(['echo', 'printf']);
+
+/** What a command line printed that counts for an output checkpoint: all but echo's and printf's, or only `command`'s. */
+function printedBy(record: CommandRecord, command: string | undefined): string {
+	if (!record.segments) {
+		// Unattributed output: judge by the line.
+		if (command) return commandMatches(record.line, command, []) ? record.output : '';
+		return [...echoes].some(name => commandMatches(record.line, name, [])) ? '' : record.output;
+	}
+
+	return record.segments
+		.filter(segment => (command ? segment.commands.includes(command) : !segment.commands.some(name => echoes.has(name))))
+		.map(segment => segment.text)
+		.join('');
+}
+
 const shellTypes: CheckpointType[] = [
 	{
 		name: 'commandRan',
@@ -395,13 +412,20 @@ const shellTypes: CheckpointType[] = [
 	{
 		name: 'output',
 		engine: 'shell',
-		summary: 'What the commands printed since the step started contains, matches or does not contain some text.',
-		example: 'output: {contains: "NOT classically virtualizable"}',
+		summary: 'What the commands printed since the step started contains, matches or does not contain some text. What `echo` and `printf` print is the learner\'s own text and never counts; with `command`, only what that command printed (alone or in a pipeline: `vm regs | grep cpl` counts for vm) does.',
+		example: 'output: {contains: "NOT classically virtualizable", command: isa}',
 		shorthand: 'contains',
 		oneOf: ['contains', 'matches', 'notContains'],
-		params: textFields,
-		describe: p => `the shell's output ${textGoal(p)}`,
-		evaluate: (p, w) => textMatch(w.commands().map(record => record.output).join(''), p, "the shell's output"),
+		params: {
+			...textFields,
+			command: {spec: {kind: 'string', pattern: /^[\w.-]+$/, patternHint: 'just the command name, e.g. vm'}, doc: 'count only what this command printed'},
+		},
+		describe: p => `${typeof p.command === 'string' ? `the output of \`${p.command}\`` : "the shell's output"} ${textGoal(p)}`,
+		evaluate(p, w) {
+			const command = typeof p.command === 'string' ? p.command : undefined;
+			const text = w.commands().map(record => printedBy(record, command)).join('');
+			return textMatch(text, p, command ? `the output of \`${command}\`` : "the shell's output");
+		},
 	},
 ];
 
@@ -571,7 +595,7 @@ const hypervisorTypes: CheckpointType[] = [
 		name: 'vmCounter',
 		engine: 'hypervisor',
 		summary: "A hypervisor counter grew by at least / at most an amount since the step started, summed over the VMs that match (all of them, or those with a given name, technique, paging or ISA). The names are the hypervisor's own; `vm stats` prints a VM's counters with them.",
-		example: 'vmCounter: {name: translation.callouts.cli, atLeast: 1}',
+		example: 'vmCounter: {name: translation.callouts.out, atLeast: 1}',
 		shorthand: 'name',
 		oneOf: ['atLeast', 'atMost'],
 		params: {

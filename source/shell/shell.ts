@@ -40,12 +40,22 @@ export type ShellHost = {
 };
 
 /** One line the learner ran, what it printed and its status (lessons check these). */
-export type CommandRecord = {line: string; status: number; output: string};
+export type CommandRecord = {line: string; status: number; output: string; segments: OutputSegment[]};
+
+/** Output printed by one pipeline of a command line, with the pipeline's command names. */
+export type OutputSegment = {commands: string[]; text: string};
 
 /** Output kept per record; the rest is summarized (a guest can print megabytes). */
 const maxRecordOutput = 64 * 1024;
 
 type Sink = Writer & {kind: 'terminal-out' | 'terminal-err' | 'buffer'; text?: string};
+
+/** A simple command's name as a lesson names it: the last path component, and `ringlab isa` as isa. */
+function commandName(argv: readonly string[]): string {
+	if (argv[0] === 'sudo' && argv.length > 1) return commandName(argv.slice(1));
+	const name = argv[0].replace(/^.*\//, '');
+	return name === 'ringlab' && argv[1] && !argv[1].startsWith('-') ? argv[1] : name;
+}
 
 /** Whether --help is among the options (not an operand of a subcommand or of the command to run). */
 function wantsHelp(command: Command, args: readonly string[]): boolean {
@@ -68,6 +78,8 @@ export class Shell {
 	readonly history = new History();
 	/** Every line submitted, oldest first (the lesson checkpoints' view of the shell). */
 	readonly records: CommandRecord[] = [];
+	/** The command names of the pipeline running now, for attributing its output. */
+	private pipelineCommands: string[] = [];
 	/** Called after each submitted line has run (a lesson checks its checkpoint). */
 	readonly afterSubmit: Array<() => void> = [];
 	readonly lab: Lab;
@@ -117,9 +129,15 @@ export class Shell {
 		this.transcript.add('input', `${this.prompt()}${line}`);
 		this.history.add(line);
 		if (line.trim() === '') return this.status;
-		const record: CommandRecord = {line, status: 0, output: ''};
+		const record: CommandRecord = {line, status: 0, output: '', segments: []};
 		const keep = (text: string) => {
-			if (record.output.length < maxRecordOutput) record.output += text.slice(0, maxRecordOutput - record.output.length);
+			if (record.output.length >= maxRecordOutput) return;
+			const kept = text.slice(0, maxRecordOutput - record.output.length);
+			record.output += kept;
+			// Attribute it to the pipeline printing now (the same array while that pipeline runs).
+			const last = record.segments.at(-1);
+			if (last && last.commands === this.pipelineCommands) last.text += kept;
+			else record.segments.push({commands: this.pipelineCommands, text: kept});
 		};
 
 		const out: Sink = {kind: 'terminal-out', write: text => {
@@ -194,6 +212,17 @@ export class Shell {
 	}
 
 	private async runPipeline(pipeline: Pipeline, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
+		// A nested run (a set-up, sh -c) has pipelines of its own: restore the outer one after.
+		const outer = this.pipelineCommands;
+		this.pipelineCommands = [];
+		try {
+			return await this.runPipelineCommands(pipeline, out, err, signal);
+		} finally {
+			this.pipelineCommands = outer;
+		}
+	}
+
+	private async runPipelineCommands(pipeline: Pipeline, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
 		let input = '';
 		let status = 0;
 		for (const [index, command] of pipeline.commands.entries()) {
@@ -216,11 +245,23 @@ export class Shell {
 		return `${path}: ${error instanceof Error ? error.message : String(error)}`;
 	}
 
+	/** The shell's own message about a command (a redirection that failed, a write error): attributed to the shell, not to the command, whose output a checkpoint may ignore. */
+	private shellSays(err: Writer, text: string): void {
+		const command = this.pipelineCommands;
+		this.pipelineCommands = ['ringlab'];
+		try {
+			err.write(text);
+		} finally {
+			this.pipelineCommands = command;
+		}
+	}
+
 	private async runSimple(simple: SimpleCommand, stdin: string, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
 		const env = new Map<string, string>();
 		const lookup = this.lookup(env);
 		for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, lookup));
 		const argv = simple.words.flatMap(word => expandWord(word, lookup));
+		if (argv.length > 0) this.pipelineCommands.push(commandName(argv));
 
 		// Redirections, in order, over a small descriptor table.
 		const fds: Record<number, Writer> = {1: out, 2: err};
@@ -239,7 +280,7 @@ export class Shell {
 		for (const redirect of simple.redirects) {
 			if (redirect.kind === 'dup') {
 				if (redirect.to !== 1 && redirect.to !== 2) {
-					err.write(`ringlab: ${redirect.to}: Bad file descriptor\n`);
+					this.shellSays(err, `ringlab: ${redirect.to}: Bad file descriptor\n`);
 					return 1;
 				}
 
@@ -250,7 +291,7 @@ export class Shell {
 			const path = expandToString(redirect.target, lookup);
 			const {files: fs} = this.host;
 			if (!fs) {
-				err.write(`ringlab: ${path}: redirection needs a filesystem, and the container kernel that provides it is not available yet\n`);
+				this.shellSays(err, `ringlab: ${path}: redirection needs a filesystem, and the container kernel that provides it is not available yet\n`);
 				return 1;
 			}
 
@@ -272,7 +313,7 @@ export class Shell {
 				}
 			} catch (error) {
 				closeAll();
-				err.write(`ringlab: ${this.fileError(error, path)}\n`);
+				this.shellSays(err, `ringlab: ${this.fileError(error, path)}\n`);
 				return 1;
 			}
 		}
@@ -289,7 +330,7 @@ export class Shell {
 		closeAll();
 		if (writeError !== undefined) {
 			// What bash says when a builtin's write(2) fails (echo 8X > memory.max).
-			err.write(`ringlab: ${argv[0] ?? 'redirection'}: write error: ${writeError}\n`);
+			this.shellSays(err, `ringlab: ${argv[0] ?? 'redirection'}: write error: ${writeError}\n`);
 			status = 1;
 		}
 

@@ -10,7 +10,9 @@ import {guestsDirectory} from '../../source/guests.js';
 import {check, describeCheckpoint, unavailableTypes} from '../../source/lessons/checkpoints.js';
 import type {Checkpoint} from '../../source/lessons/format.js';
 import {assembleGuest} from '../../source/lessons/guests.js';
+import {labStateOf} from '../../source/lessons/lab-bridge.js';
 import {takeBaseline, type CommandRecord, type LabState} from '../../source/lessons/lab-state.js';
+import {makeShell} from '../shell/helpers.js';
 import {readCheckpoint} from '../../source/lessons/loader.js';
 import {commandMatches, parseExitReason, parseRingCause, parseVector} from '../../source/lessons/vocabulary.js';
 import {splitWords} from '../../source/lessons/words.js';
@@ -189,6 +191,26 @@ test('commandRan: command, arguments in any order, status, count', t => {
 	t.is(since0('commandRan: {command: unshare, args: [--pid], status: 1}', lab).status, 'pass', 'sudo is looked through');
 	t.is(since0('commandRan: docker', lab).status, 'fail');
 	t.is(since0('commandRan: docker', {}).status, 'fail', 'no shell');
+});
+
+test('output: what echo and printf print never counts; with command, only that command\'s output', async t => {
+	const shell = makeShell();
+	await shell.submit('echo "Verdict: NOT classically virtualizable."');
+	await shell.submit('printf "cpl 1\\n"');
+	const echoed = labStateOf(shell);
+	t.is(since0('output: "NOT classically virtualizable"', echoed).status, 'fail', 'echo proves nothing');
+	t.is(since0('output: "cpl 1"', echoed).status, 'fail', 'nor does printf');
+	await shell.submit('isa --check | grep Verdict; echo done');
+	const ran = labStateOf(shell);
+	t.is(since0('output: "NOT classically virtualizable"', ran).status, 'pass', 'isa printed it, through grep');
+	t.is(since0('output: {contains: "NOT classically virtualizable", command: isa}', ran).status, 'pass');
+	t.is(since0('output: {contains: "NOT classically virtualizable", command: grep}', ran).status, 'pass', 'every command of the pipeline');
+	t.is(since0('output: {contains: "NOT classically virtualizable", command: run}', ran).status, 'fail');
+	t.is(since0('output: {contains: "done", command: isa}', ran).status, 'fail', 'echo\'s part of the same line is not isa\'s');
+	t.is(describeCheckpoint(checkpoint('output: {contains: x, command: vm}')), 'the output of `vm` contains "x"');
+	// Records without segments (older records): judged by the line.
+	t.is(since0('output: {contains: hi, command: run}', history(['run hello', 0, 'hi'])).status, 'pass');
+	t.is(since0('output: hi', history(['echo hi', 0, 'hi'])).status, 'fail');
 });
 
 test('output: what the commands printed since the step started', t => {

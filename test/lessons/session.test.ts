@@ -85,7 +85,7 @@ test('a checkpoint pass is remembered: later changes do not undo it; steps count
 	const history: LabState = {shell: {history: []}};
 	session.begin(history);
 	t.is(session.check(history)?.status, 'fail');
-	const after = shellLab(['echo hello', 'hello\n']);
+	const after = shellLab(['cat greeting', 'hello\n']);
 	t.is(session.check(after)?.status, 'pass');
 	t.true(session.isDone());
 	t.is(session.check({shell: {history: []}})?.status, 'fail', 'the evaluation is honest…');
@@ -94,7 +94,7 @@ test('a checkpoint pass is remembered: later changes do not undo it; steps count
 
 test('a step\'s checkpoint ignores what happened before the step began', t => {
 	const session = new LessonSession(demo());
-	const before = shellLab(['echo hello', 'hello\n']);
+	const before = shellLab(['cat greeting', 'hello\n']);
 	session.goTo(2);
 	session.begin(before);
 	t.is(session.check(before)?.status, 'fail');
@@ -110,7 +110,7 @@ test('complete: every checkpoint passed and every question answered', t => {
 	t.is(session.check(machineLab)?.status, 'fail');
 	session.goTo(2);
 	session.begin({shell: {history: []}});
-	session.check(shellLab(['echo hello', 'hello']));
+	session.check(shellLab(['cat greeting', 'hello']));
 	t.deepEqual(session.remainingSteps().map(step => step.id), ['run-hello']);
 	session.answer('say-something/q1', ['0']);
 	session.answer('quiz/q1', ['a', 'c']);
@@ -127,7 +127,7 @@ test('progress is saved as it happens and a new session resumes it', t => {
 	clock.advance(30);
 	first.revealHint();
 	clock.advance(60);
-	first.check(shellLab(['echo hello', 'hello']));
+	first.check(shellLab(['cat greeting', 'hello']));
 	first.answer('quiz/q1', ['b']);
 
 	// A restart: a new store reading the same file, a new session.
@@ -178,7 +178,7 @@ test('completing a lesson records when; a reading step is done once the learner 
 	session.goTo(2);
 	t.deepEqual(store.lesson('demo')?.stepsDone, ['run-hello', 'read-only']);
 	session.begin({shell: {history: []}});
-	session.check(shellLab(['echo hello', 'hello']));
+	session.check(shellLab(['cat greeting', 'hello']));
 	session.answer('say-something/q1', ['3']);
 	clock.advance(5);
 	t.is(store.lesson('demo')?.completed, undefined, 'one question left');
