@@ -223,11 +223,16 @@ export function formatSummary(name: string, options: RunOptions, summary: RunSum
 	return `── ringlab run ${name} (${options.isa} ISA, ${how}) ──\n${keyValues(rows)}`;
 }
 
+/** A per-request ratio: whole numbers with thousands separators (2,062), fractions to three places (0.125). */
+function perRequest(value: number): string {
+	return Number.isInteger(value) ? count(value) : value.toFixed(3).replace(/\.?0+$/, '');
+}
+
 /** The disk (--io): what reaching it cost, per 4 KiB request. */
 export function diskRows(io: IoReport): Array<[string, string]> {
 	const rows: Array<[string, string]> = [['disk', io.device]];
 	if (io.requests !== null) rows.push(['disk requests', `${count(io.requests)}, ${count(io.cyclesPerRequest!)} cycles each (the guest's own clock)`]);
-	if (io.vmmEntriesPerRequest !== null) rows.push(['VMM entries/req', `${io.vmmEntriesPerRequest.toFixed(3).replace(/\.?0+$/, '')} (${count(io.vmmEntries)} in all)`]);
+	if (io.vmmEntriesPerRequest !== null) rows.push(['VMM entries/req', `${perRequest(io.vmmEntriesPerRequest)} (${count(io.vmmEntries)} in all)`]);
 	if (io.notifications !== null) rows.push(['notifications', `${count(io.notifications)}, ${io.batchingFactor === null ? '—' : io.batchingFactor.toFixed(1)} requests each`]);
 	if (io.dma) rows.push(['DMA', `${count(io.dma.accesses)} transfers; IOMMU ${io.dma.iommu ? `on: ${count(io.dma.remaps)} remapped, ${count(io.dma.faults)} faults` : 'off: bus addresses used as host-physical'}`]);
 	if (io.neighbour) rows.push(['neighbour VM', io.neighbour.bytesChanged === 0 ? 'untouched' : `${count(io.neighbour.bytesChanged)} bytes of its memory changed by this guest's DMA (from guest-physical ${hex(io.neighbour.firstChanged!)})`]);

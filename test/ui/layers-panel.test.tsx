@@ -101,7 +101,7 @@ test('an overlay mounted by hand, with an opaque directory; newest mount first; 
 	t.notRegex(lines.join('\n'), /old/, 'the opaque directory hides the lower one\'s files');
 	t.regex(panelText(shell, 78, ascii).find(line => line.includes('conf.d')) ?? '', /^# conf\.d\//);
 	// A second overlay: it comes first.
-	await run(shell, ['mkdir -p /p/l /p/m', 'mount -t overlay overlay -o lowerdir=/p/l /p/m']);
+	await run(shell, ['mkdir -p /p/l /p/l2 /p/m', 'mount -t overlay overlay -o lowerdir=/p/l:/p/l2 /p/m']);
 	t.is(panelText(shell)[0], 'overlay on /p/m');
 	t.regex(panelText(shell).join('\n'), /\n\noverlay on \/o\/merged\n/);
 });
