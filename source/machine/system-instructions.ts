@@ -7,7 +7,7 @@ import {ARITH_FLAGS, CR4_TSD, FLAGS_RESERVED_ONE, GP, IA32_FMASK, IA32_LSTAR, IA
 import {type Cpu, Source} from './cpu.js';
 import {exception, interruptsEnabled, pageFault, sysretToUser} from './delivery.js';
 import {Op, baseCycles, absoluteBit, controlRegisters, spIndex, strictTraps} from './isa.js';
-import {dataAddress, invalidatePage, readControlRegister, readVirtual, writeControlRegister, writeVirtual} from './mmu.js';
+import {dataAddress, invalidatePage, readControlRegister, readVirtual, writeControlRegister} from './mmu.js';
 import {EventKind, RingCause} from './trace.js';
 import {vmExit} from './vm-transitions.js';
 import {ExitReason, qualification} from './vmx.js';
@@ -106,6 +106,7 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		case Op.Lidt: {
 			if (cpu.cpl !== 0) return trap(cpu, op, GP, 0);
 			const va = memoryOperand(cpu, w0, b, imm);
+			if (va & 3) return cpu.fault(AC, 0);
 			const limit = readVirtual(cpu, va, false);
 			if (limit === undefined) return pageFault(cpu, va);
 			const base = readVirtual(cpu, va + 4, false);
@@ -116,9 +117,17 @@ export function executeSystem(cpu: Cpu, op: number, a: number, b: number, w0: nu
 		}
 
 		case Op.Sidt: {
+			// An explicit store at the current privilege, like st: at ring 3 a
+			// supervisor or read-only page is #PF (error 7, present|write|user).
+			// Both words are translated before either is written.
 			const va = memoryOperand(cpu, w0, b, imm);
-			if (!writeVirtual(cpu, va, cpu.idtLimit, false)) return pageFault(cpu, va);
-			if (!writeVirtual(cpu, va + 4, cpu.idtBase, false)) return pageFault(cpu, va + 4);
+			if (va & 3) return cpu.fault(AC, 0);
+			const low = dataAddress(cpu, va, true);
+			if (low < 0) return -1;
+			const high = dataAddress(cpu, (va + 4) >>> 0, true);
+			if (high < 0) return -1;
+			storeWord(cpu, low, cpu.idtLimit);
+			storeWord(cpu, high, cpu.idtBase);
 			return next;
 		}
 
@@ -277,13 +286,21 @@ export function pushWord(cpu: Cpu, value: number): boolean {
 
 	const pa = dataAddress(cpu, sp, true);
 	if (pa < 0) return false;
-	if (pa < cpu.memory.size) {
-		cpu.memory.words[pa >>> 2] = value;
-		cpu.memory.dirty[pa >>> 12] = 1;
-	}
-
+	storeWord(cpu, pa, value);
 	cpu.regs[spIndex] = sp;
 	return true;
+}
+
+/**
+ * An instruction's store to a translated, checked physical address, as the
+ * hot loop does it: marks the page dirty and tells the CPU when the page
+ * holds translated code or is watched. Outside memory it vanishes.
+ */
+function storeWord(cpu: Cpu, pa: number, value: number): void {
+	if (pa >= cpu.memory.size) return;
+	cpu.memory.words[pa >>> 2] = value;
+	cpu.memory.dirty[pa >>> 12] = 1;
+	if (cpu.memory.codePages[pa >>> 12] !== 0) cpu.codeWritten(pa);
 }
 
 export function popWord(cpu: Cpu): number {

@@ -75,6 +75,12 @@ const faults: Array<[string, {flags?: number; ring?: number; cr0?: string}, stri
 	['ring 3 read of a supervisor page', {flags: 3, ring: 3}, `mov r1, ${page}\n    ld r2, [r1 + 4]`, 5],
 	['ring 3 write to a read-only user page', {flags: 5, ring: 3}, `mov r1, ${page}\n    st [r1 + 4], r1`, 7],
 	['ring 0 write to a read-only page with CR0.WP set', {flags: 5}, `mov r1, ${page}\n    st [r1 + 4], r1`, 3],
+	// Instructions that store as a side effect check the CPL like st does.
+	['ring 3 sidt to a supervisor page', {flags: 3, ring: 3}, `mov r1, ${page}\n    sidt [r1 + 4]`, 7],
+	['ring 3 sidt to a read-only user page', {flags: 5, ring: 3}, `mov r1, ${page}\n    sidt [r1 + 4]`, 7],
+	['ring 3 pushf onto a supervisor page', {flags: 3, ring: 3}, `mov sp, ${page + 8}\n    pushf`, 7],
+	['ring 3 push onto a supervisor page', {flags: 3, ring: 3}, `mov sp, ${page + 8}\n    push 1`, 7],
+	['ring 3 call with its return address on a supervisor page', {flags: 3, ring: 3}, `mov sp, ${page + 8}\n    call 0`, 7],
 ];
 
 for (const [what, options, body, error] of faults) {
@@ -136,4 +142,28 @@ test('stale TLB entries are observable, and invlpg / cr3 reloads drop them', t =
 	t.is(reg(machine, 5), 0x22, 'after invlpg: the new one');
 	t.is(reg(machine, 6), 0x22, 'stale again');
 	t.is(reg(machine, 7), 0x11, 'a cr3 write flushed it');
+});
+
+test('sidt at ring 3 stores nothing in a supervisor page; into a user page it still reveals the IDTR', t => {
+	const idtr = 'mov r1, 0x7ff\n    st [0x6000], r1\n    mov r1, 0x246000\n    st [0x6004], r1\n    lidt [0x6000]\n';
+	const denied = runSnippet(`${idtr}${paged(`mov r1, ${page}\n    sidt [r1 + 8]`, {flags: 3, ring: 3})}`, {maxSteps: 20_000});
+	t.is(denied.traps[0]?.vector, PF);
+	t.is(denied.traps[0]?.errorCode, 7, 'present | write | user');
+	t.is(denied.machine.memory.readWord(0x20_0008), 0, 'the limit was not written');
+	t.is(denied.machine.memory.readWord(0x20_000c), 0, 'nor the base');
+	const allowed = runSnippet(`${idtr}${paged(`mov r1, ${page}\n    sidt [r1 + 8]`, {flags: 7, ring: 3})}`, {maxSteps: 20_000});
+	t.is(allowed.traps[0]?.vector, 6, 'ran to the ud2');
+	t.is(allowed.machine.memory.readWord(0x20_0008), 0x7ff);
+	t.is(allowed.machine.memory.readWord(0x20_000c), 0x24_6000, 'the red pill: the real IDT base, at ring 3');
+	const kernel = runSnippet(`${idtr}${paged(`mov r1, ${page}\n    sidt [r1 + 8]`, {flags: 3, ring: 1})}`, {maxSteps: 20_000});
+	t.is(kernel.traps[0]?.vector, 6, 'ring 1 is supervisor: allowed');
+});
+
+test('sidt translates both words before writing either: a store that straddles into a supervisor page writes nothing', t => {
+	// page + 0xffc is the last word of the user page; the next page is not mapped.
+	const {traps, machine} = runSnippet(paged(`mov r1, ${page}\n    sidt [r1 + 0xffc]`, {flags: 7, ring: 3}), {maxSteps: 20_000});
+	t.is(traps[0]?.vector, PF);
+	t.is(traps[0]?.errorCode, 6, 'not present, write, user');
+	t.is(machine.cpu.cr2, page + 0x1000);
+	t.is(machine.memory.readWord(0x20_0ffc), 0, 'the first word was not written');
 });

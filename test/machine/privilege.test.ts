@@ -4,7 +4,7 @@
 // delivery with the TSS stack switch, iret back, #DF and the triple fault.
 
 import test from 'ava';
-import {GP, IF, PF, DF} from '../../source/machine/arch.js';
+import {GP, IF, PF, DF, UD} from '../../source/machine/arch.js';
 import {Op, formatForm, instructions, type InstructionInfo} from '../../source/machine/isa.js';
 import {reg, runSnippet} from '../helpers/machine.js';
 
@@ -55,6 +55,77 @@ for (const info of privileged) {
 		t.is(traps[0].errorCode, 0);
 		t.is(traps[0].pc, at('culprit'), 'the fault points at the instruction');
 		t.is(reg(machine, 9), 0, 'nothing after it ran');
+	});
+}
+
+const safe = instructions.filter(info => info.class === 'safe');
+
+/** A line exercising a safe instruction whose operands keep it on the path to `stop`. */
+function safeSample(info: InstructionInfo): string {
+	const operands = info.operands.map(spec => {
+		switch (spec.kind) {
+			case 'reg': {
+				return spec.field === 'b' && info.group === 'control flow' ? 'r4' : spec.field === 'c' ? 'r3' : 'r1';
+			}
+
+			case 'mem': {
+				return '[r2]';
+			}
+
+			case 'vector': {
+				return '0x40';
+			}
+
+			case 'target': {
+				return 'stop';
+			}
+
+			default: {
+				return '0x2000';
+			}
+		}
+	});
+	return `${info.mnemonic} ${operands.join(', ')}`;
+}
+
+/** Exceptions a safe instruction raises by definition, whatever the ring: the event itself, never #GP. */
+const raisesByDefinition: ReadonlyMap<Op, number> = new Map([[Op.Ud2, UD], [Op.Vmcall, UD], [Op.Int, 0x40]]);
+
+for (const info of safe) {
+	test(`safe: ${formatForm(info)} at ring 3 does not trap`, t => {
+		// Ring 0 sets IA32_LSTAR (syscall lands at ring 0, on a ud2), then irets to ring 3.
+		const {traps, at, machine} = runSnippet(`
+    mov sp, 0x8000
+    mov r1, 0xC0000082
+    mov r2, landed
+    wrmsr r1, r2
+    push 0x7000
+    push 0x0202
+    push 0x23
+    push user
+    iret
+user:
+    mov r1, 5
+    mov r2, 0x6000
+    mov r3, 3
+    mov r4, stop
+    push stop
+culprit:
+    ${safeSample(info)}
+stop:
+    ud2
+landed:
+    ud2`);
+		t.is(machine.cpu.cpl, info.op === Op.Syscall ? 0 : 3, 'it ran at ring 3 (syscall: landed at ring 0)');
+		t.not(traps[0]?.vector, GP, 'no #GP: safe instructions are not privileged');
+		const expected = raisesByDefinition.get(info.op);
+		if (expected === undefined) {
+			t.is(traps[0]?.vector, UD, 'ran on to the ud2 after it');
+			t.is(traps[0]?.pc, at(info.op === Op.Syscall ? 'landed' : 'stop'));
+		} else {
+			t.is(traps[0]?.vector, expected, 'the exception it raises by definition');
+			t.is(traps[0]?.pc, at('culprit'));
+		}
 	});
 }
 
