@@ -18,9 +18,14 @@ export async function lessonsCheck(dir: string, io: LessonsIo, options: {play?: 
 	const {lessons, diagnostics, files} = loadLessons(dir, {assembleGuests: true, shellCommands: allCommands.map(command => command.name)});
 	for (const diagnostic of diagnostics) io.stderr(`${formatDiagnostic(diagnostic)}\n\n`);
 	const shown = displayPath(dir) || '.';
-	if (diagnostics.length > 0) {
+	// With --play, the lessons without errors are still played, so a play failure is not found only after the errors are fixed.
+	const errorSummary = () => {
 		const broken = new Set(diagnostics.map(d => d.file)).size;
 		io.stderr(`${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'} in ${broken} of ${files.length} lesson file${files.length === 1 ? '' : 's'} in ${shown}\n`);
+	};
+
+	if (diagnostics.length > 0 && !(options.play && lessons.length > 0)) {
+		errorSummary();
 		return 1;
 	}
 
@@ -57,10 +62,10 @@ export async function lessonsCheck(dir: string, io: LessonsIo, options: {play?: 
 			}
 		}
 
-		if (failed > 0) {
-			io.stderr(`${failed} step${failed === 1 ? '' : 's'} whose solution does not pass\n`);
-			return 1;
-		}
+		if (diagnostics.length > 0) io.stdout(`played the ${lessons.length} lesson${lessons.length === 1 ? '' : 's'} without errors\n`);
+		if (failed > 0) io.stderr(`${failed} step${failed === 1 ? '' : 's'} whose solution does not pass\n`);
+		if (diagnostics.length > 0) errorSummary();
+		if (failed > 0 || diagnostics.length > 0) return 1;
 	}
 
 	const steps = lessons.reduce((sum, lesson) => sum + lesson.steps.length, 0);

@@ -55,7 +55,7 @@ const frontMatterFields: Record<string, Field> = {
 	minutes: {spec: {kind: 'int', min: 1, max: 600}, required: true, doc: 'the estimated time in minutes'},
 };
 
-type Located = {value: string; place: Place};
+export type Located = {value: string; place: Place};
 
 function readPrerequisites(node: Node, reader: BlockReader, what: string): Located[] | undefined {
 	if (!isSeq(node)) {
@@ -110,8 +110,15 @@ type LessonContext = {
 	options: LoadOptions;
 };
 
-/** Parse one lesson's text. The lesson is undefined when there are errors. */
-export function parseLesson(text: string, path: string, options: LoadOptions = {}): {lesson?: Lesson; diagnostics: Diagnostic[]} {
+/** What the cross-file checks need of a lesson, also of one with errors: its id and prerequisites, where they were written. */
+export type LessonHead = {id: string; file: string; path: string; prerequisites: Located[]};
+
+/**
+ * Parse one lesson's text. The lesson is undefined when there are errors;
+ * `head` is there whenever the front matter's id could be read, so the
+ * cross-file checks (duplicate ids, prerequisites) run on every file.
+ */
+export function parseLesson(text: string, path: string, options: LoadOptions = {}): {lesson?: Lesson; head?: LessonHead; diagnostics: Diagnostic[]} {
 	const file = (options.display ?? displayPath)(path);
 	const diagnostics: Diagnostic[] = [];
 	const split = splitMarkdown(text, ['lab', 'quiz']);
@@ -124,16 +131,23 @@ export function parseLesson(text: string, path: string, options: LoadOptions = {
 	let head: Record<string, unknown> | undefined;
 	if (!split.frontMatter) {
 		error(1, 1, split.lines[0]?.length ?? 1, 'a lesson file starts with front matter between --- lines', 'put ---, then id, title, summary, objectives, prerequisites and minutes (YAML), then --- on the first lines');
-	} else if (!split.frontMatter.closed) {
-		error(1, 1, 3, 'the front matter is not closed', 'add a line with --- after the last front-matter field');
 	} else {
-		const reader = new BlockReader(file, split.lines, split.frontMatter.firstLine, diagnostics);
-		const root = reader.parse(split.frontMatter.text);
-		const openingLine: Place = {line: 1, column: 1, length: 3};
-		if (root === undefined && split.frontMatter.text.trim() === '') {
-			error(1, 1, 3, 'the front matter is empty', 'add id, title, summary, objectives, prerequisites and minutes');
-		} else if (root !== undefined) {
-			head = reader.readObject(root, frontMatterFields, 'the front matter', {keyPlace: isMap(root) ? openingLine : undefined, prefix: ''});
+		if (!split.frontMatter.closed) {
+			const before = split.frontMatter.endsBefore;
+			error(1, 1, 3, 'the front matter is not closed', `add a line with --- after the last front-matter field${before ? ` (before the heading on line ${before})` : ''}`);
+		}
+
+
+		// An unclosed front matter is read up to the first heading (splitMarkdown), when there is one.
+		if (split.frontMatter.closed || split.frontMatter.endsBefore) {
+			const reader = new BlockReader(file, split.lines, split.frontMatter.firstLine, diagnostics);
+			const root = reader.parse(split.frontMatter.text);
+			const openingLine: Place = {line: 1, column: 1, length: 3};
+			if (root === undefined && split.frontMatter.text.trim() === '') {
+				error(1, 1, 3, 'the front matter is empty', 'add id, title, summary, objectives, prerequisites and minutes');
+			} else if (root !== undefined) {
+				head = reader.readObject(root, frontMatterFields, 'the front matter', {keyPlace: isMap(root) ? openingLine : undefined, prefix: ''});
+			}
 		}
 	}
 
@@ -145,7 +159,7 @@ export function parseLesson(text: string, path: string, options: LoadOptions = {
 	let intro = '';
 	for (const section of split.sections) {
 		for (const fence of section.fences) {
-			if (!fence.closed) error(fence.line, 1, split.lines[fence.line - 1].length, `this ${fence.info ? `\`\`\`${fence.info} ` : ''}block is never closed`, 'end it with a line of three backticks (```)');
+			if (!fence.closed) error(fence.line, 1, split.lines[fence.line - 1].length, `this ${fence.info ? `\`\`\`${fence.info} ` : ''}block is never closed`, `end it with a line of three backticks (\`\`\`)${fence.endsBefore ? `; it is read up to the heading on line ${fence.endsBefore}, so put the line before that` : ''}`);
 		}
 
 		const stepHeading = /^step\s*:\s*(.*)$/i.exec(section.heading);
@@ -153,12 +167,10 @@ export function parseLesson(text: string, path: string, options: LoadOptions = {
 			intro = section.prose.replace(/^#\s+.*\n?/, '').trim();
 			for (const block of section.blocks) error(block.line, 1, block.info.length + 3, `a \`\`\`${block.info} block before the first step`, block.info === 'lab' ? 'put it inside a "## Step: …" section' : 'put the quiz in a "## Quiz" section at the end');
 		} else if (stepHeading) {
-			const step = readStep(section, stepHeading[1].trim(), context);
-			if (step) {
-				const twin = steps.find(other => other.id === step.id);
-				if (twin) error(section.line, 1, split.lines[section.line - 1].length, `two steps have the id '${step.id}' (the other is on line ${twin.line})`, 'give one of them a different title, or an id: in its ```lab block');
-				else steps.push(step);
-			}
+			const {step} = readStep(section, stepHeading[1].trim(), context);
+			const twin = steps.find(other => other.id === step.id);
+			if (twin) error(section.line, 1, split.lines[section.line - 1].length, `two steps have the id '${step.id}' (the other is on line ${twin.line})`, 'give one of them a different title, or an id: in its ```lab block');
+			else steps.push(step);
 		} else if (/^quiz$/i.test(section.heading)) {
 			if (quizSection) {
 				error(section.line, 1, split.lines[section.line - 1].length, `a second "## Quiz" section (the first is on line ${quizSection.line})`, 'put all final questions in one ```quiz block; step questions go in a step\'s ```lab block under quiz:');
@@ -192,8 +204,9 @@ export function parseLesson(text: string, path: string, options: LoadOptions = {
 		else seen.set(question.id, question.line);
 	}
 
-	if (diagnostics.length > 0 || !head) return {diagnostics};
-	const prerequisites = (head.prerequisites as Located[] | undefined) ?? [];
+	const prerequisites = (head?.prerequisites as Located[] | undefined) ?? [];
+	const lessonHead: LessonHead | undefined = typeof head?.id === 'string' ? {id: head.id, file, path: resolve(path), prerequisites} : undefined;
+	if (diagnostics.length > 0 || !head) return {diagnostics, ...(lessonHead ? {head: lessonHead} : {})};
 	const lesson: Lesson = {
 		id: head.id as string,
 		title: head.title as string,
@@ -209,18 +222,15 @@ export function parseLesson(text: string, path: string, options: LoadOptions = {
 		quiz,
 		sources,
 	};
-	prerequisitePlaces.set(lesson, prerequisites);
-	return {lesson, diagnostics};
+	return {lesson, head: lessonHead, diagnostics};
 }
-
-/** Where each prerequisite was written, for the cross-file checks. */
-const prerequisitePlaces = new WeakMap<Lesson, Located[]>();
 
 function slug(title: string): string {
 	return title.toLowerCase().replaceAll(/[^a-z\d]+/g, '-').replaceAll(/^-|-$/g, '') || 'step';
 }
 
-function readStep(section: Section, title: string, context: LessonContext): Step | undefined {
+/** The step as far as it could be read; ok is false when it had errors (the lesson is then refused, but later checks still see it). */
+function readStep(section: Section, title: string, context: LessonContext): {step: Step; ok: boolean} {
 	const {lines, diagnostics, file} = context;
 	const headingLength = lines[section.line - 1].length;
 	const before = diagnostics.length;
@@ -244,7 +254,7 @@ function readStep(section: Section, title: string, context: LessonContext): Step
 	const step: Step = {id: slug(title), title, line: section.line, text: section.prose, panels: [], try: [], hints: [], quiz: []};
 	const lab = labBlocks[0];
 	if (lab) readLabBlock(lab, step, context);
-	return diagnostics.length === before ? step : undefined;
+	return {step, ok: diagnostics.length === before};
 }
 
 const labFields: Record<string, Field> = {
@@ -304,12 +314,12 @@ function readSetup(node: Node, reader: BlockReader, context: LessonContext): Ste
 	for (const {key, value} of reader.pairs(node)) {
 		if (!value || (key !== 'machine' && key !== 'vm') || !fields[key]) continue;
 		const given = fields[key] as Record<string, string>;
-		if (key === 'vm' && !checkVmOptions(fields.vm as Record<string, unknown>, value, reader)) continue;
+		const optionsOk = key !== 'vm' || checkVmOptions(fields.vm as Record<string, unknown>, value, reader);
 		const guestNode = reader.pairs(value).find(pair => pair.key === 'guest')?.value;
 		const guestPath = checkGuest(given.guest, guestNode, reader, context);
 		let kernelPath: string | undefined;
 		if (given.kernel) kernelPath = checkGuest(given.kernel, reader.pairs(value).find(pair => pair.key === 'kernel')?.value, reader, context);
-		if (!guestPath || (given.kernel && !kernelPath)) continue;
+		if (!optionsOk || !guestPath || (given.kernel && !kernelPath)) continue;
 		const isa = (given.isa ?? 'classic') as IsaVariant;
 		if (key === 'machine') {
 			const machine: MachineSetup = {guest: given.guest, guestPath, isa};
@@ -335,20 +345,21 @@ function readSetup(node: Node, reader: BlockReader, context: LessonContext): Ste
 function checkVmOptions(given: Record<string, unknown>, node: Node, reader: BlockReader): boolean {
 	const at = (option: string) => reader.place(reader.pairs(node).find(pair => pair.key === option)?.keyNode);
 	const onOff = (value: unknown) => (value === undefined ? undefined : value === 'on');
+	let ok = true;
+	if (given.step !== undefined && given.start === true) {
+		reader.error(at('start'), 'setup.vm has both step and start', 'use step: N to stop after N steps, or start: true to run the VM until it stops');
+		ok = false;
+	}
+
 	if (given.technique === undefined) return false; // missing or unknown: already reported
 	const problem = vmOptionsProblem({technique: given.technique as VirtualTechnique, paging: given.paging as Paging | undefined, io: given.io as IoMode | undefined, iommu: onOff(given.iommu), vpid: onOff(given.vpid)}, option => option);
 	if (problem) {
 		const hints = {paging: 'remove paging (the technique\'s default), or use technique: hardware-assist', io: 'choose another io mode, or remove io', iommu: 'add io: passthrough, or remove iommu', vpid: 'remove vpid, or use technique: hardware-assist'};
 		reader.error(at(problem.option), `setup.vm: ${problem.message}`, hints[problem.option]);
-		return false;
+		ok = false;
 	}
 
-	if (given.step !== undefined && given.start === true) {
-		reader.error(at('start'), 'setup.vm has both step and start', 'use step: N to stop after N steps, or start: true to run the VM until it stops');
-		return false;
-	}
-
-	return true;
+	return ok;
 }
 
 function checkGuest(name: string, node: Node | undefined, reader: BlockReader, context: LessonContext): string | undefined {
@@ -472,35 +483,26 @@ export function readCheckpoint(node: Node, reader: BlockReader, what: string): C
 	}
 
 	if (!params) return undefined;
+	// Every rule is checked, so one mistake does not hide another.
 	const keyPlace = reader.place(keyNode);
+	let ok = true;
+	const problem = (message: string, hint: string) => {
+		reader.error(keyPlace, message, hint);
+		ok = false;
+	};
+
 	const missing = Object.entries(type.params).filter(([name, field]) => field.required && !(name in params!)).map(([name]) => name);
 	if (missing.length > 0) {
 		// A map already had them reported as missing (or as invalid).
-		if (!isMap(value)) reader.error(keyPlace, `checkpoint ${key} needs ${missing.join(' and ')}`, `for example: ${type.example}`);
-		return undefined;
+		if (isMap(value)) ok = false;
+		else problem(`checkpoint ${key} needs ${missing.join(' and ')}`, `for example: ${type.example}`);
 	}
 
-	if (type.oneOf && !type.oneOf.some(name => name in params!)) {
-		reader.error(keyPlace, `checkpoint ${key} needs one of: ${type.oneOf.join(', ')}`, `for example: ${type.example}`);
-		return undefined;
-	}
-
-	if ('exactly' in params && ('atLeast' in params || 'atMost' in params)) {
-		reader.error(keyPlace, `checkpoint ${key} has exactly together with atLeast/atMost`, 'use exactly alone, or atLeast and/or atMost');
-		return undefined;
-	}
-
-	if (typeof params.atLeast === 'number' && typeof params.atMost === 'number' && params.atMost < params.atLeast) {
-		reader.error(keyPlace, `checkpoint ${key}: atMost (${params.atMost}) is less than atLeast (${params.atLeast}), so it can never pass`, 'swap them, or fix one');
-		return undefined;
-	}
-
-	if (countNames.some(name => name in type.params) && params.atLeast === 0 && params.atMost === undefined && params.exactly === undefined) {
-		reader.error(keyPlace, `checkpoint ${key} with atLeast: 0 always passes`, 'a checkpoint must be something the learner does; raise atLeast, or use not: / atMost');
-		return undefined;
-	}
-
-	return {kind: 'check', type: key, params, line};
+	if (type.oneOf && !type.oneOf.some(name => name in params!)) problem(`checkpoint ${key} needs one of: ${type.oneOf.join(', ')}`, `for example: ${type.example}`);
+	if ('exactly' in params && ('atLeast' in params || 'atMost' in params)) problem(`checkpoint ${key} has exactly together with atLeast/atMost`, 'use exactly alone, or atLeast and/or atMost');
+	if (typeof params.atLeast === 'number' && typeof params.atMost === 'number' && params.atMost < params.atLeast) problem(`checkpoint ${key}: atMost (${params.atMost}) is less than atLeast (${params.atLeast}), so it can never pass`, 'swap them, or fix one');
+	if (countNames.some(name => name in type.params) && params.atLeast === 0 && params.atMost === undefined && params.exactly === undefined) problem(`checkpoint ${key} with atLeast: 0 always passes`, 'a checkpoint must be something the learner does; raise atLeast, or use not: / atMost');
+	return ok ? {kind: 'check', type: key, params, line} : undefined;
 }
 
 function readQuestions(node: Node, reader: BlockReader, idPrefix: string): QuizQuestion[] {
@@ -513,9 +515,11 @@ function readQuestions(node: Node, reader: BlockReader, idPrefix: string): QuizQ
 	for (const [i, item] of (node.items as Node[]).entries()) {
 		const place = reader.place(item);
 		const fields = reader.readObject(item, questionFields, `quiz question ${i + 1}`, {kind: 'a quiz question', keyPlace: place});
-		if (!fields || !fields.question || !fields.choices || !fields.answer || !fields.explain) continue;
-		const choices = fields.choices as string[];
-		const answers = fields.answer as string[];
+		if (!fields) continue;
+		// The choices and answers are checked even when another field is missing or wrong.
+		const complete = Boolean(fields.question && fields.choices && fields.answer && fields.explain);
+		const choices = (fields.choices as string[] | undefined) ?? [];
+		const answers = fields.choices ? ((fields.answer as string[] | undefined) ?? []) : [];
 		const pairs = reader.pairs(item);
 		const choicesNode = pairs.find(pair => pair.key === 'choices')?.value;
 		const answerNode = pairs.find(pair => pair.key === 'answer')?.value;
@@ -537,7 +541,7 @@ function readQuestions(node: Node, reader: BlockReader, idPrefix: string): QuizQ
 			}
 		}
 
-		if (ok) out.push({id: typeof fields.id === 'string' ? `${idPrefix.replace(/q$/, '')}${fields.id}` : `${idPrefix}${i + 1}`, question: fields.question as string, choices, answers, explain: fields.explain as string, line: place.line});
+		if (ok && complete) out.push({id: typeof fields.id === 'string' ? `${idPrefix.replace(/q$/, '')}${fields.id}` : `${idPrefix}${i + 1}`, question: fields.question as string, choices, answers, explain: fields.explain as string, line: place.line});
 	}
 
 	return out;
@@ -588,7 +592,10 @@ export function loadLessons(dir: string, options: LoadOptions = {}): LoadResult 
 	}
 
 	const files = lessonFiles(dir);
-	const lessons: Lesson[] = [];
+	// Every file whose id could be read takes part in the cross-file checks,
+	// also one with errors of its own, so those errors do not hide these.
+	const heads: LessonHead[] = [];
+	const loaded = new Map<string, Lesson>();
 	for (const path of files) {
 		let text: string;
 		try {
@@ -600,53 +607,58 @@ export function loadLessons(dir: string, options: LoadOptions = {}): LoadResult 
 
 		const result = parseLesson(text, path, options);
 		diagnostics.push(...result.diagnostics);
-		if (result.lesson) lessons.push(result.lesson);
+		if (result.head) heads.push(result.head);
+		if (result.lesson && result.head) loaded.set(result.head.path, result.lesson);
 	}
 
-	const byId = new Map<string, Lesson>();
-	const accepted: Lesson[] = [];
-	for (const lesson of lessons) {
-		const first = byId.get(lesson.id);
+	const byId = new Map<string, LessonHead>();
+	const unique: LessonHead[] = [];
+	for (const head of heads) {
+		const first = byId.get(head.id);
 		if (first) {
-			const line = findLine(lesson.path, /^id\s*:/);
-			diagnostics.push({file: lesson.file, line, column: 1, length: 2, message: `the lesson id '${lesson.id}' is already used by ${first.file}`, hint: 'each lesson needs its own id', sourceLine: readLine(lesson.path, line)});
+			const line = findLine(head.path, /^id\s*:/);
+			diagnostics.push({file: head.file, line, column: 1, length: 2, message: `the lesson id '${head.id}' is already used by ${first.file}`, hint: 'each lesson needs its own id', sourceLine: readLine(head.path, line)});
 			continue;
 		}
 
-		byId.set(lesson.id, lesson);
-		accepted.push(lesson);
+		byId.set(head.id, head);
+		unique.push(head);
 	}
 
-	for (const lesson of accepted) {
-		for (const prerequisite of prerequisitePlaces.get(lesson) ?? []) {
-			if (prerequisite.value === lesson.id) {
-				diagnostics.push({file: lesson.file, ...prerequisite.place, message: 'a lesson cannot be its own prerequisite', hint: 'remove it from prerequisites', sourceLine: readLine(lesson.path, prerequisite.place.line)});
+	for (const head of heads) {
+		for (const prerequisite of head.prerequisites) {
+			if (prerequisite.value === head.id) {
+				diagnostics.push({file: head.file, ...prerequisite.place, message: 'a lesson cannot be its own prerequisite', hint: 'remove it from prerequisites', sourceLine: readLine(head.path, prerequisite.place.line)});
 			} else if (!byId.has(prerequisite.value)) {
 				const suggestion = closest(prerequisite.value, byId.keys(), 4);
-				diagnostics.push({file: lesson.file, ...prerequisite.place, message: `unknown prerequisite '${prerequisite.value}'`, hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}lesson ids in ${display(dir)}: ${[...byId.keys()].join(', ')}`, sourceLine: readLine(lesson.path, prerequisite.place.line)});
+				diagnostics.push({file: head.file, ...prerequisite.place, message: `unknown prerequisite '${prerequisite.value}'`, hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}lesson ids in ${display(dir) || '.'}: ${[...byId.keys()].join(', ')}`, sourceLine: readLine(head.path, prerequisite.place.line)});
 			}
 		}
 	}
 
-	for (const cycle of prerequisiteCycles(accepted)) {
-		const lesson = cycle[0];
-		const place = prerequisitePlaces.get(lesson)?.find(p => p.value === cycle[1].id)?.place ?? {line: 1, column: 1, length: 1};
-		diagnostics.push({file: lesson.file, ...place, message: `prerequisites go round in a circle: ${[...cycle, cycle[0]].map(l => l.id).join(' → ')}`, hint: 'remove one of these prerequisites', sourceLine: readLine(lesson.path, place.line)});
+	for (const cycle of prerequisiteCycles(unique)) {
+		const head = cycle[0];
+		const place = head.prerequisites.find(p => p.value === cycle[1].id)?.place ?? {line: 1, column: 1, length: 1};
+		diagnostics.push({file: head.file, ...place, message: `prerequisites go round in a circle: ${[...cycle, cycle[0]].map(l => l.id).join(' → ')}`, hint: 'remove one of these prerequisites', sourceLine: readLine(head.path, place.line)});
 	}
 
+	// In each file's order of first appearance, by line and column: a file's errors read from top to bottom.
+	const fileOrder = [...new Set(diagnostics.map(d => d.file))];
+	diagnostics.sort((a, b) => fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || a.line - b.line || a.column - b.column);
 	const bad = new Set(diagnostics.map(d => d.file));
-	return {lessons: accepted.filter(lesson => !bad.has(lesson.file)), diagnostics, files};
+	const lessons = unique.filter(head => !bad.has(head.file)).map(head => loaded.get(head.path)).filter(lesson => lesson !== undefined);
+	return {lessons, diagnostics, files};
 }
 
-function prerequisiteCycles(lessons: Lesson[]): Lesson[][] {
+function prerequisiteCycles(lessons: LessonHead[]): LessonHead[][] {
 	const byId = new Map(lessons.map(lesson => [lesson.id, lesson]));
 	const state = new Map<string, 'visiting' | 'done'>();
-	const cycles: Lesson[][] = [];
-	const stack: Lesson[] = [];
-	const visit = (lesson: Lesson) => {
+	const cycles: LessonHead[][] = [];
+	const stack: LessonHead[] = [];
+	const visit = (lesson: LessonHead) => {
 		state.set(lesson.id, 'visiting');
 		stack.push(lesson);
-		for (const id of lesson.prerequisites) {
+		for (const {value: id} of lesson.prerequisites) {
 			const next = byId.get(id);
 			if (!next || next === lesson) continue;
 			if (state.get(id) === 'visiting') cycles.push(stack.slice(stack.indexOf(next)));

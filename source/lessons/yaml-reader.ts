@@ -6,7 +6,7 @@
 // everywhere. Parsing is the `yaml` package's; positions come from its node
 // ranges.
 
-import {LineCounter, Scalar, isMap, isScalar, isSeq, parseDocument, visit, type Node, type Pair, type YAMLMap} from 'yaml';
+import {CST, LineCounter, Parser, Scalar, isMap, isScalar, isSeq, parseDocument, visit, type Node, type Pair, type YAMLMap} from 'yaml';
 import {closest, type Diagnostic} from '../diagnostics.js';
 
 export type Place = {line: number; column: number; length: number};
@@ -27,7 +27,7 @@ export class BlockReader {
 	readonly file: string;
 	private readonly lines: readonly string[];
 	private readonly firstLine: number;
-	private readonly counter = new LineCounter();
+	private counter = new LineCounter();
 	private readonly sink: Diagnostic[];
 
 	constructor(file: string, lines: readonly string[], firstLine: number, sink: Diagnostic[]) {
@@ -37,18 +37,44 @@ export class BlockReader {
 		this.sink = sink;
 	}
 
-	/** Parse the block; YAML syntax errors become diagnostics. Returns the root node, or undefined. */
+	/**
+	 * Parse the block; YAML syntax errors become diagnostics. Returns the root
+	 * node, or undefined. A quote that is never closed swallows the rest of the
+	 * block, so it gets its own error at the opening quote; then, if closing it
+	 * at the end of its line makes the block parse, the block is read as
+	 * repaired so its other mistakes are reported too.
+	 */
 	parse(text: string): Node | undefined {
 		const document = parseDocument(text, {lineCounter: this.counter, prettyErrors: false, uniqueKeys: true, strict: true});
+		if (document.errors.length === 0) {
+			this.checkTrailingComments(document, text);
+			return (document.contents ?? undefined) as Node | undefined;
+		}
+
+		const quote = unclosedQuote(text, document.errors.map(problem => problem.pos[0]));
+		if (quote) {
+			const place = this.placeOfOffset(quote.offset);
+			const mark = text[quote.offset];
+			this.error(place, `YAML: this ${mark} has no closing ${mark}, so the text runs on to the end of the block`, `a quote opened at line ${place.line} is never closed; end the text with ${mark} where it stops`);
+			const lineEnd = text.indexOf('\n', quote.offset);
+			const repaired = lineEnd === -1 ? `${text}${mark}` : `${text.slice(0, lineEnd)}${mark}${text.slice(lineEnd)}`;
+			const counter = new LineCounter();
+			const retry = parseDocument(repaired, {lineCounter: counter, prettyErrors: false, uniqueKeys: true, strict: true});
+			if (retry.errors.length === 0) {
+				this.counter = counter;
+				this.checkTrailingComments(retry, repaired);
+				return (retry.contents ?? undefined) as Node | undefined;
+			}
+		}
+
 		for (const problem of document.errors) {
+			if (quote && problem.code === 'MISSING_CHAR' && /closing .?quote/i.test(problem.message)) continue;
 			const place = this.placeOfOffset(problem.pos[0], Math.max(1, problem.pos[1] - problem.pos[0]));
 			const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 			this.error(place, `YAML: ${message}`, yamlHint(problem.code));
 		}
 
-		if (document.errors.length > 0) return undefined;
-		this.checkTrailingComments(document, text);
-		return (document.contents ?? undefined) as Node | undefined;
+		return undefined;
 	}
 
 	/**
@@ -245,6 +271,54 @@ export class BlockReader {
 			value: pair.value ?? undefined,
 		}));
 	}
+}
+
+/**
+ * The quoted scalar that runs to where YAML reported a problem without its
+ * closing quote: its offset (the opening quote) in `text`, or undefined.
+ */
+function unclosedQuote(text: string, errorOffsets: readonly number[]): {offset: number} | undefined {
+	let found: {offset: number} | undefined;
+	for (const token of new Parser().parse(text)) {
+		if (token.type !== 'document') continue;
+		CST.visit(token, item => {
+			for (const node of [item.key, item.value]) {
+				if (found || !node || (node.type !== 'double-quoted-scalar' && node.type !== 'single-quoted-scalar')) continue;
+				if (quotedScalarClosed(node.source)) continue;
+				const end = node.offset + node.source.length;
+				if (errorOffsets.some(offset => offset >= node.offset && offset <= end)) found = {offset: node.offset};
+			}
+
+			return found ? CST.visit.BREAK : undefined;
+		});
+		if (found) break;
+	}
+
+	return found;
+}
+
+/** Whether a quoted scalar's source ("…" or '…') ends with its own closing quote. */
+function quotedScalarClosed(source: string): boolean {
+	const mark = source[0];
+	if (mark === '"') {
+		let i = 1;
+		while (i < source.length) {
+			if (source[i] === '\\') i += 2;
+			else if (source[i] === '"') return i === source.length - 1;
+			else i++;
+		}
+
+		return false;
+	}
+
+	let i = 1;
+	while (i < source.length) {
+		if (source[i] === "'" && source[i + 1] === "'") i += 2;
+		else if (source[i] === "'") return i === source.length - 1;
+		else i++;
+	}
+
+	return false;
 }
 
 /** Marks a field that was present but wrong (so "missing" is not also reported). */

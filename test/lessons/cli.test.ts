@@ -65,6 +65,18 @@ test('lessons check --play plays every solution and names the steps whose checkp
 	t.regex(stderr, /1 step whose solution does not pass/);
 });
 
+test('lessons check --play with a broken file still plays the others: errors and failing solutions in one run, exit 1', t => {
+	const broken = lesson(goodStep.replace("trapped: '#GP'", "trapped: '#GX'"), {id: 'broken'});
+	const wrong = lesson(goodStep.replace("trapped: '#GP'", "trapped: {vector: '#GP', exactly: 1}").replace('solution: [run hello]', 'solution: [run popf --isa strict]'), {id: 'wrong'});
+	const dir = lessonDir({'a.md': broken, 'b.md': wrong});
+	const {status, stdout, stderr} = ringlab(['lessons', 'check', '--play', dir], {cwd: dir});
+	t.is(status, 1);
+	t.regex(stderr, new RegExp(`^a\\.md:${lineOf(broken, "'#GX'")}:12: error: checkpoint trapped vector`, 'm'));
+	t.regex(stderr, new RegExp(`^b\\.md:${lineOf(wrong, '## Step: Run hello')}: error: the solution of step "Run hello" does not pass`, 'm'));
+	t.regex(stdout, /played the 1 lesson without errors/);
+	t.regex(stderr, /1 error in 1 of 2 lesson files in \.\n$/);
+});
+
 test('lessons/README.md carries the vocabulary reference exactly as ringlab lessons reference prints it', async t => {
 	const {readFileSync} = await import('node:fs');
 	const {join} = await import('node:path');
