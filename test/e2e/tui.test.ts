@@ -154,7 +154,7 @@ test('the sandbox path: new PID and UTS namespaces, a hostname, a cgroup memory 
 	type(name, 'hog');
 	const killed = await waitFor(t, name, /^Killed$/m, 'the OOM kill');
 	t.regex(killed, /lab procs \d+/);
-	t.regex(killed, /mem [░█]+ [\d.]+[KMB]*\/16\.0M oom_kill 1/);
+	t.regex(killed, /mem [░█]+ [\d.]+[KMB]*\/16\.0M peak 1[56]\.\dM oom_kill 1/);
 	fits(t, killed, 80, 24);
 	t.log(`80x24 after the OOM kill:\n${killed}`);
 

@@ -1,5 +1,5 @@
 // The cgroup panel: every control group with gauges — memory.current
-// against memory.max (and the OOM kills in memory.events), CPU usage and
+// against memory.max (memory.peak too, and the OOM kills in memory.events), CPU usage and
 // throttling (cpu.max, cpu.stat), pids.current against pids.max — so a
 // limit being hit is visible as it happens.
 
@@ -34,11 +34,13 @@ export const cgroupsPanel: Panel = {
 			const procs = node.procs.length > 0 ? ` procs ${node.procs.slice(0, 6).join(',')}${node.procs.length > 6 ? '…' : ''}` : '';
 			lines.push([{text: `${indent}${node.path === '/' ? '/sys/fs/cgroup' : node.name}`, bold: true}, {text: `${procs}${node.frozen ? ' (frozen)' : ''}`, color: 'dim'}]);
 			if (node.memory && node.path !== '/') {
-				const {currentBytes, maxBytes, events} = node.memory;
+				const {currentBytes, maxBytes, peakBytes, events} = node.memory;
 				const ratio = maxBytes === 'max' ? 0 : currentBytes / maxBytes;
 				const segments: Segment[] = [{text: `${indent}  mem `, color: 'dim'}];
 				if (maxBytes === 'max') segments.push({text: `${size(currentBytes)} (no memory.max)`});
 				else segments.push({text: gauge(ratio, bar, fill, empty), color: ratio > 0.9 ? 'error' : ratio > 0.7 ? 'warn' : 'ok'}, {text: ` ${size(currentBytes)}/${size(maxBytes)}`});
+				// A hog killed between two frames leaves current near 0: memory.peak shows how high it got.
+				if (peakBytes > currentBytes) segments.push({text: ` peak ${size(peakBytes)}`, color: maxBytes !== 'max' && peakBytes >= maxBytes * 0.9 ? 'error' : 'dim'});
 				if (events.oom_kill) segments.push({text: ` oom_kill ${events.oom_kill}`, color: 'error', bold: true});
 				if (events.high) segments.push({text: ` high ${events.high}`, color: 'warn'});
 				lines.push(segments);
