@@ -3,7 +3,7 @@
 // budget, print what it printed and a summary — or one JSON object. With
 // --technique the guest runs as a VM under that VMM (source/hypervisor/).
 
-import {vectorName} from '../machine/arch.js';
+import {PF, hasErrorCode, vectorName, vectorNames} from '../machine/arch.js';
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import {loadWithKernel} from '../machine/loader.js';
@@ -139,8 +139,11 @@ export function describeEvent(event: TraceEvent): string {
 		}
 
 		case 'trap': {
-			const extra = event.vector === 14 ? ` address ${hex(event.address)}` : '';
-			return `${vectorName(event.vector)} error ${hex(event.errorCode)}${extra}`;
+			// int n pushes no error code (x86), whatever n is; of the faults only
+			// #DF, #TS, #NP, #SS, #GP, #PF and #AC push one.
+			if (event.software) return `int ${hex(event.vector)}${event.vector < 32 && vectorNames[event.vector] ? ` (the ${vectorNames[event.vector]} vector; no error code)` : ''}`;
+			const extra = event.vector === PF ? ` address ${hex(event.address)}` : '';
+			return hasErrorCode(event.vector) ? `${vectorName(event.vector)} error ${hex(event.errorCode)}${extra}` : vectorName(event.vector);
 		}
 
 		case 'interrupt': {

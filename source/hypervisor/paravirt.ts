@@ -198,7 +198,7 @@ export class ParavirtMonitor extends SoftwareMonitor {
 		}
 
 		const frame = ring === 3 ? [cpu.regs[spIndex], this.guestFlags(), selectorForRing(3), pushedPc] : [this.guestFlags(), selectorForRing(ring), pushedPc];
-		if (hasErrorCode(vector)) frame.push(errorCode);
+		if (source !== Source.Software && hasErrorCode(vector)) frame.push(errorCode); // int n pushes none
 		if (!this.pushFrame(sp, frame)) return {vector: PF, error: this.access.error};
 		if (vector === PF && this.vcpuInfo >= 0) this.vm.memory.writeWord(this.vcpuInfo + xen.VCPU_INFO_CR2, this.vcpu.cr2);
 		if (entry.flags & xen.TI_MASK_EVENTS) this.masked = true;

@@ -739,9 +739,9 @@ export abstract class SoftwareMonitor implements Monitor {
 		const handler = this.access.readWord(gate, false);
 		const attributes = handler === undefined ? undefined : this.access.readWord(gate + 4, false);
 		if (attributes === undefined) return this.nestedPageFault();
-		if (!(attributes & GATE_PRESENT)) return {vector: NP, error: idtError};
 		const dpl = (attributes >>> GATE_DPL_SHIFT) & 3;
-		if (source === Source.Software && dpl < ring) return {vector: GP, error: idtError};
+		if (source === Source.Software && dpl < ring) return {vector: GP, error: idtError}; // before the present bit, as the CPU
+		if (!(attributes & GATE_PRESENT)) return {vector: NP, error: idtError};
 		const target = attributes & 3;
 		if (target > ring) return {vector: GP, error: idtError};
 		if (target === 1 || target === 2) {
@@ -759,7 +759,7 @@ export abstract class SoftwareMonitor implements Monitor {
 
 		const flags = vcpu.guestFlags(cpu.flags, cpu.cpl);
 		const frame = target < ring ? [cpu.regs[spIndex], flags, selectorForRing(ring), pushedPc] : [flags, selectorForRing(ring), pushedPc];
-		if (hasErrorCode(vector)) frame.push(errorCode);
+		if (source !== Source.Software && hasErrorCode(vector)) frame.push(errorCode); // int n pushes none
 		for (const value of frame) {
 			sp = (sp - 4) >>> 0;
 			if (!this.access.writeWord(sp, value, false)) return this.nestedPageFault();

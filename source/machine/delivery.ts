@@ -8,7 +8,7 @@ import {cycleCosts} from './costs.js';
 import {type Cpu, Source} from './cpu.js';
 import {spIndex} from './isa.js';
 import {readVirtual, writeVirtual} from './mmu.js';
-import {EventKind, RingCause} from './trace.js';
+import {EventKind, RingCause, TRAP_SOFTWARE} from './trace.js';
 import {eptViolationExit, vmExit} from './vm-transitions.js';
 import {ExitReason} from './vmx.js';
 
@@ -23,7 +23,7 @@ export function exception(cpu: Cpu, vector: number, errorCode: number, source: S
 	if (source !== Source.Software) cpu.eventSteps++;
 	cpu.traps[vector]++;
 	if (source === Source.External) cpu.counters.interrupts++;
-	cpu.trace?.record(source === Source.External ? EventKind.Interrupt : EventKind.Trap, cpu.steps, cpu.cycles, faultingPc, vector, errorCode, vector === PF ? faultAddress : 0);
+	cpu.trace?.record(source === Source.External ? EventKind.Interrupt : EventKind.Trap, cpu.steps, cpu.cycles, faultingPc, source === Source.Software ? vector | TRAP_SOFTWARE : vector, errorCode, vector === PF ? faultAddress : 0);
 	if (cpu.nonRoot) {
 		const controls = cpu.vmcs!.controls;
 		if (source === Source.External ? controls.externalInterruptExiting : source === Source.Fault && exceptionExits(cpu, vector)) {
@@ -48,36 +48,16 @@ export function exception(cpu: Cpu, vector: number, errorCode: number, source: S
  */
 export function deliverThroughIdt(cpu: Cpu, vector: number, errorCode: number, source: Source, pushedPc: number): void {
 	let nested = tryDeliver(cpu, vector, errorCode, source, pushedPc);
-	if (nested < 0) return;
-	if (cpu.nonRoot) {
-		// A guest's delivery ran into something its VMM handles (an EPT
-		// violation on its IDT or stack, an exception the bitmap sends out):
-		// exit, recording the event being delivered (IDT-vectoring information)
-		// so the VMM can fix the cause and inject it again.
-		cpu.deliveringEvent = {vector, errorCode, hasError: hasErrorCode(vector), external: source === Source.External, software: source === Source.Software};
-		try {
-			if (cpu.eptPending) {
-				eptViolationExit(cpu);
-				return;
-			}
-
-			if (exceptionExits(cpu, nested)) {
-				const address = nested === PF ? cpu.nestedAddress : 0;
-				vmExit(cpu, ExitReason.ExceptionOrNmi, address, nested, cpu.nestedError, 0, address);
-				return;
-			}
-		} finally {
-			cpu.deliveringEvent = undefined;
-		}
-	}
-
+	if (nested < 0 || vmmTakesOver(cpu, nested, vector, errorCode, source)) return;
 	if (nested === PF) cpu.cr2 = cpu.nestedAddress;
 
 	if (source !== Source.Fault) {
 		// A problem with the gate of an int n or an interrupt (missing, DPL too
 		// low) is an ordinary fault at that point, not a double fault.
-		nested = tryDeliver(cpu, nested, cpu.nestedError, Source.Fault, cpu.pc);
-		if (nested < 0) return;
+		const gateFault = nested;
+		const gateError = cpu.nestedError;
+		nested = tryDeliver(cpu, gateFault, gateError, Source.Fault, cpu.pc);
+		if (nested < 0 || vmmTakesOver(cpu, nested, gateFault, gateError, Source.Fault)) return;
 		if (nested === PF) cpu.cr2 = cpu.nestedAddress;
 	}
 
@@ -88,7 +68,37 @@ export function deliverThroughIdt(cpu: Cpu, vector: number, errorCode: number, s
 
 	cpu.traps[DF]++;
 	cpu.trace?.record(EventKind.Trap, cpu.steps, cpu.cycles, cpu.pc, DF, 0, 0);
-	if (tryDeliver(cpu, DF, 0, Source.Fault, cpu.pc) >= 0) shutdown(cpu);
+	nested = tryDeliver(cpu, DF, 0, Source.Fault, cpu.pc);
+	if (nested < 0 || vmmTakesOver(cpu, nested, DF, 0, Source.Fault)) return;
+	shutdown(cpu);
+}
+
+/**
+ * In non-root operation, a delivery that ran into something the guest's VMM
+ * handles (an EPT violation on its IDT or stack, an exception the bitmap
+ * sends out) exits, recording the event being delivered (IDT-vectoring
+ * information) so the VMM can fix the cause and inject it again. True when
+ * it exited.
+ */
+function vmmTakesOver(cpu: Cpu, nested: number, vector: number, errorCode: number, source: Source): boolean {
+	if (!cpu.nonRoot) return false;
+	cpu.deliveringEvent = {vector, errorCode, hasError: source !== Source.Software && hasErrorCode(vector), external: source === Source.External, software: source === Source.Software};
+	try {
+		if (cpu.eptPending) {
+			eptViolationExit(cpu);
+			return true;
+		}
+
+		if (exceptionExits(cpu, nested)) {
+			const address = nested === PF ? cpu.nestedAddress : 0;
+			vmExit(cpu, ExitReason.ExceptionOrNmi, address, nested, cpu.nestedError, 0, address);
+			return true;
+		}
+	} finally {
+		cpu.deliveringEvent = undefined;
+	}
+
+	return false;
 }
 
 /**
@@ -104,9 +114,12 @@ export function tryDeliver(cpu: Cpu, vector: number, errorCode: number, source: 
 	if (handler === undefined) return nestedFault(cpu, PF, cpu.walkError, gateAddress);
 	const attributes = readVirtual(cpu, gateAddress + 4, false);
 	if (attributes === undefined) return nestedFault(cpu, PF, cpu.walkError, gateAddress + 4);
-	if (!(attributes & GATE_PRESENT)) return nestedFault(cpu, NP, idtError);
+	// x86 (SDM vol. 2, INT n): for int n the gate's DPL is checked against the
+	// CPL before its present bit, so a ring-3 int to a not-present DPL-0 gate
+	// is #GP(n*8+2), not #NP.
 	const dpl = (attributes >>> GATE_DPL_SHIFT) & 3;
 	if (source === Source.Software && dpl < cpu.cpl) return nestedFault(cpu, GP, idtError);
+	if (!(attributes & GATE_PRESENT)) return nestedFault(cpu, NP, idtError);
 	const target = attributes & 3;
 	if (target > cpu.cpl) return nestedFault(cpu, GP, idtError);
 
@@ -123,7 +136,7 @@ export function tryDeliver(cpu: Cpu, vector: number, errorCode: number, source: 
 	}
 
 	const frame = target < oldCpl ? [oldSp, cpu.flags, selectorForRing(oldCpl), pushedPc] : [cpu.flags, selectorForRing(oldCpl), pushedPc];
-	if (hasErrorCode(vector)) frame.push(errorCode);
+	if (source !== Source.Software && hasErrorCode(vector)) frame.push(errorCode); // int n pushes none, even int 14
 	for (const value of frame) {
 		sp = (sp - 4) >>> 0;
 		if (!writeVirtual(cpu, sp, value, false)) return nestedFault(cpu, PF, cpu.walkError, sp);

@@ -18,6 +18,9 @@ export const enum EventKind {
 	VmEntry = 10,
 }
 
+/** Set in a Trap event's vector field when int n raised it (not a fault). */
+export const TRAP_SOFTWARE = 0x100;
+
 /** Why a ring transition happened, when it was not a vector (0–255). */
 export const enum RingCause {
 	Syscall = 256,
@@ -52,7 +55,8 @@ export type TraceLevel = 'off' | 'events' | 'full';
 export type TraceEvent =
 	| {seq: number; step: number; cycle: number; kind: 'instruction'; pc: number}
 	| {seq: number; step: number; cycle: number; kind: 'ring'; pc: number; from: number; to: number; cause: number}
-	| {seq: number; step: number; cycle: number; kind: 'trap'; pc: number; vector: number; errorCode: number; address: number}
+	/** software: raised by int n (which pushes no error code; errorCode is then 0 and means nothing). */
+	| {seq: number; step: number; cycle: number; kind: 'trap'; pc: number; vector: number; errorCode: number; address: number; software: boolean}
 	| {seq: number; step: number; cycle: number; kind: 'interrupt'; pc: number; vector: number}
 	| {seq: number; step: number; cycle: number; kind: 'tlb-miss'; pc: number; address: number; physical: number; access: number}
 	| {seq: number; step: number; cycle: number; kind: 'io'; pc: number; port: number; value: number; direction: 'in' | 'out'}
@@ -138,7 +142,7 @@ export class Trace {
 			}
 
 			case EventKind.Trap: {
-				return {...base, kind: 'trap', vector: a, errorCode: b >>> 0, address: c >>> 0};
+				return {...base, kind: 'trap', vector: a & 0xff, errorCode: b >>> 0, address: c >>> 0, software: (a & TRAP_SOFTWARE) !== 0};
 			}
 
 			case EventKind.Interrupt: {

@@ -36,6 +36,13 @@ test('--trace lists ring transitions with their cause', t => {
 	t.regex(stdout, /ring 0 → 3 {2}\(sysret\)/);
 });
 
+test('--trace prints no error code for int n (x86 pushes none), and one for #GP', t => {
+	const {stdout} = ringlab(['run', 'popf', '--trace']);
+	t.regex(stdout, /0x[\da-f]{8} {2}int 0x81\n/);
+	t.notRegex(stdout, /int 0x8\d error/);
+	t.regex(stdout, /0x[\da-f]{8} {2}#GP error 0x0\n/);
+});
+
 test('--isa strict changes what traps', t => {
 	const classic = JSON.parse(ringlab(['run', 'popf', '--json']).stdout) as {traps: Record<string, number>};
 	const strict = JSON.parse(ringlab(['run', 'popf', '--json', '--isa', 'strict']).stdout) as {traps: Record<string, number>};

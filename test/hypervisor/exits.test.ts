@@ -136,6 +136,85 @@ back:
 	t.is(vm.exitStatus, 0, 'the emulated iret loaded IF = 0 from the frame into the virtual CPU');
 });
 
+test('every VMM delivers int n through the guest\'s IDT as the CPU does: the gate\'s DPL before its present bit, and no error code pushed', t => {
+	const order = `
+    mov sp, 0x9000
+    mov r1, gp
+    st [idt + 13 * 8], r1
+    mov r1, 0x8E00
+    st [idt + 13 * 8 + 4], r1
+    mov r1, np
+    st [idt + 11 * 8], r1
+    mov r1, 0x8E00
+    st [idt + 11 * 8 + 4], r1
+    mov r1, 0x0E00
+    st [idt + 0x40 * 8 + 4], r1
+    lidt [idtr]
+    mov r1, tss
+    ltr r1
+    mov r1, 0x8000
+    st [tss + 4], r1
+    push 0x7000
+    push 0x202
+    push 0x23
+    push user
+    iret
+user:
+    int 0x40
+gp:
+    ld r7, [sp]
+    shr r7, r7, 3
+    out PORT_DEBUG_EXIT, r7
+np:
+    mov r7, 11
+    out PORT_DEBUG_EXIT, r7
+.align 8
+idtr: .word 256 * 8 - 1, idt
+idt: .space 2048
+tss: .space 104`;
+	const noErrorCode = `
+    mov sp, 0x8000
+    mov r1, handler
+    st [idt + 14 * 8], r1
+    mov r1, 0x8E00
+    st [idt + 14 * 8 + 4], r1
+    lidt [idtr]
+    int 14
+handler:
+    mov r1, 0x8000
+    sub r1, r1, sp
+    out PORT_DEBUG_EXIT, r1
+.align 8
+idtr: .word 256 * 8 - 1, idt
+idt: .space 2048`;
+	for (const technique of ['trap-emulate', 'binary-translation', 'hardware-assist'] as const) {
+		t.is(snippet(order, technique).vm.exitStatus, 0x40, `${technique}: #GP naming IDT entry 0x40, not #NP`);
+		t.is(snippet(noErrorCode, technique).vm.exitStatus, 12, `${technique}: int 14 pushed flags, cs, pc and no error code`);
+	}
+
+	// Paravirt bounces through the trap table (set_trap_table), not an IDT: same frame.
+	const pv = snippet(`.include "include/hypercalls.inc"
+.org 0x1000
+    mov sp, 0x8000
+    mov r0, __HYPERVISOR_set_trap_table
+    mov r1, table
+    vmcall
+    mov r9, sp
+    int 14
+handler:
+    sub r3, r9, sp
+    mov r0, __HYPERVISOR_sched_op
+    mov r1, SCHEDOP_shutdown
+    mov r2, SHUTDOWN_poweroff
+    vmcall
+.align 8
+table:
+    .word 14 | (1 << 8) | (SEL_RING1 << 16), handler
+    .word 0, 0
+__xen_guest: .asciz "GUEST_OS=ringlab"`, 'paravirt');
+	t.is(pv.vm.exitStatus, 12, 'paravirt: int 14 bounced with flags, cs, pc and no error code');
+});
+
 test('every software VMM sees the host timer as EXTERNAL_INTERRUPT', t => {
 	for (const technique of ['trap-emulate', 'binary-translation', 'paravirt'] as const) {
 		const result = run('syscall-loop', technique);

@@ -272,6 +272,96 @@ tss: .space 104`, {intercept: false});
 	t.is(reg(machine, 7), (0x40 << 3) | 2, '#GP error code names IDT entry 0x40');
 });
 
+test('int n checks the gate\'s DPL before its present bit (x86): a ring-3 int to a not-present DPL-0 gate is #GP(n*8+2), not #NP', t => {
+	const {machine} = runSnippet(`
+    mov sp, 0x9000
+    mov r1, gp
+    st [idt + 13 * 8], r1
+    mov r1, 0x8E00
+    st [idt + 13 * 8 + 4], r1
+    mov r1, np
+    st [idt + 11 * 8], r1
+    mov r1, 0x8E00
+    st [idt + 11 * 8 + 4], r1
+    mov r1, user
+    st [idt + 0x40 * 8], r1
+    mov r1, 0x0E00
+    st [idt + 0x40 * 8 + 4], r1
+    lidt [idtr]
+    mov r1, tss
+    ltr r1
+    mov r1, 0x8000
+    st [tss + 4], r1
+    push 0x7000
+    push 0x202
+    push 0x23
+    push user
+    iret
+user:
+    mov r6, 1
+    int 0x40
+gp:
+    ld r7, [sp]
+    mov r8, 13
+    hlt
+np:
+    ld r7, [sp]
+    mov r8, 11
+    hlt
+.align 8
+idtr: .word 256 * 8 - 1, idt
+idt: .space 2048
+tss: .space 104`, {intercept: false});
+	t.is(reg(machine, 8), 13, 'the DPL check came first: #GP');
+	t.is(reg(machine, 7), (0x40 << 3) | 2, '#GP error code names IDT entry 0x40');
+});
+
+test('int n to a not-present gate whose DPL allows the caller is #NP(n*8+2)', t => {
+	const {machine} = runSnippet(`
+    mov sp, 0x9000
+    mov r1, np
+    st [idt + 11 * 8], r1
+    mov r1, 0x8E00
+    st [idt + 11 * 8 + 4], r1
+    mov r1, 0x6E00
+    st [idt + 0x41 * 8 + 4], r1
+    lidt [idtr]
+    int 0x41
+np:
+    ld r7, [sp]
+    mov r8, 11
+    hlt
+.align 8
+idtr: .word 256 * 8 - 1, idt
+idt: .space 2048`, {intercept: false});
+	t.is(reg(machine, 8), 11);
+	t.is(reg(machine, 7), (0x41 << 3) | 2);
+});
+
+test('int 14 runs the #PF handler without pushing an error code (x86: int n never pushes one)', t => {
+	const {machine, at} = runSnippet(`
+    mov sp, 0x8000
+    mov r1, handler
+    st [idt + 14 * 8], r1
+    mov r1, 0x8E00
+    st [idt + 14 * 8 + 4], r1
+    lidt [idtr]
+    int 14
+back:
+    hlt
+handler:
+    mov r2, sp
+    ld r3, [sp]
+    hlt
+.align 8
+idtr: .word 256 * 8 - 1, idt
+idt: .space 2048`, {intercept: false});
+	t.is(reg(machine, 2), 0x8000 - 12, 'three words: flags, cs, pc');
+	t.is(reg(machine, 3), at('back'), 'the pushed pc is on top, no error code above it');
+	const event = machine.trace.events().find(e => e.kind === 'trap');
+	t.like(event, {kind: 'trap', vector: 14, software: true});
+});
+
 test('syscall jumps to IA32_LSTAR at ring 0 saving pc in r12 and flags in r11; sysret returns to ring 3', t => {
 	covers(Op.Syscall, Op.Sysret, Op.Wrmsr, Op.Rdmsr);
 	const {machine, at} = runSnippet(`

@@ -34,7 +34,7 @@ function markerOf(event: TraceEvent): string | undefined {
 		}
 
 		case 'trap': {
-			return event.vector < 32 ? 'F' : 'T';
+			return event.software ? 'T' : 'F';
 		}
 
 		case 'interrupt': {
