@@ -3,6 +3,8 @@
 // assembler and the lesson loader so every "your file is wrong" message looks
 // the same and says how to fix it.
 
+import {sanitizeText} from './machine/sanitize.js';
+
 export type Diagnostic = {
 	file: string;
 	/** 1-based. */
@@ -18,16 +20,46 @@ export type Diagnostic = {
 	sourceLine?: string;
 };
 
+/**
+ * The diagnostic as text for a terminal. Everything that can come from the
+ * file (its name, the line, words quoted in the message or hint) goes
+ * through sanitizeText, so a crafted file cannot write escape sequences:
+ * ESC shows as ^[, as `cat -v` shows it, and the caret still points at the
+ * character it names.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
-	const lines = [`${d.file}:${d.line}:${d.column}: error: ${d.message}`];
+	const lines = [`${sanitizeText(d.file)}:${d.line}:${d.column}: error: ${sanitizeText(d.message)}`];
 	if (d.sourceLine !== undefined) {
-		const text = d.sourceLine.replaceAll('\t', ' ');
+		const {text, offsets} = visibleLine(d.sourceLine);
+		const start = offsets[Math.min(Math.max(0, d.column - 1), offsets.length - 1)];
+		const end = offsets[Math.min(Math.max(0, d.column - 1 + d.length), offsets.length - 1)];
 		const gutter = `${String(d.line).padStart(5)} | `;
-		lines.push(`${gutter}${text}`, `${' '.repeat(gutter.length - 2)}| ${' '.repeat(Math.max(0, d.column - 1))}^${'~'.repeat(Math.max(0, d.length - 1))}`);
+		lines.push(`${gutter}${text}`, `${' '.repeat(gutter.length - 2)}| ${' '.repeat(start)}^${'~'.repeat(Math.max(0, end - start - 1))}`);
 	}
 
-	if (d.hint) lines.push(`hint: ${d.hint}`);
+	if (d.hint) lines.push(`hint: ${sanitizeText(d.hint)}`);
 	return lines.join('\n');
+}
+
+/**
+ * A source line made safe to print (tabs as one space, so columns still
+ * count characters; control characters as ^X), with offsets[i] = where the
+ * line's i-th UTF-16 unit starts in the text (offsets[length] = its length).
+ */
+function visibleLine(line: string): {text: string; offsets: number[]} {
+	let text = '';
+	const offsets: number[] = [];
+	for (let i = 0; i < line.length; i++) {
+		offsets.push(text.length);
+		const code = line.codePointAt(i)!;
+		const unit = code > 0xffff ? line.slice(i, i + 2) : line[i];
+		if (code > 0xffff) offsets.push(text.length);
+		text += unit === '\t' || unit === '\n' ? (unit === '\t' ? ' ' : '^J') : sanitizeText(unit);
+		if (code > 0xffff) i++;
+	}
+
+	offsets.push(text.length);
+	return {text, offsets};
 }
 
 export class DiagnosticError extends Error {

@@ -4,12 +4,13 @@
 
 import type {Program} from '../machine/assembler.js';
 import {count, hex} from '../format.js';
+import {sanitizeText} from '../machine/sanitize.js';
 
 export function describeProgram(program: Program): string {
 	const bytes = program.segments.reduce((sum, segment) => sum + segment.bytes.length, 0);
 	const instructions = [...program.lines.values()].length;
 	const kind = program.kind === 'user' ? 'a user program: runs at ring 3 under guests/kernel.s' : 'a bare program: boots at ring 0, paging off';
-	return `${program.file}: ${count(bytes)} bytes in ${program.segments.length} segment(s) from ${hex(program.start)} to ${hex(program.end)}, entry ${hex(program.entry)}, ${count(instructions)} statements — ${kind}`;
+	return `${sanitizeText(program.file)}: ${count(bytes)} bytes in ${program.segments.length} segment(s) from ${hex(program.start)} to ${hex(program.end)}, entry ${hex(program.entry)}, ${count(instructions)} statements — ${kind}`;
 }
 
 export function listing(program: Program): string {
@@ -23,7 +24,7 @@ export function listing(program: Program): string {
 			const length = Math.min(8, next - address);
 			const encoded = [...new Uint8Array(view.buffer, view.byteOffset + offset, length)].map(byte => byte.toString(16).padStart(2, '0')).join(' ');
 			const location = program.lines.get(address)!;
-			out.push(`${hex(address, 8)}  ${encoded.padEnd(23)}${next - address > 8 ? '…' : ' '}  ${location.text.trim()}`);
+			out.push(`${hex(address, 8)}  ${encoded.padEnd(23)}${next - address > 8 ? '…' : ' '}  ${sanitizeText(location.text.trim())}`); // the source may hold control characters (in a comment)
 		}
 	}
 

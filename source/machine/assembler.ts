@@ -161,6 +161,8 @@ function tokenize(line: string): Token[] {
 			continue;
 		}
 
+		const code = ch.charCodeAt(0);
+		if (code < 0x20 || code === 0x7f) throw new LexError(`unexpected control character 0x${code.toString(16).padStart(2, '0')}`, col, 1, 'remove it; in a string write it as \\xNN');
 		throw new LexError(`unexpected character '${ch}'`, col, 1, ch === '#' || ch === '/' ? 'comments start with ;' : undefined);
 	}
 

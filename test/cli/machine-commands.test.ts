@@ -75,6 +75,20 @@ test('an assembly error prints file:line:col, the line and a caret; exit 1', t =
 	}
 });
 
+test('a .s file with escape sequences cannot write them to the terminal: errors and --list show them as ^[', t => {
+	const dir = mkdtempSync(join(tmpdir(), 'ringlab-'));
+	writeFileSync(join(dir, 'evil.s'), '.org 0x1000\n    mov r1, 1 ; \u001B]0;pwned\u0007\u001B[2J\n    mvo r1, 2 ; \u001B[31m\n');
+	const failed = ringlab(['asm', 'evil.s'], {cwd: dir});
+	t.is(failed.status, 1);
+	t.false(/[\u0000-\u0008\u000B-\u001F\u007F]/.test(failed.stderr));
+	t.regex(failed.stderr, /mvo r1, 2 ; \^\[\[31m/);
+	writeFileSync(join(dir, 'evil.s'), '.org 0x1000\n    mov r1, 1 ; \u001B]0;pwned\u0007\u001B[2J\n');
+	const listed = ringlab(['asm', 'evil.s', '--list'], {cwd: dir});
+	t.is(listed.status, 0);
+	t.false(/[\u0000-\u0008\u000B-\u001F\u007F]/.test(listed.stdout));
+	t.regex(listed.stdout, /mov r1, 1 ; \^\[\]0;pwned\^G\^\[\[2J/);
+});
+
 test('unknown guest, unknown command, bad flag, bad value: one clear line, exit 2', t => {
 	const cases: Array<[string[], RegExp]> = [
 		[['run', 'helo'], /^ringlab: no guest named 'helo'\nhint: did you mean 'hello'\?/],

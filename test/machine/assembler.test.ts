@@ -33,6 +33,28 @@ test('a misspelled mnemonic: file:line:col, the line, a caret, and a suggestion'
 	].join('\n'));
 });
 
+test('a crafted line cannot write escape sequences through an error: control characters show as ^X, the caret still points at the culprit', t => {
+	// A string holding ESC, then a stray word: the caret must land under 'junk' although ESC prints as two columns.
+	const [d] = errors('    .ascii "\x1b" junk ; \u001B]0;pwned\u0007\u001B[2J');
+	t.is(d.column, 16);
+	const text = formatDiagnostic(d);
+	t.false(/[\u0000-\u0008\u000B-\u001F\u007F]/.test(text), 'no control character reaches the terminal');
+	const [, line, caret] = text.split('\n');
+	t.is(line, '    1 |     .ascii "^[" junk ; ^[]0;pwned^G^[[2J');
+	t.is(caret.indexOf('^'), line.indexOf('junk'), 'under junk');
+	const [raw] = errors('    mov r1, 1\u001B[31m');
+	t.is(raw.column, 14);
+	const shown = formatDiagnostic(raw);
+	t.false(shown.includes('\u001B'));
+	t.regex(shown, /^bad\.s:1:14: error: unexpected control character 0x1b\n {4}1 \| {5}mov r1, 1\^\[\[31m\n {6}\| {14}\^~\n/);
+});
+
+test('a message or hint quoting the file sanitizes what it quotes', t => {
+	const text = formatDiagnostic({file: 'x\u001B[2J.s', line: 1, column: 1, length: 1, message: "unknown instruction '\u009B31m'", hint: 'did you mean \u001B?'});
+	t.false(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/.test(text));
+	t.true(text.startsWith('x^[[2J.s:1:1: error: '));
+});
+
 test('wrong operands name the operand and list the forms', t => {
 	const [d] = errors('    add r1, [r2], r3');
 	t.is(d.column, 13);
