@@ -15,9 +15,14 @@ export const guestsDirectory = join(packageRoot, 'guests');
 export const defaultKernelPath = join(guestsDirectory, 'kernel.s');
 
 export class GuestNotFoundError extends Error {
-	constructor(readonly guest: string, readonly hint: string) {
-		super(`no guest named '${guest}'`);
+	constructor(readonly guest: string, readonly hint: string, message = `no guest named '${guest}'`) {
+		super(message);
 	}
+}
+
+/** A name that can only be a path to a file (./mine.s, dir/x, x.s), not a bundled guest's name. */
+export function looksLikePath(name: string): boolean {
+	return name.includes('/') || name.includes('\\') || name.endsWith('.s');
 }
 
 /** The bundled guests' names (hello, popf …). */
@@ -37,6 +42,13 @@ export function resolveGuest(name: string, cwd = process.cwd()): string {
 
 	const suggestion = closest(name.replace(/\.s$/, ''), bundledGuests());
 	const hint = suggestion ? `did you mean '${suggestion}'? ` : '';
+	if (looksLikePath(name)) {
+		// A path: say the file is missing (or is a directory), where it was looked for, and what else works.
+		const path = resolve(cwd, name);
+		const directory = existsSync(path) && statSync(path).isDirectory();
+		throw new GuestNotFoundError(name, `check the path (relative to ${cwd}); or run a bundled guest by name: ${bundledGuests().join(', ')}`, directory ? `${name}: is a directory, not a .s file` : `${name}: no such file (looked for ${path})`);
+	}
+
 	throw new GuestNotFoundError(name, `${hint}bundled guests: ${bundledGuests().join(', ')}; or give a path to a .s file`);
 }
 

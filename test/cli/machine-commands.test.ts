@@ -107,6 +107,19 @@ test('unknown guest, unknown command, bad flag, bad value: one clear line, exit 
 	}
 });
 
+test('a path that does not exist: no such file, the path, where it looked and what to do; a directory is not a .s file', t => {
+	const dir = mkdtempSync(join(tmpdir(), 'ringlab-'));
+	for (const command of ['run', 'asm']) {
+		const {status, stderr, stdout} = ringlab([command, './missing.s'], {cwd: dir});
+		t.is(status, 2);
+		t.is(stdout, '');
+		t.true(stderr.replaceAll('\n', ' ').startsWith(`ringlab: ./missing.s: no such file (looked for ${join(dir, 'missing.s')}) hint: check the path (relative to ${dir}); or run a bundled guest by name:`), stderr);
+		for (const line of stderr.trimEnd().split('\n')) t.true(line.length <= 80, line);
+	}
+
+	t.regex(ringlab(['run', dir]).stderr, /: is a directory, not a \.s file\n/);
+});
+
 test('output piped into a reader that stops early ends quietly (no EPIPE crash)', t => {
 	const result = spawnSync('sh', ['-c', `"${process.execPath}" "${cliPath}" isa | head -1`], {encoding: 'utf8'});
 	t.is(result.stdout, 'ringlab ISA reference — classic variant\n');

@@ -3,7 +3,7 @@
 // trace, the ring timeline, memory and TLB, and Ctrl-C stopping a run.
 
 import test from 'ava';
-import {makeShell, sh} from './helpers.js';
+import {makeKernelShell, makeShell, sh} from './helpers.js';
 
 test('run boots a user guest under the kernel and prints its console and how it stopped', async t => {
 	const shell = makeShell();
@@ -22,6 +22,20 @@ test('an unknown guest gets the nearest name', async t => {
 	const result = await sh(makeShell(), 'run helo');
 	t.is(result.status, 1);
 	t.regex(result.stderr, /^run: no guest named 'helo'; did you mean 'hello'\?/);
+});
+
+test('a path where a guest name goes: no such file, with the path and what to do; a bundled guest\'s file gets its name', async t => {
+	const shell = makeKernelShell();
+	const missing = await sh(shell, 'run ./missing.s');
+	t.is(missing.status, 1);
+	t.regex(missing.stderr, /^run: \.\/missing\.s: no such file\nThe lab boots its bundled guests by name, for example:\n {2}run hello\nGuests: .*hello/);
+	t.regex(missing.stderr, /A \.s file of your own runs outside the lab: ringlab run FILE\n$/);
+	for (const line of missing.stderr.split('\n')) t.true(line.length <= 80, line);
+	await sh(shell, 'touch mine.s');
+	t.regex((await sh(shell, 'run mine.s')).stderr, /^run: mine\.s: the lab runs guests by name; it does not assemble files\n/);
+	t.regex((await sh(shell, 'run guests/hello.s')).stderr, /^run: guests\/hello\.s: the lab boots guests by name, not by file; try:\n {2}run hello\n$/);
+	const vm = await sh(shell, 'vm create v1 /nope.s --technique paravirt');
+	t.regex(vm.stderr, /^vm create: \/nope\.s: no such file\n.*\n {2}vm create v1 hello --technique paravirt\n/);
 });
 
 test('commands before any guest say how to start one', async t => {

@@ -10,6 +10,7 @@ import type {StopReason} from '../../machine/cpu.js';
 import type {IsaVariant} from '../../machine/isa.js';
 import {sanitizeBytes} from '../../machine/sanitize.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
+import {pathInsteadOfGuest} from '../guest-library.js';
 import {MachineSession} from '../machine-session.js';
 import {formatMappings, formatTlb} from '../views/memory.js';
 import {registerView, formatRegisters, sourceLine} from '../views/registers.js';
@@ -127,6 +128,8 @@ loaded guest continues from where it stopped. Every step is recorded, so
 		}
 
 		const name = operands[0];
+		const notAName = pathInsteadOfGuest(name, lab.guests.names(), path => lab.kernelBooted && lab.kernel.sys.exists(path), guest => `run ${guest}`);
+		if (notAName) throw new CommandError(notAName);
 		let program;
 		try {
 			program = lab.guests.load(name);

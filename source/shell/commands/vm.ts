@@ -14,6 +14,7 @@ import {diskRows} from '../../commands/run.js';
 import {keyValues} from '../../format.js';
 import {isPaging, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
+import {pathInsteadOfGuest} from '../guest-library.js';
 import {formatTranslation} from '../views/translation.js';
 import {formatVmRegisters} from '../views/vm-registers.js';
 import {VmSession, vmNameHint, vmNamePattern, vmOptionsProblem} from '../vm-session.js';
@@ -91,6 +92,8 @@ const create: Command = {
 		const problem = vmOptionsProblem({technique: technique as VirtualTechnique, paging: paging as Paging | undefined, io: io as IoMode | undefined, iommu: iommu === undefined ? undefined : iommu === 'on', vpid: vpid === undefined ? undefined : vpid === 'on'});
 		if (problem) throw new CommandError(problem.message, 2);
 		if (lab.vms.has(name)) throw new CommandError(`a VM named '${name}' exists already`);
+		const notAName = pathInsteadOfGuest(guest, lab.guests.names(), path => lab.kernelBooted && lab.kernel.sys.exists(path), example => `vm create ${name} ${example} --technique ${technique}`);
+		if (notAName) throw new CommandError(notAName);
 		let program;
 		let kernel;
 		try {
