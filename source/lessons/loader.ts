@@ -137,7 +137,6 @@ export function parseLesson(text: string, path: string, options: LoadOptions = {
 			error(1, 1, 3, 'the front matter is not closed', `add a line with --- after the last front-matter field${before ? ` (before the heading on line ${before})` : ''}`);
 		}
 
-
 		// An unclosed front matter is read up to the first heading (splitMarkdown), when there is one.
 		if (split.frontMatter.closed || split.frontMatter.endsBefore) {
 			const reader = new BlockReader(file, split.lines, split.frontMatter.firstLine, diagnostics);
@@ -167,7 +166,7 @@ export function parseLesson(text: string, path: string, options: LoadOptions = {
 			intro = section.prose.replace(/^#\s+.*\n?/, '').trim();
 			for (const block of section.blocks) error(block.line, 1, block.info.length + 3, `a \`\`\`${block.info} block before the first step`, block.info === 'lab' ? 'put it inside a "## Step: …" section' : 'put the quiz in a "## Quiz" section at the end');
 		} else if (stepHeading) {
-			const {step} = readStep(section, stepHeading[1].trim(), context);
+			const step = readStep(section, stepHeading[1].trim(), context);
 			const twin = steps.find(other => other.id === step.id);
 			if (twin) error(section.line, 1, split.lines[section.line - 1].length, `two steps have the id '${step.id}' (the other is on line ${twin.line})`, 'give one of them a different title, or an id: in its ```lab block');
 			else steps.push(step);
@@ -229,11 +228,10 @@ function slug(title: string): string {
 	return title.toLowerCase().replaceAll(/[^a-z\d]+/g, '-').replaceAll(/^-|-$/g, '') || 'step';
 }
 
-/** The step as far as it could be read; ok is false when it had errors (the lesson is then refused, but later checks still see it). */
-function readStep(section: Section, title: string, context: LessonContext): {step: Step; ok: boolean} {
+/** The step as far as it could be read, also when it had errors (they refuse the lesson, but the checks after it still see the step). */
+function readStep(section: Section, title: string, context: LessonContext): Step {
 	const {lines, diagnostics, file} = context;
 	const headingLength = lines[section.line - 1].length;
-	const before = diagnostics.length;
 	if (title === '') {
 		diagnostics.push({file, line: section.line, column: 1, length: headingLength, message: 'a step needs a title after "Step:"', hint: 'for example: ## Step: Watch a system call cross rings', sourceLine: lines[section.line - 1]});
 	}
@@ -254,7 +252,7 @@ function readStep(section: Section, title: string, context: LessonContext): {ste
 	const step: Step = {id: slug(title), title, line: section.line, text: section.prose, panels: [], try: [], hints: [], quiz: []};
 	const lab = labBlocks[0];
 	if (lab) readLabBlock(lab, step, context);
-	return {step, ok: diagnostics.length === before};
+	return step;
 }
 
 const labFields: Record<string, Field> = {
