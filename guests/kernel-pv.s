@@ -90,7 +90,8 @@ _start:
 
     ; Drop to ring 3: the iret hypercall pops r0, pc, cs, flags and — for
     ; ring 3 — sp. Push them in the opposite order.
-    push USER_TOP
+    ld r1, [user_start_sp]          ; argc, argv and envp are there
+    push r1
     push FLAGS_IF | FLAGS_ONE       ; events on in user mode
     push SEL_RING3
     push r11
@@ -513,6 +514,7 @@ user_init:
     mov r11, USER_TOP - USER_STACK_PAGES * PAGE_SIZE
 .stack_loop:
     call alloc_frame
+    mov r12, r0                     ; the last one is the top page's
     mov r1, r11
     mov r2, r0
     mov r3, PTE_P | PTE_W | PTE_U
@@ -520,10 +522,95 @@ user_init:
     add r11, r11, PAGE_SIZE
     cmp r11, USER_TOP
     jb .stack_loop
+    mov r1, r12
+    call user_args
     call mmu_flush
     pop r13
     pop r12
     pop r11
+    ret
+
+; ─── the program's arguments: the stack it starts with ──────────────────
+; As Linux's execve leaves it for an ELF program (and include/args.inc
+; reads it): the argument strings at the top of the stack, and below them,
+; 16-byte aligned, [sp] = argc, [sp + 4] … = argv[0] … argv[argc - 1], a
+; zero ending argv, and a zero ending the (empty) environment. The loader
+; left the strings at BOOT_ARGV. Called with paging off: the stack's top
+; page is written through its frame, r1. Keeps argv[0]'s last component,
+; up to 15 bytes, as the program's name (Linux's comm) for messages.
+
+user_args:                          ; r1 = the frame of the stack's top page
+    mov r9, r1
+    ld r4, [BOOT_INFO + BOOT_ARGV_BYTES]
+    add r2, r4, 3
+    and r2, r2, ~3                  ; r2 = the strings' size, in whole words
+    add r3, r9, PAGE_SIZE
+    sub r3, r3, r2                  ; r3 = where they go (physical)
+    ld r5, [BOOT_INFO + BOOT_ARGV]
+    mov r6, 0
+.copy:
+    cmp r6, r4
+    jae .copied
+    add r7, r5, r6
+    ldb r8, [r7]
+    add r7, r3, r6
+    stb [r7], r8
+    add r6, r6, 1
+    jmp .copy
+.copied:
+    ld r4, [BOOT_INFO + BOOT_ARGC]
+    mov r5, USER_TOP
+    sub r5, r5, r2                  ; r5 = the strings' user address
+    add r6, r4, 3
+    shl r6, r6, 2                   ; argc, argv[0…argc-1], 0, 0: (argc + 3) words
+    sub r6, r5, r6
+    and r6, r6, ~15                 ; the user's sp, 16-byte aligned
+    st [user_start_sp], r6
+    sub r7, r6, USER_TOP - PAGE_SIZE
+    add r7, r7, r9                  ; r7 = [sp], physically
+    st [r7], r4                     ; argc
+    mov r6, r3                      ; r6 walks the strings (physical)
+.pointer:
+    cmp r4, 0
+    je .ended
+    add r7, r7, 4
+    sub r8, r6, r3
+    add r8, r8, r5
+    st [r7], r8                     ; argv[i]: the string's user address
+.skip:
+    ldb r8, [r6]
+    add r6, r6, 1
+    cmp r8, 0
+    jne .skip
+    sub r4, r4, 1
+    jmp .pointer
+.ended:
+    mov r8, 0
+    st [r7 + 4], r8                 ; argv ends
+    st [r7 + 8], r8                 ; envp: no variables
+    mov r6, r3                      ; comm: argv[0] after its last '/'
+    mov r7, r3
+.base:
+    ldb r8, [r6]
+    add r6, r6, 1
+    cmp r8, 0
+    je .named
+    cmp r8, '/'
+    jne .base
+    mov r7, r6
+    jmp .base
+.named:
+    mov r6, comm
+.comm:
+    ldb r8, [r7]
+    stb [r6], r8
+    cmp r8, 0
+    je .done
+    add r7, r7, 1
+    add r6, r6, 1
+    cmp r6, comm + 15
+    jb .comm
+.done:
     ret
 
 ; ─── events and returning from the kernel ───────────────────────────────
@@ -796,6 +883,10 @@ user_fault:
     je .segfault
     mov r1, msg_traps
     call kprint
+    mov r1, comm
+    call kprint
+    mov r1, msg_pid1
+    call kprint
     ld r1, [sp + FRAME_VECTOR]
     call vector_name
     mov r1, r0
@@ -824,6 +915,8 @@ user_fault:
     mov r2, 128 + SIGSEGV
     jmp .exit
 .segfault:
+    mov r1, comm
+    call kprint
     mov r1, msg_segfault
     call kprint
     ld r1, [vcpu_info + VCPU_INFO_CR2] ; the hypervisor keeps cr2 for us
@@ -935,8 +1028,9 @@ kprint_hex:                         ; r1 = value, printed like %lx (no leading z
 __xen_guest:    .asciz "GUEST_OS=ringlab,XEN_VER=xen-3.0,HYPERCALL=vmcall" ; "I am ported": the hypervisor looks for this
 msg_not_pv:     .asciz "ringlab-kernel-pv: not running on a hypervisor (CPL 0): run me with --technique paravirt\n"
 msg_no_boot:    .asciz "ringlab-kernel-pv: no boot information at 0x500: run me with a user program (ringlab run hello --technique paravirt)\n"
-msg_traps:      .asciz "traps: init[1] "
-msg_segfault:   .asciz "init[1]: segfault at "
+msg_traps:      .asciz "traps: "
+msg_pid1:       .asciz "[1] "
+msg_segfault:   .asciz "[1]: segfault at "
 msg_ip:         .asciz " ip "
 msg_sp:         .asciz " sp "
 msg_error:      .asciz " error "
@@ -969,6 +1063,8 @@ mmuext:         .space 16           ; two mmuext_ops: command, argument
 start_info:     .word 0             ; the domain builder's start_info (physical address)
 mfn_list:       .word 0             ; its p2m list: the machine frame of each physical frame
 pt_next:        .word pt_pool
+user_start_sp:  .word 0             ; where the user stack starts: argc, argv, envp (user_args)
+comm:           .space 16           ; the program's name for messages, as Linux's comm
 saved_regs:     .space 64
 mmu_queue:      .space MMU_QUEUE_LENGTH * 8
 

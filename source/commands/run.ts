@@ -3,7 +3,7 @@
 // budget, print what it printed and a summary — or one JSON object. With
 // --technique the guest runs as a VM under that VMM (source/hypervisor/).
 
-import {PF, hasErrorCode, vectorName, vectorNames} from '../machine/arch.js';
+import {IF, PF, haltedForGood, hasErrorCode, vectorName, vectorNames} from '../machine/arch.js';
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import {loadWithKernel} from '../machine/loader.js';
@@ -72,6 +72,7 @@ function runVirtualized(program: Program, kernel: Program | undefined, options: 
 	const summary: RunSummary = {
 		stopReason: session.stopReason === 'crashed' ? 'monitor' : session.stopReason,
 		halted: session.stopReason !== 'budget',
+		interruptsEnabled: (session.machine.cpu.flags & IF) !== 0,
 		exitStatus: session.exitStatus,
 		steps: session.steps,
 		instructions: session.instructions,
@@ -115,7 +116,7 @@ export function describeStop(summary: RunSummary, maxSteps: number): string {
 		}
 
 		case 'halted': {
-			return 'halted (hlt with interrupts off)';
+			return haltedForGood(summary.interruptsEnabled);
 		}
 
 		case 'shutdown': {

@@ -14,7 +14,7 @@
 // The exit handler emulates, injects a pending virtual interrupt through
 // the VM-entry interruption field, and re-enters with cpu.vmEntry().
 
-import {CR0_PE, CR0_PG, CR0_WP, CR4_TSD, CR4_VMXE, IF, PF, PIC_EOI, PORT_PIC_COMMAND, TIMER_VECTOR, TSS_SP_OFFSET, UD, hasErrorCode, vectorName} from '../machine/arch.js';
+import {CR0_PE, CR0_PG, CR0_WP, CR4_TSD, CR4_VMXE, IF, PF, PIC_EOI, PORT_PIC_COMMAND, TIMER_VECTOR, TSS_SP_OFFSET, UD, haltedForGood, hasErrorCode, vectorName} from '../machine/arch.js';
 import {cycleCosts} from '../machine/costs.js';
 import type {Cpu} from '../machine/cpu.js';
 import {baseCycles} from '../machine/isa.js';
@@ -244,7 +244,7 @@ export class HardwareAssistMonitor implements Monitor {
 			case ExitReason.Hlt: {
 				guest.pc = (exit.pc + 8) >>> 0;
 				vm.vcpu.halted = true;
-				if (!(guest.flags & IF)) vm.halt('halted: hlt with interrupts off');
+				if (!(guest.flags & IF)) vm.halt(haltedForGood(false));
 				break;
 			}
 
@@ -402,7 +402,7 @@ export class HardwareAssistMonitor implements Monitor {
 		const {vm, cpu} = this;
 		const next = vm.devices.nextEvent;
 		if (next === Number.POSITIVE_INFINITY) {
-			vm.halt('halted: hlt with no timer running (nothing can wake the guest)');
+			vm.halt(haltedForGood(true));
 			return false;
 		}
 

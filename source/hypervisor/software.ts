@@ -18,7 +18,7 @@
 import {
 	ARITH_FLAGS, CR0_PE, CR0_PG, CR0_WP, CR4_TSD, CR4_VMXE, DF, FLAGS_RESERVED_ONE, GATE_DPL_SHIFT, GATE_INTERRUPT, GATE_PRESENT,
 	GATE_TYPE_SHIFT, GP, IA32_FMASK, IA32_LSTAR, IA32_STAR, IA32_TSC, IF, IOPL_MASK, NP, PF, PIC_EOI, PORT_PIC_COMMAND,
-	TS, TSS_SP_OFFSET, UD, hasErrorCode, idtErrorCode, ioplOf, selectorForRing, vectorName,
+	TS, TSS_SP_OFFSET, UD, haltedForGood, hasErrorCode, idtErrorCode, ioplOf, selectorForRing, vectorName,
 } from '../machine/arch.js';
 import {hex} from '../format.js';
 import {cycleCosts} from '../machine/costs.js';
@@ -300,7 +300,7 @@ export abstract class SoftwareMonitor implements Monitor {
 		const {vm, cpu} = this;
 		const next = vm.devices.nextEvent;
 		if (!this.interruptsOpen() || next === Number.POSITIVE_INFINITY) {
-			vm.halt('halted: hlt with interrupts off (nothing can wake the guest)');
+			vm.halt(haltedForGood(this.interruptsOpen()));
 			return false;
 		}
 
@@ -415,7 +415,7 @@ export abstract class SoftwareMonitor implements Monitor {
 				cpu.pc = next;
 				vcpu.halted = true;
 				cpu.stop('monitor'); // end the slice: the run loop idles the vCPU until an interrupt
-				if (!vcpu.interruptsEnabled) vm.halt('halted: hlt with interrupts off');
+				if (!vcpu.interruptsEnabled) vm.halt(haltedForGood(false));
 				return true;
 			}
 

@@ -103,6 +103,15 @@ export const vectorDescriptions: Readonly<Record<number, string>> = {
 	32: 'timer interrupt (IRQ0)',
 };
 
+/**
+ * Why a CPU stopped for good in the HLT state, in x86 terms: with IF = 0
+ * no maskable interrupt can end a hlt (this machine has no NMI); with IF = 1
+ * it waits for one, but no device has one coming (no timer programmed).
+ */
+export function haltedForGood(interruptsEnabled: boolean): string {
+	return interruptsEnabled ? 'halted: hlt waits for an interrupt; no device will raise one' : 'halted: hlt with interrupts off (IF = 0): nothing can wake it';
+}
+
 export function vectorName(vector: number): string {
 	return vectorNames[vector] ?? `int 0x${vector.toString(16)}`;
 }

@@ -3,7 +3,7 @@
 // step-back history. This is the engine the CLI, the hypervisor and the UI
 // drive: load a program, run a slice of steps, read a snapshot, step back.
 
-import {vectorName} from './arch.js';
+import {IF, vectorName} from './arch.js';
 import type {Program} from './assembler.js';
 import {Cpu, type CpuState, type StopReason} from './cpu.js';
 import {AtaDisk} from './devices/ata.js';
@@ -38,6 +38,8 @@ export type StateProvider = {
 export type RunSummary = {
 	stopReason: StopReason | 'running';
 	halted: boolean;
+	/** IF when it stopped (what a hlt was waiting with). */
+	interruptsEnabled: boolean;
 	exitStatus: number | null;
 	steps: number;
 	instructions: number;
@@ -175,6 +177,7 @@ export class Machine {
 		return {
 			stopReason,
 			halted: stopReason === 'halted' || stopReason === 'poweroff' || stopReason === 'shutdown',
+			interruptsEnabled: (cpu.flags & IF) !== 0,
 			exitStatus: cpu.exitStatus ?? null,
 			steps: cpu.steps,
 			instructions: cpu.instret,

@@ -58,6 +58,18 @@ test('a guest that loops forever stops at the budget with status 124', t => {
 	t.regex(stdout, /still running after 100,000 steps: stopped \(raise --max-steps/);
 });
 
+test('a hlt nothing can end says why, in x86 terms: IF = 0, or IF = 1 with no interrupt coming (sti; hlt), natively and under a VMM', t => {
+	const dir = mkdtempSync(join(tmpdir(), 'ringlab-'));
+	writeFileSync(join(dir, 'sti.s'), '.org 0x1000\n    sti\n    hlt\n');
+	writeFileSync(join(dir, 'cli.s'), '.org 0x1000\n    cli\n    hlt\n');
+	for (const technique of ['native', 'trap-emulate', 'hardware-assist']) {
+		const waiting = ringlab(['run', join(dir, 'sti.s'), '--technique', technique]);
+		t.is(waiting.status, 0, technique);
+		t.regex(waiting.stdout, /stopped +halted: hlt waits for an interrupt; no device will raise one\n/, technique);
+		t.regex(ringlab(['run', join(dir, 'cli.s'), '--technique', technique]).stdout, /stopped +halted: hlt with interrupts off \(IF = 0\): nothing can wake it\n/, technique);
+	}
+});
+
 test('the guest\'s exit status becomes ringlab\'s (like docker run)', t => {
 	const dir = mkdtempSync(join(tmpdir(), 'ringlab-'));
 	writeFileSync(join(dir, 'three.s'), '.org 0x1000\n    mov r1, 3\n    out 0xf4, r1\n');

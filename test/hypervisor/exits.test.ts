@@ -56,7 +56,7 @@ test('shadow paging adds CR_ACCESS (cr0, cr3), INVLPG and EXCEPTION_NMI (#PF) ex
 test('EXCEPTION_NMI for other vectors (shadow paging): the exception is injected back and the guest handles it as natively', t => {
 	const guest = userProgram('    ud2');
 	const result = run(guest, 'hardware-assist', {paging: 'shadow'});
-	t.is(result.output, 'traps: init[1] trap invalid opcode ip:400000 sp:c0000000 error:0\n');
+	t.is(result.output, 'traps: test-user[1] trap invalid opcode ip:400000 sp:bfffffe0 error:0\n');
 	t.true(result.exits.EXCEPTION_NMI > 0);
 });
 

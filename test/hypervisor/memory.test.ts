@@ -56,7 +56,7 @@ test('shadow paging: hidden faults (the VMM fills its table) are told apart from
 	t.is(hello.events.pageFaults.guest, 0, 'hello itself never faults');
 	const segfault = run(userProgram('    mov r1, 0\n    ld r1, [r1]'), 'trap-emulate');
 	t.is(segfault.events.pageFaults.guest, 1, 'the null read is the guest\'s fault, reflected to its kernel');
-	t.regex(segfault.output, /^init\[1\]: segfault at 0 ip 400008 .* error 4\n$/, 'error 4: user read of a page that is not present');
+	t.regex(segfault.output, /^test-user\[1\]: segfault at 0 ip 400008 .* error 4\n$/, 'error 4: user read of a page that is not present');
 });
 
 test('shadow paging: guest page tables are write-protected; each update traps, is emulated and resynchronizes the shadow', t => {

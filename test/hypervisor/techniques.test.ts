@@ -31,6 +31,17 @@ for (const {technique, paging} of virtual) {
 		t.true(result.cycles > native.cycles, 'a VMM costs something');
 	});
 
+	test(`${label}: programs that read argc at [sp] (spinner, init) start as natively: argc, argv and envp on the stack`, t => {
+		for (const guest of ['spinner', 'init']) {
+			const result = run(guest, technique, {paging, maxSteps: 400_000});
+			t.is(result.stopReason, 'budget', `${guest} runs until it is stopped`);
+			t.is(result.output, '', guest);
+		}
+
+		const args = userProgram('    ld r1, [sp]\n    ld r2, [sp + 4]\n    ldb r2, [r2]\n    shl r1, r1, 8\n    or r1, r1, r2\n    and r1, r1, 0xff\n    mov r0, SYS_exit\n    syscall');
+		t.is(run(args, technique, {paging}).exitStatus, 't'.charCodeAt(0), 'argv[0] is "test-user"');
+	});
+
 	test(`${label}: the CPU-bound guest (primes) gives the native answer`, t => {
 		t.is(run('primes', technique, {paging}).output, '2262 primes below 20000\n');
 	});
@@ -39,7 +50,7 @@ for (const {technique, paging} of virtual) {
 		const guest = userProgram('    mov r1, 0\n    st [r1], r1');
 		const native = run(guest, 'native');
 		const result = run(guest, technique, {paging});
-		t.is(native.output, 'init[1]: segfault at 0 ip 400008 sp c0000000 error 6\n');
+		t.is(native.output, 'test-user[1]: segfault at 0 ip 400008 sp bfffffe0 error 6\n');
 		t.is(result.output, native.output);
 		t.is(result.exitStatus, 139);
 		t.true(result.events.pageFaults.guest >= 1 || technique === 'hardware-assist', 'the VMM saw a page fault that was the guest\'s');
@@ -47,7 +58,7 @@ for (const {technique, paging} of virtual) {
 
 	test(`${label}: a privileged instruction in user mode is the guest's #GP, and write() with a bad pointer is -EFAULT`, t => {
 		const cli = userProgram('    cli');
-		t.is(run(cli, technique, {paging}).output, 'traps: init[1] general protection fault ip:400000 sp:c0000000 error:0\n');
+		t.is(run(cli, technique, {paging}).output, 'traps: test-user[1] general protection fault ip:400000 sp:bfffffe0 error:0\n');
 		const efault = userProgram('    mov r0, SYS_write\n    mov r1, 1\n    mov r2, 0x30000000\n    mov r3, 4\n    syscall\n    neg r1, r0\n    mov r0, SYS_exit\n    syscall');
 		t.is(run(efault, technique, {paging}).exitStatus, 14);
 	});

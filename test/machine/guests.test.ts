@@ -69,6 +69,63 @@ test('the kernel alone explains that it needs a user program', t => {
 	t.is(summary.exitStatus, 1);
 });
 
+test('spinner, hog and init read argc at [sp]: they start as an ELF program does, and run (spinner until its budget)', t => {
+	const spinner = run('spinner', 'classic', 2_000_000);
+	t.is(spinner.reason, 'budget', 'spins forever without arguments');
+	t.deepEqual(spinner.summary.traps, {});
+	t.is(spinner.summary.output, '');
+	const hog = run('hog');
+	t.regex(hog.summary.output, /^hog: 1 MiB\n/);
+	t.false(hog.summary.output.includes('segfault'));
+	const init = run('init', 'classic', 2_000_000);
+	t.is(init.reason, 'budget', 'with no program to run, init reaps orphans forever');
+	t.false(init.summary.output.includes('segfault'));
+});
+
+test('argc, argv and an empty environment on the user stack, as execve leaves them; the kernel names the program after argv[0]', t => {
+	// Exit status = argc; print each argv[i]; check argv[argc] and envp[0] are 0 and sp is 16-aligned.
+	const source = `.user\n.include "include/syscalls.inc"\n.org 0x400000\n_start:
+    ld r13, [sp]
+    mov r10, 4                      ; print clobbers r0-r6, r11, r12
+.arg:
+    add r2, sp, r10
+    ld r1, [r2]
+    cmp r1, 0
+    je .end
+    call print
+    mov r1, nl
+    call print
+    add r10, r10, 4
+    jmp .arg
+.end:
+    add r2, sp, r10
+    ld r1, [r2 + 4]
+    cmp r1, 0
+    jne .bad
+    and r1, sp, 15
+    cmp r1, 0
+    jne .bad
+    mov r1, r13
+    call exit
+.bad:
+    ud2
+nl: .asciz "\\n"
+.align 8
+.include "include/ulib.inc"`;
+	const program = assemble(source, join(guestsDirectory, 'args.s'), {resolve: (_from, name) => join(guestsDirectory, name), readFile: path => readFileSync(path, 'utf8')});
+	const machine = new Machine();
+	loadWithKernel(machine, assembleFile(defaultKernelPath), program, ['/bin/echoargs', 'one', '']);
+	const summary = machine.summary(machine.run(5_000_000));
+	t.is(summary.output, '/bin/echoargs\none\n\n');
+	t.is(summary.exitStatus, 3);
+	const named = new Machine();
+	loadWithKernel(named, assembleFile(defaultKernelPath), assemble('.user\n.org 0x400000\n_start:\n    ud2', '/x/y/crash.s'));
+	t.regex(named.summary(named.run(5_000_000)).output, /^traps: crash\[1\] trap invalid opcode/, 'comm: argv[0], which defaults to the file\'s name');
+	const long = new Machine();
+	loadWithKernel(long, assembleFile(defaultKernelPath), assemble('.user\n.org 0x400000\n_start:\n    ud2', 'x.s'), ['/usr/bin/a-name-longer-than-fifteen']);
+	t.regex(long.summary(long.run(5_000_000)).output, /^traps: a-name-longer-t\[1\] /, 'comm keeps 15 bytes, as TASK_COMM_LEN');
+});
+
 function userProgram(body: string): ReturnType<typeof run> {
 	const program = assemble(`.user\n.include "include/syscalls.inc"\n.org 0x400000\n_start:\n${body}`, join(guestsDirectory, 'test.s'), {
 		resolve: (_from, name) => join(guestsDirectory, name),
@@ -82,13 +139,13 @@ function userProgram(body: string): ReturnType<typeof run> {
 
 test('a user null-pointer write is a segfault reported as Linux does, exit status 139', t => {
 	const {summary} = userProgram('    mov r1, 0\n    st [r1], r1');
-	t.is(summary.output, 'init[1]: segfault at 0 ip 400008 sp c0000000 error 6\n', 'ip: the store, after the mov; error 6: user write, not present');
+	t.is(summary.output, 'test[1]: segfault at 0 ip 400008 sp bfffffe0 error 6\n', 'the program\'s name (test.s) as comm; ip: the store, after the mov; error 6: user write, not present');
 	t.is(summary.exitStatus, 139);
 });
 
 test('a privileged instruction in a user program is a general protection fault, exit 139', t => {
 	const {summary} = userProgram('    cli');
-	t.is(summary.output, 'traps: init[1] general protection fault ip:400000 sp:c0000000 error:0\n');
+	t.is(summary.output, 'traps: test[1] general protection fault ip:400000 sp:bfffffe0 error:0\n');
 	t.is(summary.exitStatus, 139);
 });
 
@@ -133,6 +190,7 @@ test('machine.inc agrees with arch.ts and loader.ts', t => {
 		PORT_DEBUG_EXIT: arch.PORT_DEBUG_EXIT, PORT_COM1: arch.PORT_COM1, PORT_COM1_LSR: arch.PORT_COM1_LSR,
 		BOOT_INFO: bootInfoAddress, BOOT_MAGIC: bootInfoMagic, BOOT_MEMORY_BYTES: bootInfo.memoryBytes, BOOT_MODULE_PHYS: bootInfo.modulePhysical,
 		BOOT_MODULE_VIRT: bootInfo.moduleVirtual, BOOT_MODULE_BYTES: bootInfo.moduleBytes, BOOT_MODULE_ENTRY: bootInfo.moduleEntry,
+		BOOT_ARGC: bootInfo.argc, BOOT_ARGV: bootInfo.argv, BOOT_ARGV_BYTES: bootInfo.argvBytes,
 	};
 	for (const [name, value] of Object.entries(expected)) t.is(s.get(name), value >>> 0, name);
 	t.is([...s.keys()].length, Object.keys(expected).length + 1, 'every constant in machine.inc is checked (PIT_RATE_GEN aside)');

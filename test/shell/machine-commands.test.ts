@@ -98,6 +98,27 @@ test('a bare guest runs at ring 0 without paging', async t => {
 	t.is((await sh(shell, 'run hello --isa bogus')).status, 2);
 });
 
+test('run spinner (it reads argc at [sp] and spins forever) stops at its step budget, and with Ctrl-C', async t => {
+	const shell = makeShell();
+	const budget = await sh(shell, 'run spinner --max-steps 200000');
+	t.is(budget.status, 124);
+	t.false(budget.stdout.includes('segfault'));
+	t.regex(budget.stdout, /\[spinner: still running after 200,000 steps\]\n'run' continues; 'run --max-steps N' runs longer\.\n$/, 'the budget said once');
+	const controller = new AbortController();
+	let slices = 0;
+	const stop = shell.lab.onChange(() => {
+		if (++slices === 3) controller.abort();
+	});
+	let stdout = '';
+	const status = await shell.run('run spinner', {write(text) {
+		stdout += text;
+	}}, {write() {}}, controller.signal);
+	stop();
+	t.is(status, 130);
+	t.regex(stdout, /\^C stopped: step [\d,]+ {2}pc/);
+	t.is(shell.lab.machine!.machine.cpu.cpl, 3, 'stopped in the spinner, at ring 3');
+});
+
 test('Ctrl-C (the abort signal) stops a live run between slices', async t => {
 	const shell = makeShell();
 	const controller = new AbortController();

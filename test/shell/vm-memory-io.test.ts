@@ -13,7 +13,7 @@ const hex8 = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')
 test('vm translate: nested paging shows the guest tables, the p2m, the EPT entries and an 8-reference walk', async t => {
 	const shell = makeShell();
 	await sh(shell, 'vm create n hello -t hardware-assist');
-	await sh(shell, 'vm step n 36400'); // past the kernel's boot (it maps its memory with paging off): the program at ring 3
+	await sh(shell, 'vm step n 36600'); // past the kernel's boot (it maps its memory with paging off): the program at ring 3
 	const session = shell.lab.vms.get('n')!;
 	const result = await sh(shell, 'vm translate n 0x400000');
 	t.is(result.status, 0, result.stderr);

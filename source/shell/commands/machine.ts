@@ -92,8 +92,8 @@ async function runLive(current: MachineSession, maxSteps: number, context: Comma
 	}
 
 	const ran = machine.cpu.steps - start;
-	context.stdout.write(`[${current.name}: ${describeStop(summary, maxSteps)} after ${ran.toLocaleString('en-US')} steps]\n`);
-	if (reason === 'budget') context.stdout.write(`'run' continues; 'run --max-steps N' runs longer.\n`);
+	if (reason === 'budget') context.stdout.write(`[${current.name}: still running after ${ran.toLocaleString('en-US')} steps]\n'run' continues; 'run --max-steps N' runs longer.\n`);
+	else context.stdout.write(`[${current.name}: ${describeStop(summary, maxSteps)} after ${ran.toLocaleString('en-US')} steps]\n`);
 	return reason === 'poweroff' ? (summary.exitStatus ?? 0) : reason === 'budget' ? 124 : 0;
 }
 
