@@ -21,6 +21,9 @@ export const SEEK_SET = 0;
 export const SEEK_CUR = 1;
 export const SEEK_END = 2;
 
+/** The most a whole-file read (readFile, readFileBytes) takes before it gives up with ENOMEM. */
+export const maxWholeRead = 16 << 20;
+
 export type Utsname = {sysname: string; nodename: string; release: string; version: string; machine: string; domainname: string};
 
 export class Syscalls {
@@ -261,18 +264,28 @@ export class Syscalls {
 
 	// Convenience for host-side commands.
 
-	/** cat: the whole file as text. */
-	readFile(path: string): string {
-		return decoder.decode(this.readFileBytes(path));
+	/** The whole file as text (bounded: see readFileBytes). */
+	readFile(path: string, limit = maxWholeRead): string {
+		return decoder.decode(this.readFileBytes(path, limit));
 	}
 
-	readFileBytes(path: string): Uint8Array {
+	/**
+	 * The whole file, read to its end in 64 KiB read(2)s. An endless file
+	 * (/dev/zero, /dev/full) has no end: past `limit` bytes this fails with
+	 * ENOMEM, as a real program that reads it all into memory ends up
+	 * doing, instead of reading forever. Read such files in pieces
+	 * (openFile + readFileDescription), as head -c does.
+	 */
+	readFileBytes(path: string, limit = maxWholeRead): Uint8Array {
 		const file = this.openFile(path, O_RDONLY);
 		try {
 			const chunks: Uint8Array[] = [];
+			let total = 0;
 			for (;;) {
 				const chunk = this.readFileDescription(file, 65_536);
 				if (chunk.length === 0) break;
+				total += chunk.length;
+				if (total > limit) fail('ENOMEM', `${path} goes on past ${limit % (1 << 20) === 0 ? `${limit >>> 20} MiB` : `${limit} bytes`} (an endless device like /dev/zero?): read a part of it, e.g. head -c 100 ${path}`);
 				chunks.push(chunk);
 			}
 

@@ -12,6 +12,8 @@ export type ShellFiles = {
 	/** The working directory, absolute. */
 	cwd(): string;
 	read(path: string): string;
+	/** At most `limit` bytes of a file, and whether that was all of it (`< /dev/zero` has no end). */
+	readPart?(path: string, limit: number): {text: string; whole: boolean};
 	/** Open for `>` (create, truncate) or `>>` (create, append). Throws FileError. */
 	open(path: string, append: boolean): FileSink;
 	/** Entries of a directory (for completion); throws if it is not one. */

@@ -16,7 +16,7 @@ import type {Program} from '../machine/assembler.js';
 import {sanitizeBytes} from '../machine/sanitize.js';
 import {isKernelError, KernelError} from '../kernel/errors.js';
 import {Kernel} from '../kernel/kernel.js';
-import {O_APPEND, O_CREAT, O_TRUNC, O_WRONLY} from '../kernel/vfs/file.js';
+import {O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY} from '../kernel/vfs/file.js';
 import type {Process} from '../kernel/process.js';
 import {decodeStatus, signalDescription, signals} from '../kernel/signals.js';
 import type {Syscalls} from '../kernel/sys.js';
@@ -46,6 +46,23 @@ function filesOf(session: KernelSession): ShellFiles {
 	return {
 		cwd: () => session.sys.getcwd(),
 		read: path => wrap(path, () => session.sys.readFile(path)),
+		readPart: (path, limit) => wrap(path, () => {
+			const sys = session.sys;
+			const file = sys.openFile(path, O_RDONLY);
+			try {
+				const decoder = new TextDecoder();
+				let text = '';
+				for (let left = limit; ;) {
+					const piece = sys.readFileDescription(file, Math.min(65_536, Math.max(1, left)));
+					if (piece.length === 0) return {text: text + decoder.decode(), whole: true};
+					if (left === 0) return {text: text + decoder.decode(), whole: false};
+					text += decoder.decode(piece, {stream: true});
+					left -= piece.length;
+				}
+			} finally {
+				file.release();
+			}
+		}),
 		open: (path, append) => wrap(path, () => {
 			// The process that opened it keeps the file; writes go through it even if the shell changes later.
 			const sys = session.sys;

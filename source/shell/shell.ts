@@ -12,6 +12,7 @@ import {History} from './history.js';
 import type {ProgramIo} from './kernel-session.js';
 import type {Lab} from './lab.js';
 import {OptionError, parseOptions} from './options.js';
+import {formatBytes, maxCommandOutput, OutputBudget} from './output-budget.js';
 import {parse, ShellSyntaxError, type Pipeline, type SimpleCommand} from './syntax.js';
 import {Transcript} from './transcript.js';
 
@@ -265,6 +266,7 @@ export class Shell {
 
 		// Redirections, in order, over a small descriptor table.
 		const fds: Record<number, Writer> = {1: out, 2: err};
+		const budget = new OutputBudget(signal);
 		const opened: FileSink[] = [];
 		let writeError: string | undefined;
 		let input = stdin;
@@ -297,7 +299,10 @@ export class Shell {
 
 			try {
 				if (redirect.op === '<') {
-					input = fs.read(path);
+					// Read whole before the command runs (there is no streaming stdin): at most a pipe's budget of it.
+					const part = fs.readPart?.(path, maxCommandOutput) ?? {text: fs.read(path), whole: true};
+					input = part.text;
+					if (!part.whole) this.shellSays(err, `ringlab: ${path}: only its first ${formatBytes(maxCommandOutput)} are read for <\n`);
 				} else {
 					// Opened (and truncated for >) before the command runs, as sh does; each write is a write(2).
 					const file = fs.open(path, redirect.op === '>>');
@@ -308,6 +313,8 @@ export class Shell {
 							file.write(text);
 						} catch (error) {
 							writeError = error instanceof FileError ? (errnoMessages[error.code] ?? error.message) : error instanceof Error ? error.message : String(error);
+							// A real command exits on a failed write(2) (cat /dev/zero > /dev/full).
+							budget.stop();
 						}
 					}};
 				}
@@ -324,7 +331,13 @@ export class Shell {
 			for (const [name, value] of env) this.vars.set(name, value);
 			status = 0;
 		} else {
-			status = await this.invoke(argv, input, fds[1], fds[2], env, signal);
+			status = await this.invoke(argv, input, budget.wrap(fds[1], 'stdout'), budget.wrap(fds[2], 'stderr'), env, budget.signal);
+			if (budget.exceeded && !signal.aborted) {
+				const intoPipe = (budget.exceeded === 'stdout' ? fds[1] : fds[2]) === out && (out as Partial<Sink>).kind === 'buffer';
+				this.shellSays(err, `ringlab: ${argv[0]}: stopped after ${formatBytes(budget.limit)} ${intoPipe ? 'into the pipe (the most a pipe holds here)' : 'of output (the most one command may write)'}\n`);
+				// Into a pipe: as if the reader had closed it (SIGPIPE, 128+13).
+				status = intoPipe ? 141 : 1;
+			}
 		}
 
 		closeAll();

@@ -1,9 +1,11 @@
-// The text tools learners pipe into: grep, head, tail, wc — enough for
-// `mount | grep proc`, `dmesg | tail -3`, `ps aux | wc -l`. They read their
-// files through the kernel's VFS, or standard input.
+// The text tools learners pipe into: grep, head (head.ts), tail, wc —
+// enough for `mount | grep proc`, `dmesg | tail -3`, `ps aux | wc -l`. They
+// read their files through the kernel's VFS (whole, so an endless file such
+// as /dev/zero fails with ENOMEM after 16 MiB), or standard input.
 
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
+import {head} from './head.js';
 
 /** The text of the operands (files, or - for stdin), or stdin when there are none. */
 function inputs(context: CommandContext, operands: string[], name: string): {text: string; status: number} {
@@ -112,21 +114,6 @@ function lineArguments(context: CommandContext, name: string): {n: number; files
 	void name;
 	return {n, files};
 }
-
-const head: Command = {
-	name: 'head',
-	group: 'files',
-	summary: 'output the first part of files',
-	usage: 'head [-n NUM] [FILE]...',
-	options: [{name: 'lines', short: 'n', value: 'NUM', description: 'print the first NUM lines (default 10; -NUM works too)'}],
-	rawArguments: true,
-	run(context) {
-		const {n, files} = lineArguments(context, 'head');
-		const {text, status} = inputs(context, files, 'head');
-		context.stdout.write(lines(text).slice(0, n).map(line => `${line}\n`).join(''));
-		return status;
-	},
-};
 
 const tail: Command = {
 	name: 'tail',

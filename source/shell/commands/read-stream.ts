@@ -1,0 +1,40 @@
+// Reading a file the way cat and head do: read(2) after read(2), 64 KiB at
+// a time, handing each piece on before the next is read, so a file with no
+// end (/dev/zero, /dev/full) costs no more memory than one piece. Between
+// pieces the event loop runs (keys, redraws) and Ctrl-C is honoured; the
+// shell's output budget (output-budget.ts) stops a reader whose output
+// goes on and on.
+
+import type {Syscalls} from '../../kernel/sys.js';
+import {O_RDONLY} from '../../kernel/vfs/file.js';
+import type {CommandContext} from '../command.js';
+
+/** Bytes per read(2), as coreutils' cat uses (128 KiB there; 64 KiB is the kernel's pipe size). */
+export const readSize = 65_536;
+/** Pieces read between two pauses for the event loop. */
+const piecesPerPause = 8;
+
+/**
+ * Read `path` piece by piece into `each`, until the end of the file, until
+ * `each` returns false, or until the command is stopped (Ctrl-C, or its
+ * output budget spent). Open and read errors are thrown (KernelError).
+ */
+export async function streamFile(sys: Syscalls, context: CommandContext, path: string, each: (piece: Uint8Array) => boolean | void): Promise<void> {
+	const file = sys.openFile(path, O_RDONLY);
+	try {
+		for (let pieces = 1; !context.signal.aborted; pieces++) {
+			const piece = sys.readFileDescription(file, readSize);
+			if (piece.length === 0 || each(piece) === false) return;
+			// eslint-disable-next-line no-await-in-loop
+			if (pieces % piecesPerPause === 0) await context.pause();
+		}
+	} finally {
+		file.release();
+	}
+}
+
+/** Bytes to text across pieces (a UTF-8 character split between two reads stays whole). */
+export function textDecoder(): (piece: Uint8Array, last?: boolean) => string {
+	const decoder = new TextDecoder();
+	return (piece, last = false) => decoder.decode(piece, {stream: !last});
+}

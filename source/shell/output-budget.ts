@@ -1,0 +1,59 @@
+// How much one command may write. A real `cat /dev/zero` writes forever
+// and a terminal shows nothing; here output goes into the scrollback, a
+// file of the simulated kernel or — because the shell runs a pipeline's
+// commands one after another — a pipe that holds all of it until the next
+// command reads it. So each command gets a budget per output stream: past
+// it, the rest of that write is dropped and the command is stopped (its
+// signal aborts, as Ctrl-C's does), and the shell says why. Redirections
+// that fail (echo x > /dev/full: ENOSPC) stop it the same way, as a real
+// command exits on a write error.
+
+import type {Writer} from './command.js';
+
+/** The most one command may write to one stream: 8 MiB. */
+export const maxCommandOutput = 8 << 20;
+
+export class OutputBudget {
+	/** Which stream ran out, if one did. */
+	exceeded: 'stdout' | 'stderr' | undefined;
+	private readonly controller = new AbortController();
+	/** Aborted by the outer signal (Ctrl-C), by a spent budget or by stop(). */
+	readonly signal: AbortSignal;
+
+	constructor(outer: AbortSignal, readonly limit = maxCommandOutput) {
+		this.signal = AbortSignal.any([outer, this.controller.signal]);
+	}
+
+	/** Stop the command (a write error). */
+	stop(): void {
+		this.controller.abort();
+	}
+
+	/** `writer`, counted: once `limit` bytes have gone through, the command is stopped. */
+	wrap(writer: Writer, stream: 'stdout' | 'stderr'): Writer {
+		let spent = 0;
+		return {
+			write: text => {
+				if (text === '') return;
+				const bytes = Buffer.byteLength(text);
+				if (spent + bytes <= this.limit) {
+					spent += bytes;
+					writer.write(text);
+					return;
+				}
+
+				const room = this.limit - spent;
+				spent = this.limit;
+				if (room > 0) writer.write(Buffer.from(text).subarray(0, room).toString());
+				// Whatever else comes is dropped; the command is told to stop.
+				this.exceeded ??= stream;
+				this.controller.abort();
+			},
+		};
+	}
+}
+
+/** "8 MiB" */
+export function formatBytes(bytes: number): string {
+	return bytes % (1 << 20) === 0 ? `${bytes >>> 20} MiB` : bytes % 1024 === 0 ? `${bytes >>> 10} KiB` : `${bytes} bytes`;
+}
