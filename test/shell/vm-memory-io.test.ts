@@ -7,6 +7,7 @@
 
 import test from 'ava';
 import {makeShell, sh} from './helpers.js';
+import {ParavirtMonitor} from '../../source/hypervisor/paravirt.js';
 
 const hex8 = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -159,4 +160,32 @@ test('vm create --io/--iommu: impossible combinations are refused with the reaso
 	t.regex((await sh(shell, 'vm create q io-loop -t hardware-assist --iommu off')).stderr, /--iommu goes with --io passthrough/);
 	t.regex((await sh(shell, 'vm create q io-loop -t hardware-assist --io disk')).stderr, /--io must be one of emulated, paravirt, passthrough/);
 	t.is(shell.lab.vms.size, 0);
+});
+
+test('vm translate under direct paging (paravirt): the guest\'s own tables at machine addresses, no shadow; vm exits counts the validation', async t => {
+	const shell = makeShell();
+	await sh(shell, 'vm create p hello -t paravirt');
+	await sh(shell, 'vm start p');
+	const session = shell.lab.vms.get('p')!;
+	const result = await sh(shell, 'vm translate p 0x400000');
+	t.is(result.status, 0, result.stderr);
+	const expected = session.vm.monitor.translate(0x40_0000);
+	t.is(expected.hardware.kind, 'direct');
+	t.regex(result.stdout, /^p \(paravirt, direct paging\): guest-virtual 0x00400000\nThe guest's own page tables, which the CPU walks itself/);
+	t.true(result.stdout.includes(`PTE at machine ${hex8(expected.guestEntries!.pteAddress)} = ${hex8(expected.guestEntries!.pte)}`));
+	t.true(result.stdout.includes(`→ machine ${hex8(expected.hostPhysical!)} (guest-physical ${hex8(expected.guestPhysical!)}, by machine_to_phys)`));
+	t.notRegex(result.stdout, /shadow page table|guest-physical → host-physical|EPT/);
+	t.regex(result.stdout, /A TLB miss walks 2 memory references/);
+	t.true(result.stdout.split('\n').every(line => line.length <= 80), 'fits 80 columns');
+	const unmapped = (await sh(shell, 'vm translate p 0x10000000')).stdout;
+	t.regex(unmapped, /not mapped: an access is the guest's own page fault/);
+	t.notRegex(unmapped, /shadow paging/);
+	const exits = (await sh(shell, 'vm exits p')).stdout;
+	const counters = (session.vm.monitor as ParavirtMonitor).pagingStats() as {updates: number; tablesValidated: number; entriesChecked: number; refused: number};
+	t.true(counters.updates > 1000);
+	t.true(exits.includes(`direct paging: ${counters.updates.toLocaleString('en-US')} page-table updates validated (mmu_update), ${counters.refused} refused;`));
+	t.true(exits.includes(`${counters.tablesValidated} tables validated whole (${counters.entriesChecked.toLocaleString('en-US')} entries checked)`));
+	t.regex(exits, /in use: 1 directory, \d+ page tables; 1 base switch\n/);
+	await sh(shell, 'vm create s hello -t trap-emulate');
+	t.notRegex((await sh(shell, 'vm exits s')).stdout, /direct paging/, 'only paravirt pages directly');
 });

@@ -5,6 +5,9 @@
 // and non-root ring 0 with the VMCS guest-state area for hardware assist.
 
 import test from 'ava';
+import {translatedAs} from '../../source/shell/views/vm-registers.js';
+import {classify} from '../../source/hypervisor/binary-translation.js';
+import {Op, instructions} from '../../source/machine/isa.js';
 import type {HardwareAssistMonitor} from '../../source/hypervisor/hardware-assist.js';
 import {xen} from '../../source/hypervisor/hypercalls.js';
 import type {ParavirtMonitor} from '../../source/hypervisor/paravirt.js';
@@ -58,6 +61,19 @@ test('binary translation: the same virtual CPU, written by INLINE and CALLOUT co
 	t.regex(text, /kept by the binary-translation VMM\):\n {2}ring 0 /);
 	t.regex(text, /Translated kernel code runs at real ring 1/);
 	t.regex(text, /INLINE sequences/);
+	// The lists follow the translator's classify(): cli and sti are INLINE now, never listed as CALLOUTs.
+	const note = text.slice(text.indexOf('Translated kernel code')).replaceAll(/\s+/g, ' ');
+	const inline = /INLINE sequences \(([^)]*)\)/.exec(note)![1].split(', ');
+	const callouts = /CALLOUTs into the VMM \(([^)]*) …\)/.exec(note)![1].split(', ');
+	t.deepEqual(inline, translatedAs('INLINE'));
+	for (const info of instructions) {
+		const name = info.op === Op.MovFromCs ? 'mov from cs' : info.mnemonic;
+		if (classify(info) === 'INLINE') t.true(inline.includes(name), name);
+		if (classify(info) !== 'CALLOUT') t.false(callouts.includes(name), name);
+	}
+
+	t.true(inline.includes('cli') && inline.includes('sti'));
+	t.true(callouts.length > 0 && callouts.every(name => translatedAs('CALLOUT').includes(name)));
 });
 
 test('paravirt: no virtual ring; real ring 1; the guest\'s IF is the vcpu_info event mask the hypervisor reads', async t => {

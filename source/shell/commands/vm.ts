@@ -15,6 +15,7 @@ import {keyValues} from '../../format.js';
 import {isPaging, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {pathInsteadOfGuest} from '../guest-library.js';
+import {ParavirtMonitor} from '../../hypervisor/paravirt.js';
 import {formatTranslation} from '../views/translation.js';
 import {formatVmRegisters} from '../views/vm-registers.js';
 import {VmSession, vmNameHint, vmNamePattern, vmOptionsProblem} from '../vm-session.js';
@@ -251,6 +252,16 @@ function pagingLines(session: VmSession): string[] {
 	}
 
 	if (stats.ept) lines.push(`nested paging (EPT): ${n(stats.ept.violations)} EPT violations (a guest page's first touch),`, `  ${n(stats.ept.tables)} EPT tables; guest page-table writes and page faults do not exit`);
+	if (session.vm.monitor instanceof ParavirtMonitor) {
+		const direct = session.vm.monitor.pagingStats() as Record<string, number> & {tablesInUse: {l1: number; l2: number}};
+		const plural = (value: number, word: string) => `${n(value)} ${word}${value === 1 ? '' : 'es'}`;
+		lines.push(
+			`direct paging: ${n(direct.updates)} page-table updates validated (mmu_update), ${n(direct.refused)} refused;`,
+			`  ${n(direct.tablesValidated)} tables validated whole (${n(direct.entriesChecked)} entries checked), ${n(direct.pins)} pinned;`,
+			`  in use: ${n(direct.tablesInUse.l2)} director${direct.tablesInUse.l2 === 1 ? 'y' : 'ies'}, ${n(direct.tablesInUse.l1)} page table${direct.tablesInUse.l1 === 1 ? '' : 's'}; ${plural(direct.baseSwitches, 'base switch')}`,
+		);
+	}
+
 	const {tlbMisses, pageWalkRefs, tlbFlushes} = session.host.machine.cpu.counters;
 	const vpid = stats.vpid === undefined ? '' : stats.vpid ? `; VPID ${stats.vpid}` : '; VPID off';
 	lines.push(`TLB: ${n(tlbMisses)} misses, ${n(pageWalkRefs)} walk references${tlbMisses > 0 ? ` (${(pageWalkRefs / tlbMisses).toFixed(1)} a miss)` : ''}, ${n(tlbFlushes)} flush${tlbFlushes === 1 ? '' : 'es'}${vpid}`);

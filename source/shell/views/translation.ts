@@ -3,6 +3,8 @@
 // guest-physical → (the VMM's p2m) → host-physical; then the path the real
 // CPU walks on a TLB miss — the shadow entry the VMM built, or the EPT
 // entries of the two-dimensional walk — and whether the TLB holds it now.
+// Under direct paging (paravirt) there is one table, the guest's own, with
+// machine frames in it: that is what is shown.
 // The numbers come from the hypervisor's own tables (address-spaces.ts);
 // nothing here changes any state.
 
@@ -51,6 +53,12 @@ function tlbEntry(cpu: Cpu, va: number): {physical: number; tag: number} | undef
 export function formatTranslation(t: AddressTranslation, context: TranslationContext): string {
 	const va = t.guestVirtual >>> 0;
 	const lines = [`${context.name} (${context.technique}, ${context.paging} paging): guest-virtual ${hex8(va)}`];
+	if (t.hardware.kind === 'direct') {
+		lines.push(...directLines(t));
+		lines.push(...tlbLines(context, va));
+		return `${lines.join('\n')}\n`;
+	}
+
 	lines.push('1. guest-virtual → guest-physical: the guest kernel\'s page tables');
 	if (!t.guestPaging) {
 		lines.push('     guest paging is off (the guest\'s cr0.PG = 0): guest-virtual = guest-physical');
@@ -103,9 +111,41 @@ export function formatTranslation(t: AddressTranslation, context: TranslationCon
 		lines.push(`   A TLB miss walks ${walkReferences(2, 0)} memory references: the shadow PDE and PTE.`);
 	}
 
+	lines.push(...tlbLines(context, va));
+	return `${lines.join('\n')}\n`;
+}
+
+/** Whether the TLB holds `va` now, and what misses have cost so far. */
+function tlbLines(context: TranslationContext, va: number): string[] {
+	const lines: string[] = [];
 	const cached = tlbEntry(context.cpu, va);
 	lines.push(cached ? `TLB: ${hex8(va & ~0xfff)} → ${hex8(cached.physical)} cached${cached.tag ? ` (tagged VPID ${cached.tag})` : ''}` : 'TLB: not cached now');
 	const {tlbMisses, pageWalkRefs} = context.cpu.counters;
 	if (tlbMisses > 0) lines.push(`So far: ${tlbMisses.toLocaleString('en-US')} TLB misses, ${pageWalkRefs.toLocaleString('en-US')} page-walk references (${(pageWalkRefs / tlbMisses).toFixed(1)} a miss)`);
-	return `${lines.join('\n')}\n`;
+	return lines;
+}
+
+/**
+ * Direct paging (paravirt, as Xen PV): one table, the guest's own, which
+ * the CPU walks. Its entries hold machine frames, and the addresses are
+ * machine addresses; the guest frame comes back through the hypervisor's
+ * machine-to-phys table. No second table for the VMM to keep in step.
+ */
+function directLines(t: AddressTranslation): string[] {
+	const lines = ['The guest\'s own page tables, which the CPU walks itself (direct paging: cr3 is', 'the machine address of its pinned directory; its entries hold machine frames):'];
+	if (t.guestEntries) {
+		const {pdeAddress, pde, pteAddress, pte} = t.guestEntries;
+		lines.push(`     PDE at machine ${hex8(pdeAddress)} = ${hex8(pde)}  ${pteFlags(pde)}`);
+		if (pteAddress >= 0) lines.push(`     PTE at machine ${hex8(pteAddress)} = ${hex8(pte)}  ${pteFlags(pte)}`);
+	}
+
+	if (t.guestPhysical === undefined || t.hostPhysical === undefined) {
+		lines.push('     → not mapped: an access is the guest\'s own page fault, bounced to its', '       kernel through its trap table (direct paging has no hidden faults)');
+		return lines;
+	}
+
+	lines.push(`     → machine ${hex8(t.hostPhysical)} (guest-physical ${hex8(t.guestPhysical)}, by machine_to_phys)`);
+	lines.push('   Every write to these entries went through mmu_update and was validated; no', '   writable mapping of a page table is allowed, so there is no shadow to resync.');
+	lines.push(`   A TLB miss walks ${walkReferences(2, 0)} memory references: the PDE and the PTE, as natively.`);
+	return lines;
 }

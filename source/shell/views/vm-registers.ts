@@ -10,6 +10,8 @@
 
 import {formatFlags, IF, vectorName} from '../../machine/arch.js';
 import {exitReasonName} from '../../machine/vmx.js';
+import {Op, instructions} from '../../machine/isa.js';
+import {classify, type Translation} from '../../hypervisor/binary-translation.js';
 import type {HardwareAssistMonitor} from '../../hypervisor/hardware-assist.js';
 import type {ParavirtMonitor} from '../../hypervisor/paravirt.js';
 import {VirtualCpu} from '../../hypervisor/vcpu.js';
@@ -49,11 +51,17 @@ function ringCompression(session: VmSession): string {
 	];
 	let note;
 	if (cpu.cpl === 3) note = 'The guest\'s user program runs at ring 3, really and virtually: its flags and IF are the real ones; the virtual cr0-cr4 and idt are its kernel\'s.';
-	else if (session.spec.technique === 'binary-translation') note = `Translated kernel code runs at real ring ${cpu.cpl} and believes it is at ring 0: INLINE sequences (pushf, popf, mov from cs …) and CALLOUTs (cli, out, mov cr3 …) read and write this virtual CPU instead of the real one.`;
+	else if (session.spec.technique === 'binary-translation') note = `Translated kernel code runs at real ring ${cpu.cpl} and believes it is at ring 0: INLINE sequences (${translatedAs('INLINE').join(', ')}) and CALLOUTs into the VMM (${translatedAs('CALLOUT').slice(0, 3).join(', ')} …) read and write this virtual CPU instead of the real one.`;
 	else note = `The guest kernel runs at real ring ${cpu.cpl} and believes it is at ring 0 (ring compression): its privileged instructions trap (#GP) and the VMM emulates them on this virtual CPU; the real IF stays 1 so the VMM keeps control.`;
 	lines.push(...wrap(note, '  '));
 
 	return `${lines.join('\n')}\n`;
+}
+
+/** The instructions the binary translator turns into `kind`, as classify() decides, by name (mov forms spelled out): privileged ones first, then in table order. */
+export function translatedAs(kind: Translation): string[] {
+	const names = instructions.filter(info => classify(info) === kind).sort((x, y) => Number(y.class === 'privileged') - Number(x.class === 'privileged')).map(info => (info.op === Op.MovFromCs ? 'mov from cs' : info.op === Op.MovToCr ? 'mov to crN' : info.op === Op.MovFromCr ? 'mov from crN' : info.mnemonic));
+	return [...new Set(names)];
 }
 
 /** Paravirtualization: no virtual ring; what the hypervisor keeps for the guest (Xen's names). */
