@@ -9,11 +9,13 @@
 // Tab/Shift-Tab move focus (Tab in the shell completes when something is
 // typed). Ctrl-C stops a running command; with nothing running and an
 // empty line, a second Ctrl-C quits. No destructive action is on a
-// navigation key.
+// navigation key. Keys that arrive together ("jjj" in one read) are
+// split for a panel (key-burst.ts); pasted text reaches the shell whole.
 
 import type {Key} from 'ink';
 import {complete} from '../shell/complete.js';
 import type {Shell} from '../shell/shell.js';
+import {firstKey, isBurst, keyOf} from './key-burst.js';
 import {computeLayout, type Layout} from './layout.js';
 import {editLine, emptyLine, printable, type LineState} from './line-editor.js';
 import {initialPanelState, type PanelMetrics, type PanelState} from './panel-view.js';
@@ -301,8 +303,44 @@ export class LabController {
 		this.notice = 'Press Ctrl-C again to quit ringlab (exit goes back to the menu)';
 	}
 
+	/** Text that arrived in one read: a single character as the key it is, more as a chunk. */
+	private feed(text: string, key: Key): void {
+		if (text === '') return;
+		if ([...text].length === 1) {
+			const single = keyOf(text);
+			this.key(single.input, single.key);
+		} else {
+			this.key(text, key);
+		}
+	}
+
 	/** One key (or a chunk of typed/pasted text) from Ink's useInput. */
 	key(input: string, key: Key): void {
+		if (isBurst(input, key)) {
+			// Ctrl-C is a key even inside a burst: what came before it, then it, then the rest.
+			const at = input.indexOf('\u0003');
+			if (at >= 0) {
+				this.feed(input.slice(0, at), key);
+				this.feed('\u0003', key);
+				this.feed(input.slice(at + 1), key);
+				return;
+			}
+
+			// Keys for a panel (or for help, or the too-small screen) one at a time; the shell takes a chunk whole.
+			const keyByKey = () => this.help || this.layout.mode === 'too-small' || this.focusedPanel !== undefined;
+			if (keyByKey()) {
+				let rest = input;
+				while (rest !== '' && keyByKey()) {
+					const next = firstKey(rest);
+					this.feed(next.first, key);
+					rest = next.rest;
+				}
+
+				this.feed(rest, key);
+				return;
+			}
+		}
+
 		if (key.ctrl && input === 'c') {
 			this.interrupt();
 			this.events.redraw();
