@@ -118,12 +118,16 @@ export function popekGoldberg(variant: IsaVariant): VirtualizabilityReport {
 	return {variant, sensitive, privileged, sensitiveUnprivileged, virtualizable: sensitiveUnprivileged.length === 0};
 }
 
+/** A paragraph wrapped to 80 columns, never breaking inside "CPL > 0" or "CPL > IOPL". */
+function prose(text: string): string[] {
+	return wrap(text.replaceAll(/CPL > (\w+)/g, 'CPL\u00A0>\u00A0$1'), 80).map(line => line.replaceAll('\u00A0', ' '));
+}
+
 export function checkText(report: VirtualizabilityReport): string {
 	const lines = [
 		`Popek–Goldberg check, ${report.variant} ISA`,
 		'',
-		'Theorem 1 (Popek & Goldberg, 1974): a machine can be virtualized by trap-and-emulate',
-		'if every sensitive instruction is privileged, i.e. traps when run outside ring 0.',
+		...prose('Theorem 1 (Popek & Goldberg, 1974): a machine can be virtualized by trap-and-emulate if every sensitive instruction is privileged, i.e. traps when run outside ring 0.'),
 		'',
 		`  sensitive instructions   ${report.sensitive.length}`,
 		`  privileged instructions  ${report.privileged.length}`,
@@ -131,9 +135,10 @@ export function checkText(report: VirtualizabilityReport): string {
 	];
 	for (const form of report.sensitiveUnprivileged) lines.push(`      ${form}`);
 	lines.push('');
-	lines.push(report.virtualizable
+	// Prose wrapped to fit an 80-column terminal.
+	lines.push(...prose(report.virtualizable
 		? 'Verdict: classically virtualizable. Every sensitive instruction traps at CPL > 0, so a VMM running the guest kernel deprivileged sees each one.'
-		: 'Verdict: NOT classically virtualizable. The instructions above change or reveal privileged state at CPL > 0 without trapping, so a VMM running the guest kernel deprivileged never sees them (x86 before VT-x: popf, pushf, iret, sidt, smsw, mov from cs …). Fixes: binary translation, paravirtualization, or hardware assist — or the strict ISA: ringlab isa --check --isa strict.');
-	lines.push('(cli/sti/in/out count as privileged: they trap when CPL > IOPL, and a VMM keeps the guest\'s IOPL at 0.)');
+		: 'Verdict: NOT classically virtualizable. The instructions above change or reveal privileged state at CPL > 0 without trapping, so a VMM running the guest kernel deprivileged never sees them (x86 before VT-x: popf, pushf, iret, sidt, smsw, mov from cs …). Fixes: binary translation, paravirtualization, or hardware assist — or the strict ISA: ringlab isa --check --isa strict.'));
+	lines.push(...prose('(cli/sti/in/out count as privileged: they trap when CPL > IOPL, and a VMM keeps the guest\'s IOPL at 0.)'));
 	return lines.join('\n');
 }

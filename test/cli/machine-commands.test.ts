@@ -162,6 +162,15 @@ test('ringlab isa prints the reference from the table; --check computes Popek–
 	t.false(json.virtualizable);
 });
 
+test('ringlab isa --check fits 80 columns, on both ISAs, and keeps "CPL > 0" on one line', t => {
+	for (const isa of ['classic', 'strict']) {
+		const {stdout} = ringlab(['isa', '--check', '--isa', isa]);
+		for (const line of stdout.split('\n')) t.true(line.length <= 80, `${isa}: ${line}`);
+		t.notRegex(stdout, /CPL >\n|CPL\n/, isa);
+		t.regex(stdout.replaceAll('\n', ' '), /Theorem 1 \(Popek & Goldberg, 1974\): a machine can be virtualized by trap-and-emulate if every sensitive instruction is privileged/, isa);
+	}
+});
+
 test('media/isa.md is the generated reference (regenerate: ringlab isa --markdown > media/isa.md)', t => {
 	t.is(readFileSync(join(packageRoot, 'media', 'isa.md'), 'utf8'), isaMarkdown());
 });
