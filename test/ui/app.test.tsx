@@ -49,7 +49,8 @@ test('Enter opens the sandbox; a guest run shows its output and fills the regist
 	const frame = await waitForFrame(lastFrame, /changed: /);
 	t.regex(frame, /1 Registers/);
 	t.regex(frame, / pc 0x[\da-f]{8}\*/);
-	t.regex(frame, /sp 0x000050f0\*/);
+	const kernelStack = shell.lab.guests.kernel().symbols.get('kstack_top')!;
+	t.true(frame.includes(`sp 0x${kernelStack.toString(16).padStart(8, '0')}*`), 'the kernel\'s stack, set by its first instruction');
 	t.regex(frame, /changed: r1 0x0 → 0x474e4952/);
 	unmount();
 });
