@@ -86,6 +86,8 @@ export class Shell {
 	readonly lab: Lab;
 	/** Set by `exit`; the UI leaves the lab. */
 	exitRequested: number | undefined;
+	/** The line submitted that is running now (the status line shows it). */
+	running: string | undefined;
 	/** Last exit status ($?). */
 	status = 0;
 	host: ShellHost;
@@ -151,6 +153,7 @@ export class Shell {
 		}};
 		const controller = new AbortController();
 		this.controller = controller;
+		this.running = line;
 		try {
 			record.status = await this.run(line, out, err, controller.signal);
 			return record.status;
@@ -165,6 +168,7 @@ export class Shell {
 			}
 
 			this.controller = undefined;
+			this.running = undefined;
 			this.transcript.endPartial();
 			this.lab.activity = undefined;
 			this.lab.changed();

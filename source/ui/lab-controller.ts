@@ -34,6 +34,9 @@ export type LabEvents = {
 	quit: () => void;
 };
 
+/** The status line between Ctrl-C and the command's end. */
+export const stoppingNotice = 'stopping…';
+
 /** The longest command line accepted. */
 export const maxLineLength = 4096;
 
@@ -123,6 +126,8 @@ export class LabController {
 				return;
 			}
 
+			// The command has ended: 'stopping…' (after Ctrl-C) is over too.
+			if (this.notice === stoppingNotice) this.notice = undefined;
 			const next = this.queue.shift();
 			if (next === undefined) {
 				if (this.notice?.startsWith('queued')) this.notice = undefined;
@@ -283,7 +288,7 @@ export class LabController {
 	private interrupt(): void {
 		if (this.shell.interrupt()) {
 			this.queue.length = 0;
-			this.notice = 'stopping…';
+			this.notice = stoppingNotice;
 			this.quitArmed = false;
 			return;
 		}

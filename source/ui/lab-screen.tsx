@@ -11,6 +11,7 @@ import {HelpOverlay} from './help-overlay.js';
 import type {LabController, Focus} from './lab-controller.js';
 import type {Layout} from './layout.js';
 import {PanelView} from './panel-view.js';
+import {runningText} from './running-text.js';
 import type {Panel} from './panels/panel.js';
 import {ShellView} from './shell-view.js';
 import {useTheme} from './theme.js';
@@ -102,6 +103,7 @@ function StatusLine({text, hints, columns, warn}: {text: string; hints: string; 
 
 export function LabScreen({lab, title}: Props): React.JSX.Element {
 	const {shell} = lab;
+	const theme = useTheme();
 	const {columns, rows} = useTerminalSize();
 	useLiveRedraw(shell);
 
@@ -113,9 +115,8 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 
 	const busy = shell.busy;
 	const machine = shell.lab.machine;
-	const activity = shell.lab.activity;
-	const status = lab.notice ?? (busy ? `running ${activity?.command ?? ''}${activity?.detail ? ` ${activity.detail}` : ''} · Ctrl-C stops it` : machine ? `${machine.name}: step ${machine.cpu.steps.toLocaleString('en-US')}, ring ${machine.cpu.cpl}` : 'type help for the commands');
 	const hints = lab.focus === 'shell' ? 'Tab complete · Esc panels ' : 'j/k scroll · / filter · ? help · q menu ';
+	const status = lab.notice ?? (busy ? runningText(shell, layout.columns - hints.length - 2, theme.glyphs.ellipsis) : machine ? `${machine.name}: step ${machine.cpu.steps.toLocaleString('en-US')}, ring ${machine.cpu.cpl}` : 'type help for the commands');
 	const panelViews = layout.slots.map(slot => {
 		const panel = panels[slot.panel];
 		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={focused === panel} state={lab.stateOf(panel)} metrics={lab.metrics} />;

@@ -7,6 +7,7 @@ import React from 'react';
 import type {Shell} from '../shell/shell.js';
 import type {LineKind} from '../shell/transcript.js';
 import type {LineState} from './line-editor.js';
+import {runningText} from './running-text.js';
 import {useTheme} from './theme.js';
 import {tailRows} from './wrap.js';
 
@@ -51,7 +52,7 @@ export function ShellView({shell, line, width, height, focused, scroll, busy}: P
 				</Text>
 			))}
 			<Text wrap="truncate">
-				{busy ? <Text color={theme.colors.dim}>{theme.text(`running ${shell.lab.activity?.command ?? ''}… Ctrl-C stops it `)}</Text> : <Text color={theme.colors.accent} bold>{prompt}</Text>}
+				{busy ? <Text color={theme.colors.dim}>{theme.text(runningText(shell, width - 1, theme.glyphs.ellipsis))}</Text> : <Text color={theme.colors.accent} bold>{prompt}</Text>}
 				{busy ? null : (
 					<>
 						<Text>{before}</Text>

@@ -160,7 +160,7 @@ test('the sandbox path: new PID and UTS namespaces, a hostname, a cgroup memory 
 
 	// A guest that never ends: Ctrl-C stops it (SIGINT), and the lab stays.
 	type(name, 'spinner');
-	await waitFor(t, name, /running spinner/, 'the spinner to run');
+	await waitFor(t, name, /running: spinner · Ctrl-C stops it/, 'the spinner to run');
 	tmux('send-keys', '-t', name, 'M-1');
 	const first = await waitFor(t, name, /╭─ 1 Registers/, 'the registers panel');
 	await new Promise(resolve => {
