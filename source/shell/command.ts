@@ -6,6 +6,7 @@
 
 import type {Lab} from './lab.js';
 import type {Shell} from './shell.js';
+import {reflowProse, wrapHelp} from './help-wrap.js';
 import {formatOptions, type OptionSpec} from './options.js';
 
 export type Writer = {write(text: string): void};
@@ -46,6 +47,8 @@ export type CommandContext = CommandIo & {
 	signal: AbortSignal;
 	/** Let the event loop run (keys, rendering) before continuing. */
 	pause(): Promise<void>;
+	/** The caller cannot wait (docker build's RUN, sh -c in a container): run to the end without pausing. */
+	synchronous?: boolean;
 	/** Run another command line (for `help CMD` → CMD --help, `docker exec`…). */
 	execute(line: string): Promise<number>;
 };
@@ -89,11 +92,16 @@ export class CommandError extends Error {
 
 export const helpOption: OptionSpec = {name: 'help', description: 'display this help and exit'};
 
-/** `CMD --help`: usage, summary, description, options, subcommands. */
+/** `CMD --help`: usage, summary, description, options, subcommands; wrapped to fit 80 columns. */
 export function formatHelp(command: Command, path: string = command.name): string {
+	return wrapHelp(helpText(command, path));
+}
+
+function helpText(command: Command, path: string): string {
 	if (command.help) return command.help(path);
 	const lines = [`Usage: ${command.usage}`, command.summary];
-	if (command.description) lines.push('', command.description.trim());
+	// Only blank lines and trailing space go: a description may begin with an indented list.
+	if (command.description) lines.push('', reflowProse(command.description.replace(/^\s*\n/, '').trimEnd()));
 	if (command.subcommands?.length) {
 		lines.push('', 'Commands:');
 		const width = Math.max(...command.subcommands.map(sub => sub.name.length));

@@ -111,3 +111,8 @@ test('cat -n numbers lines across files; cat reads stdin for -', async t => {
 	t.is((await sh(shell, 'cat -n /tmp/x /tmp/y')).stdout, '     1\tab\n');
 	t.is((await sh(shell, 'echo in | cat /tmp/y - /tmp/y')).stdout, 'b\nin\nb\n');
 });
+
+test('in a container\'s sh -c (run without pausing) cat and head work and /dev/zero is capped too', async t => {
+	const result = await sh(makeKernelShell(), 'docker run ringlab/base sh -c "head -c 3 /dev/zero | wc -c; cat /dev/zero | wc -c"');
+	t.is(result.stdout, '3\n/bin/sh: 1: cat: stopped after 8 MiB of output (the most one command may write)\n8388608\n');
+});

@@ -155,7 +155,7 @@ test('--help, and tab completion of objects, commands, devices and namespaces', 
 	const help = await sh(shell, 'ip --help');
 	t.is(help.status, 0);
 	t.regex(help.stdout, /^Usage: ip \[ OPTIONS \] OBJECT \{ COMMAND \| help \}\n/);
-	t.regex(help.stdout, /ip netns \[list\] \| add NAME/);
+	t.regex(help.stdout, /ip netns \[list\] \|\s+add NAME/, 'wrapped to 76 columns');
 	await sh(shell, 'ip netns add red');
 	await sh(shell, 'ip link add veth0 type veth peer name veth1');
 	t.is(complete(shell, 'ip ne', 5).line, 'ip netns ');

@@ -115,8 +115,9 @@ test('every command has --help', async t => {
 	for (const command of allCommands) {
 		const result = await sh(shell, `${command.name} --help`);
 		t.is(result.status, 0, command.name);
-		// Tools with their own help layout (docker's "Usage:  docker …", iputils' "Usage\n  ping …") start the same way.
-		const usageOf = (text: string) => text.replace(/^\n?Usage:?\s+/, 'Usage: ');
+		// Tools with their own help layout (docker's "Usage:  docker …", iputils' "Usage\n  ping …") start the same way;
+		// a synopsis too long for 80 columns is wrapped, its continuation lines indented.
+		const usageOf = (text: string) => text.replace(/^\n?Usage:?\s+/, 'Usage: ').replaceAll(/\n {2,}/g, ' ');
 		t.true(usageOf(result.stdout).startsWith(`Usage: ${command.usage}\n`), command.name);
 		for (const sub of command.subcommands ?? []) {
 			const subResult = await sh(shell, `${command.name} ${sub.name} --help`);

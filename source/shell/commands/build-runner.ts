@@ -8,7 +8,9 @@
 // PATH (guests, run to the end) and the lab's own commands (echo, mkdir,
 // cp …). The engine's build is synchronous, so the runner is too: lab
 // commands that need to wait (docker, ping, unshare …) are refused with
-// a message, as a command missing from the image would be.
+// a message, as a command missing from the image would be; cat and head
+// run straight through (context.synchronous), their output capped as in
+// the lab's shell (output-budget.ts).
 
 import type {BuildRunner} from '../../kernel/containers/build.js';
 import {isKernelError} from '../../kernel/errors.js';
@@ -19,6 +21,7 @@ import {CommandError, type CommandContext, type Writer} from '../command.js';
 import {expandToString, expandWord} from '../expand.js';
 import {errnoMessages, FileError} from '../files.js';
 import {OptionError, parseOptions} from '../options.js';
+import {formatBytes, OutputBudget} from '../output-budget.js';
 import {parse, ShellSyntaxError, type SimpleCommand} from '../syntax.js';
 
 /** Steps a program run by a RUN line may take (the engine's own limit for exec-form RUN is 50 million). */
@@ -129,6 +132,8 @@ function runCommand(run: Run, argv: string[], env: Map<string, string>, plan: Pl
 		}
 	}
 
+	// Run to the end without pausing (the build is synchronous); the output budget ends an endless read.
+	const budget = new OutputBudget(context.signal);
 	try {
 		const result = command.run({
 			...context,
@@ -137,14 +142,21 @@ function runCommand(run: Run, argv: string[], env: Map<string, string>, plan: Pl
 			options,
 			operands,
 			stdin,
-			stdout: out,
-			stderr: err,
+			stdout: budget.wrap(out, 'stdout'),
+			stderr: budget.wrap(err, 'stderr'),
 			env: new Map([...run.vars, ...env]),
+			signal: budget.signal,
+			synchronous: true,
 			execute: async () => 127,
 		});
 		if (typeof result !== 'number') {
 			err.write(`/bin/sh: 1: ${name}: cannot run inside docker build in this lab\n`);
 			return 127;
+		}
+
+		if (budget.exceeded) {
+			err.write(`/bin/sh: 1: ${name}: stopped after ${formatBytes(budget.limit)} of output (the most one command may write)\n`);
+			return 1;
 		}
 
 		return result;

@@ -2,6 +2,7 @@
 // export/unset, true/false. They need no engine.
 
 import {CommandError, formatHelp, groupTitles, type Command, type Group} from '../command.js';
+import {wrapHelp} from '../help-wrap.js';
 
 const help: Command = {
 	name: 'help',
@@ -10,10 +11,7 @@ const help: Command = {
 	usage: 'help [COMMAND]',
 	description: `Without COMMAND, lists every command by topic. 'help COMMAND' is the same as 'COMMAND --help'.
 
-The command line: words, '…' and "…" quotes, \\ escapes, $VAR, \${VAR}, $? (last
-status), $$ (the shell's PID); cmd1 ; cmd2, cmd1 && cmd2, cmd1 || cmd2,
-cmd1 | cmd2; > FILE, >> FILE, < FILE, 2> FILE, 2>&1; NAME=value. Not
-supported: globbing (* stays literal), background jobs (&), subshells.`,
+The command line: words, '…' and "…" quotes, \\ escapes, $VAR, \${VAR}, $? (last status), $$ (the shell's PID); cmd1 ; cmd2, cmd1 && cmd2, cmd1 || cmd2, cmd1 | cmd2; > FILE, >> FILE, < FILE, 2> FILE, 2>&1; NAME=value. Not supported: globbing (* stays literal), background jobs (&), subshells.`,
 	operands: {max: 1},
 	completeOperand: ({shell}, index) => (index === 0 ? shell.commandList.filter(command => !command.hidden).map(command => command.name) : []),
 	run({operands, stdout, shell, lab}) {
@@ -47,7 +45,7 @@ supported: globbing (* stays literal), background jobs (&), subshells.`,
 		}
 
 		lines.push('COMMAND --help shows a command\'s options. Keys: ↑/↓ history, Tab completes, Ctrl-C stops a run.');
-		stdout.write(`${lines.join('\n')}\n`);
+		stdout.write(`${wrapHelp(lines.join('\n'))}\n`);
 		return 0;
 	},
 };

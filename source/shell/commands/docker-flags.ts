@@ -8,6 +8,7 @@
 // (status 1), each followed by the usage line. --help prints docker's layout.
 
 import {ramInBytes} from '../../kernel/containers/engine.js';
+import {reflowProse} from '../help-wrap.js';
 
 export type FlagType = 'bool' | 'string' | 'int' | 'bytes' | 'decimal' | 'list' | 'network';
 
@@ -166,23 +167,6 @@ export function usageAfterError(command: DockerCommand, error: DockerUsageError)
 	return `${error.message}\n\nUsage:  docker ${command.usage}\n\n${error.see} 'docker ${command.name} --help' for more information\n`;
 }
 
-/** Wrap a description to `width` columns, continuing lines under `indent`. */
-function wrap(text: string, width: number, indent: number): string {
-	const lines: string[] = [];
-	let line = '';
-	for (const word of text.split(' ')) {
-		if (line && line.length + 1 + word.length > width) {
-			lines.push(line);
-			line = word;
-		} else {
-			line = line ? `${line} ${word}` : word;
-		}
-	}
-
-	lines.push(line);
-	return lines.join(`\n${' '.repeat(indent)}`);
-}
-
 /** `docker CMD --help`, in cobra's layout (pflag's FlagUsages for the options). */
 export function dockerHelp(command: DockerCommand, note?: string): string {
 	const lines = [`Usage:  docker ${command.usage}`, '', command.summary];
@@ -196,11 +180,13 @@ export function dockerHelp(command: DockerCommand, note?: string): string {
 		lines.push('', 'Options:');
 		command.flags.forEach((flag, index) => {
 			const description = flag.defaultText ? `${flag.description} (default ${flag.defaultText})` : flag.description;
-			lines.push(`${left[index].padEnd(width)}   ${wrap(description, Math.max(30, 76 - width), width + 3)}`);
+			// One line each: formatHelp wraps it under the description column (help-wrap.ts).
+			lines.push(`${left[index].padEnd(width)}   ${description}`);
 		});
 	}
 
-	if (note) lines.push('', note.trim());
+	// The note is prose written in lines: one line per paragraph, wrapped by formatHelp.
+	if (note) lines.push('', reflowProse(note.trim()));
 	return `${lines.join('\n')}\n`;
 }
 

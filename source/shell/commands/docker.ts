@@ -15,6 +15,7 @@ import {normalizeTag, shortId} from '../../kernel/containers/images.js';
 import {isKernelError} from '../../kernel/errors.js';
 import {parseSignal} from '../../kernel/signals.js';
 import type {Command, CommandContext} from '../command.js';
+import {wrapHelp} from '../help-wrap.js';
 import type {OptionSpec} from '../options.js';
 import {runContainersInBackground} from './background.js';
 import {buildRunner} from './build-runner.js';
@@ -468,7 +469,7 @@ function toCommand(sub: DockerSubcommand): Command {
 			try {
 				const {values, args} = parseFlags(spec, context.argv);
 				if (values.get('help') === true) {
-					context.stdout.write(dockerHelp(spec, sub.note));
+					context.stdout.write(wrapHelp(dockerHelp(spec, sub.note)));
 					return 0;
 				}
 

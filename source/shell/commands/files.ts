@@ -7,7 +7,7 @@ import type {Syscalls} from '../../kernel/sys.js';
 import {bootEpochSeconds} from '../../kernel/kernel.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {resolvePath} from '../files.js';
-import {streamFile, textDecoder} from './read-stream.js';
+import {drive, streamFile, textDecoder} from './read-stream.js';
 
 /** strerror for a failed system call, or the error's own message. */
 export function why(error: unknown): string {
@@ -141,53 +141,57 @@ const cat: Command = {
 	usage: 'cat [OPTION]... [FILE]...',
 	description: 'With no FILE, or when FILE is -, read standard input.',
 	options: [{name: 'number', short: 'n', description: 'number all output lines'}],
-	async run(context) {
-		const sys = sysOf(context);
-		const sources = context.operands.length > 0 ? context.operands : ['-'];
-		let status = 0;
-		// -n numbers lines across files, as GNU cat does: a line may end in the next file.
-		let line = 0;
-		let atLineStart = true;
-		const write = (text: string) => {
-			if (!context.options.number || text === '') {
-				context.stdout.write(text);
-				return;
-			}
-
-			let out = '';
-			for (const piece of text.split(/(?<=\n)/)) {
-				if (atLineStart) out += `${String(++line).padStart(6)}\t`;
-				out += piece;
-				atLineStart = piece.endsWith('\n');
-			}
-
-			context.stdout.write(out);
-		};
-
-		for (const source of sources) {
-			if (context.signal.aborted) break;
-			if (source === '-') {
-				write(context.stdin);
-				continue;
-			}
-
-			// Piece by piece, as cat does: /dev/zero is read (and stopped) as it goes, never whole.
-			const decode = textDecoder();
-			try {
-				// eslint-disable-next-line no-await-in-loop
-				await streamFile(sys, context, source, piece => {
-					write(decode(piece));
-				});
-				write(decode(new Uint8Array(0), true));
-			} catch (error) {
-				context.stderr.write(`cat: ${source}: ${why(error)}\n`);
-				status = 1;
-			}
-		}
-
-		return status;
+	run(context) {
+		return drive(context, catFiles(context));
 	},
 };
+
+/** cat's work, pausing between pieces (drive). */
+function * catFiles(context: CommandContext): Generator<void, number> {
+	const sys = sysOf(context);
+	const sources = context.operands.length > 0 ? context.operands : ['-'];
+	let status = 0;
+	// -n numbers lines across files, as GNU cat does: a line may end in the next file.
+	let line = 0;
+	let atLineStart = true;
+	const write = (text: string) => {
+		if (!context.options.number || text === '') {
+			context.stdout.write(text);
+			return;
+		}
+
+		let out = '';
+		for (const piece of text.split(/(?<=\n)/)) {
+			if (atLineStart) out += `${String(++line).padStart(6)}\t`;
+			out += piece;
+			atLineStart = piece.endsWith('\n');
+		}
+
+		context.stdout.write(out);
+	};
+
+	for (const source of sources) {
+		if (context.signal.aborted) break;
+		if (source === '-') {
+			write(context.stdin);
+			continue;
+		}
+
+		// Piece by piece, as cat does: /dev/zero is read (and stopped) as it goes, never whole.
+		const decode = textDecoder();
+		try {
+			yield * streamFile(sys, context, source, piece => {
+				write(decode(piece));
+			});
+			write(decode(new Uint8Array(0), true));
+		} catch (error) {
+			context.stderr.write(`cat: ${source}: ${why(error)}\n`);
+			status = 1;
+		}
+	}
+
+	return status;
+}
 
 const mkdir: Command = {
 	name: 'mkdir',

@@ -8,7 +8,7 @@
 import {encoder} from '../../kernel/vfs/inode.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
-import {streamFile, textDecoder} from './read-stream.js';
+import {drive, streamFile, textDecoder} from './read-stream.js';
 
 type Settings = {unit: 'lines' | 'bytes'; count: number; allBut: boolean; headers: boolean | undefined; files: string[]};
 
@@ -54,11 +54,11 @@ function parseArguments(args: readonly string[]): Settings {
 }
 
 /** The first `count` lines or bytes of a file, written as they are read; the end of the read says whether to go on. */
-async function headOfFile(context: CommandContext, path: string, settings: Settings): Promise<void> {
+function * headOfFile(context: CommandContext, path: string, settings: Settings): Generator<void, void> {
 	const decode = textDecoder();
 	let left = settings.count;
 	if (left === 0) return;
-	await streamFile(sysOf(context), context, path, piece => {
+	yield * streamFile(sysOf(context), context, path, piece => {
 		let end = piece.length;
 		if (settings.unit === 'bytes') {
 			end = Math.min(end, left);
@@ -106,27 +106,31 @@ export const head: Command = {
 		{name: 'verbose', short: 'v', description: 'always print headers giving file names'},
 	],
 	rawArguments: true,
-	async run(context) {
+	run(context) {
 		const settings = parseArguments(context.argv);
-		const files = settings.files.length > 0 ? settings.files : ['-'];
-		const headers = settings.headers ?? files.length > 1;
-		let status = 0;
-		for (const [index, file] of files.entries()) {
-			if (context.signal.aborted) break;
-			if (headers) context.stdout.write(`${index > 0 ? '\n' : ''}==> ${file === '-' ? 'standard input' : file} <==\n`);
-			try {
-				if (file === '-') context.stdout.write(headOfText(context.stdin, settings));
-				// All but the last NUM needs the whole file: read whole, bounded (an endless file fails with ENOMEM).
-				else if (settings.allBut) context.stdout.write(allButLast(sysOf(context).readFile(file), settings));
-				// eslint-disable-next-line no-await-in-loop
-				else await headOfFile(context, file, settings);
-			} catch (error) {
-				const reason = why(error);
-				context.stderr.write(reason === 'Is a directory' ? `head: error reading '${file}': ${reason}\n` : `head: cannot open '${file}' for reading: ${reason}\n`);
-				status = 1;
-			}
-		}
-
-		return status;
+		return drive(context, headFiles(context, settings));
 	},
 };
+
+/** head's work over every FILE, pausing between pieces (drive). */
+function * headFiles(context: CommandContext, settings: Settings): Generator<void, number> {
+	const files = settings.files.length > 0 ? settings.files : ['-'];
+	const headers = settings.headers ?? files.length > 1;
+	let status = 0;
+	for (const [index, file] of files.entries()) {
+		if (context.signal.aborted) break;
+		if (headers) context.stdout.write(`${index > 0 ? '\n' : ''}==> ${file === '-' ? 'standard input' : file} <==\n`);
+		try {
+			if (file === '-') context.stdout.write(headOfText(context.stdin, settings));
+			// All but the last NUM needs the whole file: read whole, bounded (an endless file fails with ENOMEM).
+			else if (settings.allBut) context.stdout.write(allButLast(sysOf(context).readFile(file), settings));
+			else yield * headOfFile(context, file, settings);
+		} catch (error) {
+			const reason = why(error);
+			context.stderr.write(reason === 'Is a directory' ? `head: error reading '${file}': ${reason}\n` : `head: cannot open '${file}' for reading: ${reason}\n`);
+			status = 1;
+		}
+	}
+
+	return status;
+}

@@ -30,21 +30,15 @@ where  OBJECT := { address | link | netns | route | help }
        OPTIONS := { -V[ersion] | -br[ief] | -4 | -n[etns] name | -h[elp] }
 `;
 
+// One line per object and one paragraph of notes: formatHelp wraps them to the terminal (help-wrap.ts).
 const help = `${usage}
 Objects:
-  link      network devices: ip link [show [DEV]] | add NAME type veth peer name PEER |
-            add NAME type bridge | set DEV { up | down | master BRIDGE | nomaster |
-            netns { NAME | PID } | name NEWNAME } | delete DEV
-  address   IPv4 addresses: ip address [show [dev DEV]] | add ADDR/PREFIX dev DEV |
-            del ADDR/PREFIX dev DEV
-  route     the routing table: ip route [show] | add { PREFIX | default } [via GW] [dev DEV] |
-            del { PREFIX | default } | get ADDRESS
-  netns     named network namespaces (/run/netns/NAME): ip netns [list] | add NAME |
-            delete NAME | exec NAME COMMAND... | identify [PID] | pids NAME
+  link      network devices: ip link [show [DEV]] | add NAME type veth peer name PEER | add NAME type bridge | set DEV { up | down | master BRIDGE | nomaster | netns { NAME | PID } | name NEWNAME } | delete DEV
+  address   IPv4 addresses: ip address [show [dev DEV]] | add ADDR/PREFIX dev DEV | del ADDR/PREFIX dev DEV
+  route     the routing table: ip route [show] | add { PREFIX | default } [via GW] [dev DEV] | del { PREFIX | default } | get ADDRESS
+  netns     named network namespaces (/run/netns/NAME): ip netns [list] | add NAME | delete NAME | exec NAME COMMAND... | identify [PID] | pids NAME
 
-Objects and commands may be shortened: ip a, ip l s, ip r, ip n is ip neighbor
-(not simulated: write ip netns). In this lab IPv4 only; no ip rule, neigh, tunnel.
-Errors and exit statuses are iproute2's: 1, 2 (RTNETLINK answers: …), 255 (usage).
+Objects and commands may be shortened: ip a, ip l s, ip r, ip n is ip neighbor (not simulated: write ip netns). In this lab IPv4 only; no ip rule, neigh, tunnel. Errors and exit statuses are iproute2's: 1, 2 (RTNETLINK answers: …), 255 (usage).
 `;
 
 const linkUsage = `Usage: ip link add [ name ] NAME type TYPE [ ARGS ]

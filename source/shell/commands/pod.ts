@@ -111,9 +111,6 @@ export const podCommand: Command = {
 	group: 'containers',
 	summary: 'pods as podman makes them: containers sharing one network, IPC and UTS namespace',
 	usage: 'pod COMMAND',
-	description: `Docker has no pods; podman's 'pod' commands are modelled here. A pod starts a
-pause container (ringlab/pause); 'docker run --pod NAME IMAGE …' runs a container
-in its network, IPC and UTS namespaces (same IP address, same hostname, separate
-PID namespaces). The same sharing without a pod: docker run --network container:NAME.`,
+	description: 'Docker has no pods; podman\'s \'pod\' commands are modelled here. A pod starts a pause container (ringlab/pause); \'docker run --pod NAME IMAGE …\' runs a container in its network, IPC and UTS namespaces (same IP address, same hostname, separate PID namespaces). The same sharing without a pod: docker run --network container:NAME.',
 	subcommands: [create, ps, rm],
 };

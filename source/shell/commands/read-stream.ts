@@ -4,6 +4,12 @@
 // pieces the event loop runs (keys, redraws) and Ctrl-C is honoured; the
 // shell's output budget (output-budget.ts) stops a reader whose output
 // goes on and on.
+//
+// Such commands are written as generators that yield where they may pause,
+// and drive() runs them: pausing at each yield in the lab's shell, straight
+// through when the caller cannot wait (context.synchronous: a RUN line of
+// docker build, sh -c in a container), where the output budget alone ends
+// an endless read.
 
 import type {Syscalls} from '../../kernel/sys.js';
 import {O_RDONLY} from '../../kernel/vfs/file.js';
@@ -17,20 +23,38 @@ const piecesPerPause = 8;
 /**
  * Read `path` piece by piece into `each`, until the end of the file, until
  * `each` returns false, or until the command is stopped (Ctrl-C, or its
- * output budget spent). Open and read errors are thrown (KernelError).
+ * output budget spent); yields where the caller may pause. Open and read
+ * errors are thrown (KernelError).
  */
-export async function streamFile(sys: Syscalls, context: CommandContext, path: string, each: (piece: Uint8Array) => boolean | void): Promise<void> {
+export function * streamFile(sys: Syscalls, context: CommandContext, path: string, each: (piece: Uint8Array) => boolean | void): Generator<void, void> {
 	const file = sys.openFile(path, O_RDONLY);
 	try {
 		for (let pieces = 1; !context.signal.aborted; pieces++) {
 			const piece = sys.readFileDescription(file, readSize);
 			if (piece.length === 0 || each(piece) === false) return;
-			// eslint-disable-next-line no-await-in-loop
-			if (pieces % piecesPerPause === 0) await context.pause();
+			if (pieces % piecesPerPause === 0) yield;
 		}
 	} finally {
 		file.release();
 	}
+}
+
+/** Run a command body written as a generator: pausing at each yield, or at once when the caller cannot wait. */
+export function drive(context: CommandContext, body: Generator<void, number>): number | Promise<number> {
+	if (context.synchronous) {
+		for (;;) {
+			const step = body.next();
+			if (step.done) return step.value;
+		}
+	}
+
+	return (async () => {
+		for (;;) {
+			const step = body.next();
+			if (step.done) return step.value;
+			await context.pause(); // eslint-disable-line no-await-in-loop
+		}
+	})();
 }
 
 /** Bytes to text across pieces (a UTF-8 character split between two reads stays whole). */
