@@ -7,7 +7,7 @@ import {useTheme} from './theme.js';
 export const helpLines: ReadonlyArray<[string, string]> = [
 	['', 'In the shell'],
 	['Enter', 'run the command line (help lists the commands)'],
-	['Tab', 'complete a command, option, guest or path (empty line: move focus)'],
+	['Tab', 'complete commands, options, paths (empty line: move focus)'],
 	['↑ ↓', 'history'],
 	['← → Home End', 'move; Ctrl-A/E start/end, Ctrl-U/K/W kill, Alt-B/F words'],
 	['PgUp PgDn', 'scroll the output'],
@@ -15,7 +15,7 @@ export const helpLines: ReadonlyArray<[string, string]> = [
 	['Ctrl-L', 'clear the screen'],
 	['Ctrl-D, exit', 'leave the lab (back to the menu)'],
 	['', 'In a panel'],
-	['1-9, Alt+1-9', 'pick a panel (Alt works from the shell too)'],
+	['0-9, Alt+0-9', 'pick panel 1-9, 0 for the 10th (Alt: from the shell too)'],
 	['h l, ← →', 'previous / next panel'],
 	['j k, ↑ ↓', 'scroll; PgUp/PgDn a page; g/G top/bottom'],
 	['/', 'filter the lines (Enter keeps it, Esc clears it)'],

@@ -5,7 +5,7 @@
 // not), then one redraw is requested. Tested without a terminal.
 //
 // Focus is the shell (keys edit the line) or a panel slot (keys navigate:
-// digits pick a panel, j/k scroll, / filters, +/- zoom, ? help, q leaves).
+// digits pick a panel, 0 the tenth, j/k scroll, / filters, +/- zoom, ? help, q leaves).
 // Tab/Shift-Tab move focus (Tab in the shell completes when something is
 // typed). Ctrl-C stops a running command; with nothing running and an
 // empty line, a second Ctrl-C quits. No destructive action is on a
@@ -33,6 +33,11 @@ export type LabEvents = {
 	/** Quit the app (second Ctrl-C). */
 	quit: () => void;
 };
+
+/** The panel a digit picks: 1–9 the first nine, 0 the tenth (as tmux and screen number windows from 1). */
+export function panelOfDigit(digit: string): number {
+	return digit === '0' ? 9 : Number(digit) - 1;
+}
 
 /** The status line between Ctrl-C and the command's end. */
 export const stoppingNotice = 'stopping…';
@@ -248,7 +253,7 @@ export class LabController {
 		else if (key.escape) {
 			if (state.filter) this.updatePanel(panel, () => ({filter: ''}));
 			else this.focus = 'shell';
-		} else if (/^[1-9]$/.test(input)) this.selectPanel(Number(input) - 1);
+		} else if (/^\d$/.test(input)) this.selectPanel(panelOfDigit(input));
 		else if (key.leftArrow || input === 'h') this.selectPanel((this.selected - 1 + count) % count);
 		else if (key.rightArrow || input === 'l') this.selectPanel((this.selected + 1) % count);
 		else if (key.downArrow || input === 'j') this.scrollPanel(panel, 1);
@@ -361,9 +366,9 @@ export class LabController {
 
 		if (this.help) {
 			this.help = false;
-		} else if (key.meta && /^[1-9]$/.test(input)) {
+		} else if (key.meta && /^\d$/.test(input)) {
 			// Alt+digit shows a panel from anywhere (the shell takes plain digits); focus stays where it is.
-			const index = Number(input) - 1;
+			const index = panelOfDigit(input);
 			if (index < this.panels.length) {
 				const focus = this.focus;
 				this.selectPanel(index);

@@ -1,6 +1,7 @@
-// The panels in tab order (digits 1–9 pick them). Engine panels join the
-// list when their engine exists in the lab; a lesson's step brings its own
-// panels forward.
+// The panels in tab order (digits 1–9 pick them, 0 the tenth, as tmux's
+// and screen's windows counted from 1). Engine panels join the list when
+// their engine exists in the lab; a lesson's step brings its own panels
+// forward.
 
 import {cgroupsPanel} from './cgroups.js';
 import {consolePanel} from './console.js';
