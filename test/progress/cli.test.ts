@@ -43,8 +43,8 @@ test('ringlab progress: a table at 80 columns, including records for lessons not
 	t.is(status, 0, stderr);
 	const lines = stdout.split('\n');
 	t.true(lines.filter(line => line.startsWith('│') || line.startsWith('┌')).every(line => [...line].length <= 80), stdout);
-	t.regex(stdout, /│ rings-and-syscalls\s+│ [^│]+│ done\s+│ 4\/4\s+│ 1\/7\s+│ 25 min │/);
-	t.regex(stdout, /│ privileged-and-sensitive │ [^│]+│ step 2\/3\s+│ 1\/3\s+│ 0\/7\s+│ 5 min\s+│/);
+	t.regex(stdout, /│ rings-and-syscalls\s+│ [^│]+│ done\s+│ 4\/4\s+│ 1\/\d+\s+│ 25 min │/);
+	t.regex(stdout, /│ privileged-and-sensitive │ [^│]+│ step 2\/3\s+│ 1\/3\s+│ 0\/\d+\s+│ 5 min\s+│/);
 	t.regex(stdout, /│ an-old-lesson\s+│ \(not in th[^│]*│ in progress │/);
 	t.regex(stdout, /ada: 1 of \d+ lessons done\. Saved in .*ringlab\/progress\.json/);
 });
