@@ -9,7 +9,7 @@ test('run boots a user guest under the kernel and prints its console and how it 
 	const shell = makeShell();
 	const result = await sh(shell, 'run hello');
 	t.is(result.status, 0);
-	t.regex(result.stdout, /^hello: user program at ring 3 under guests\/kernel.s, classic ISA/);
+	t.regex(result.stdout, /^hello: ring 3, under guests\/kernel.s, classic ISA/);
 	t.regex(result.stdout, /hello from ring 3\n/);
 	t.regex(result.stdout, /\[hello: powered off, exit status 0 after [\d,]+ steps\]/);
 	t.is((await sh(shell, 'console')).stdout, 'hello from ring 3\n');
@@ -93,7 +93,7 @@ test('trace, rings, mem and tlb print what happened', async t => {
 test('a bare guest runs at ring 0 without paging', async t => {
 	const shell = makeShell();
 	const result = await sh(shell, 'run popf --isa strict');
-	t.regex(result.stdout, /^popf: bare program at ring 0, strict ISA/);
+	t.regex(result.stdout, /^popf: ring 0, bare machine, strict ISA/);
 	t.regex((await sh(shell, 'mem')).stdout, /^paging is off/);
 	t.is((await sh(shell, 'run hello --isa bogus')).status, 2);
 });

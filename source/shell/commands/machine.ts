@@ -141,7 +141,7 @@ loaded guest continues from where it stopped. Every step is recorded, so
 		const current = new MachineSession(name, program, program.kind === 'user' ? lab.guests.kernel() : undefined, isa);
 		lab.machine = current;
 		lab.changed();
-		stdout.write(`${name}: ${program.kind === 'user' ? 'user program at ring 3 under guests/kernel.s' : 'bare program at ring 0'}, ${isa} ISA, entry 0x${program.entry.toString(16)}\n`);
+		stdout.write(`${name}: ${program.kind === 'user' ? 'ring 3, under guests/kernel.s' : 'ring 0, bare machine'}, ${isa} ISA, entry 0x${program.entry.toString(16)}\n`);
 		if (options.paused) {
 			stdout.write(`${position(current)}\n'step' executes one instruction; 'run' continues.\n`);
 			return 0;
