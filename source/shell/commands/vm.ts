@@ -251,7 +251,7 @@ function pagingLines(session: VmSession): string[] {
 		lines.push(`shadow paging: ${n(hiddenFaults)} hidden page faults (the VMM filled the shadow),`, `  ${n(guestFaults)} guest page faults (reflected to the guest kernel),`, `  ${n(pageTableWrites)} guest page-table writes trapped and resynced, ${n(invalidations)} invlpg`);
 	}
 
-	if (stats.ept) lines.push(`nested paging (EPT): ${n(stats.ept.violations)} EPT violations (a guest page's first touch),`, `  ${n(stats.ept.tables)} EPT tables; guest page-table writes and page faults do not exit`);
+	if (stats.ept) lines.push(`nested paging (EPT): ${n(stats.ept.violations)} EPT violation${stats.ept.violations === 1 ? '' : 's'} (a guest page's first touch),`, `  ${n(stats.ept.tables)} EPT table${stats.ept.tables === 1 ? '' : 's'}; guest page-table writes and page faults do not exit`);
 	if (session.vm.monitor instanceof ParavirtMonitor) {
 		const direct = session.vm.monitor.pagingStats() as Record<string, number> & {tablesInUse: {l1: number; l2: number}};
 		const plural = (value: number, word: string) => `${n(value)} ${word}${value === 1 ? '' : 'es'}`;
