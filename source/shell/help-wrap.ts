@@ -12,6 +12,8 @@
 // note) is first joined into one line per paragraph (reflowProse), so the
 // wrapping here never leaves a ragged word between two hand-made breaks.
 
+import {wordWrap} from '../ui/wrap.js';
+
 /** The column help text wraps at. */
 export const helpWidth = 76;
 
@@ -26,36 +28,13 @@ function hangOf(line: string): number {
 	return length(/^\s*/.exec(line)![0]);
 }
 
-/** One line as rows of at most `width` columns (a word longer than a row is cut). */
+/** One line as rows of at most `width` columns: its text word-wrapped (ui/wrap.ts) beside the hang. */
 export function wrapHelpLine(line: string, width = helpWidth): string[] {
 	if (length(line) <= width) return [line];
 	const hang = hangOf(line);
-	const pad = ' '.repeat(hang);
 	const first = [...line].slice(0, hang).join('');
-	const words = [...line].slice(hang).join('').trim().split(/ +/);
-	const rows: string[] = [];
-	let row = first;
-	let empty = true;
-	for (const word of words) {
-		const candidate = empty ? row + word : `${row} ${word}`;
-		if (length(candidate) <= width || empty) {
-			row = candidate;
-			empty = false;
-			continue;
-		}
-
-		rows.push(row);
-		row = pad + word;
-	}
-
-	rows.push(row);
-	// A word longer than the row (a path, a URL) is cut where the terminal would.
-	return rows.flatMap(text => {
-		const chars = [...text];
-		const cut: string[] = [];
-		for (let i = 0; i < chars.length; i += width) cut.push(chars.slice(i, i + width).join(''));
-		return cut;
-	});
+	const rows = wordWrap([...line].slice(hang).join('').trim(), width - hang);
+	return rows.map((row, i) => (i === 0 ? first : ' '.repeat(hang)) + row);
 }
 
 /**
