@@ -19,3 +19,8 @@ export function keyValues(rows: Array<[string, string]>): string {
 	const width = Math.max(...rows.map(([key]) => key.length));
 	return rows.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`).join('\n');
 }
+
+/** A size as people write it: "8 MiB", "64 KiB", "100 bytes". */
+export function formatBytes(bytes: number): string {
+	return bytes % (1 << 20) === 0 ? `${bytes >>> 20} MiB` : bytes % 1024 === 0 ? `${bytes >>> 10} KiB` : `${bytes} bytes`;
+}

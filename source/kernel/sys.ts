@@ -5,6 +5,7 @@
 // both, so a command typed in the shell and a guest program obey exactly
 // the same rules. Failures throw KernelError (errno name + strerror text).
 
+import {formatBytes} from '../format.js';
 import {fail} from './errors.js';
 import type {Kernel} from './kernel.js';
 import {hostNameMax, type Namespace, type NsType, cloneFlagOf, nsTypeOfFlag} from './namespaces.js';
@@ -285,7 +286,7 @@ export class Syscalls {
 				const chunk = this.readFileDescription(file, 65_536);
 				if (chunk.length === 0) break;
 				total += chunk.length;
-				if (total > limit) fail('ENOMEM', `${path} goes on past ${limit % (1 << 20) === 0 ? `${limit >>> 20} MiB` : `${limit} bytes`} (an endless device like /dev/zero?): read a part of it, e.g. head -c 100 ${path}`);
+				if (total > limit) fail('ENOMEM', `${path} goes on past ${formatBytes(limit)} (an endless device like /dev/zero?): read a part of it, e.g. head -c 100 ${path}`);
 				chunks.push(chunk);
 			}
 

@@ -52,8 +52,3 @@ export class OutputBudget {
 		};
 	}
 }
-
-/** "8 MiB" */
-export function formatBytes(bytes: number): string {
-	return bytes % (1 << 20) === 0 ? `${bytes >>> 20} MiB` : bytes % 1024 === 0 ? `${bytes >>> 10} KiB` : `${bytes} bytes`;
-}

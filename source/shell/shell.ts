@@ -12,7 +12,8 @@ import {History} from './history.js';
 import type {ProgramIo} from './kernel-session.js';
 import type {Lab} from './lab.js';
 import {OptionError, parseOptions} from './options.js';
-import {formatBytes, maxCommandOutput, OutputBudget} from './output-budget.js';
+import {formatBytes} from '../format.js';
+import {maxCommandOutput, OutputBudget} from './output-budget.js';
 import {parse, ShellSyntaxError, type Pipeline, type SimpleCommand} from './syntax.js';
 import {Transcript} from './transcript.js';
 

@@ -21,7 +21,8 @@ import {CommandError, type CommandContext, type Writer} from '../command.js';
 import {expandToString, expandWord} from '../expand.js';
 import {errnoMessages, FileError} from '../files.js';
 import {OptionError, parseOptions} from '../options.js';
-import {formatBytes, OutputBudget} from '../output-budget.js';
+import {formatBytes} from '../../format.js';
+import {OutputBudget} from '../output-budget.js';
 import {parse, ShellSyntaxError, type SimpleCommand} from '../syntax.js';
 
 /** Steps a program run by a RUN line may take (the engine's own limit for exec-form RUN is 50 million). */
