@@ -8,6 +8,7 @@ import {closest} from '../diagnostics.js';
 import {CommandError, formatHelp, usageHint, type Command, type CommandContext, type Writer} from './command.js';
 import {expandToString, expandWord} from './expand.js';
 import {FileError, errnoMessages, type FileSink, type ShellFiles} from './files.js';
+import type {OutputSegment} from '../lessons/lab-state.js';
 import {History} from './history.js';
 import type {ProgramIo} from './kernel-session.js';
 import type {Lab} from './lab.js';
@@ -43,9 +44,6 @@ export type ShellHost = {
 
 /** One line the learner ran, what it printed and its status (lessons check these). */
 export type CommandRecord = {line: string; status: number; output: string; segments: OutputSegment[]};
-
-/** Output printed by one pipeline of a command line, with the pipeline's command names. */
-export type OutputSegment = {commands: string[]; text: string};
 
 /** Output kept per record; the rest is summarized (a guest can print megabytes). */
 const maxRecordOutput = 64 * 1024;
