@@ -4,25 +4,17 @@
 // fast. Bad input gets one clear line and exit status 2; a wrong assembly
 // file gets file:line:col errors and exit status 1.
 //
+// `ringlab` alone (or with only the lab's display options) opens the lab
+// without loading meow: parsing those few flags needs no package.json
+// lookup, and meow's ~70 ms would be a quarter of the first frame's budget.
+//
 // The shebang (and `npm start`) give V8 a 1 MiB young generation instead of
 // up to 16 MiB per semi-space: the lab's resident memory drops by ~30 MB
 // (npm run bench: 161 → 132 MB after a lab session) with no measurable cost
 // to the emulator, whose hot loop does not allocate.
 
-import meow from 'meow';
+import {commonFlags, labOnlyFlags, type FlagSpec} from './cli-flags.js';
 import {closest} from './diagnostics.js';
-
-type FlagSpec = {type: 'string' | 'boolean' | 'number'; shortFlag?: string; default?: string | boolean | number};
-
-const commonFlags = {
-	help: {type: 'boolean', shortFlag: 'h'},
-	version: {type: 'boolean', shortFlag: 'v'},
-	lessons: {type: 'string'},
-	// Display options for the lab (ringlab with no command); --no-color sets color: false.
-	color: {type: 'boolean', default: true},
-	ascii: {type: 'boolean', default: false},
-	screenReader: {type: 'boolean', default: false},
-} as const satisfies Record<string, FlagSpec>;
 
 /** Global flags that take a value, so their value is not mistaken for the command name. */
 const valueFlags = new Set(['--lessons']);
@@ -431,6 +423,12 @@ function kebab(name: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+	const lab = labOnlyFlags(argv);
+	if (lab) {
+		const {launchTui} = await import('./ui/launch.js');
+		return launchTui({noColor: lab.color === false, ascii: lab.ascii === true, screenReader: lab.screenReader === true, lessons: lab.lessons as string | undefined});
+	}
+
 	const name = argv.find((argument, i) => !argument.startsWith('-') && !valueFlags.has(argv[i - 1]));
 	const command = name ? commands[name] : undefined;
 	if (name && !command) {
@@ -439,6 +437,7 @@ async function main(argv: string[]): Promise<number> {
 	}
 
 	const flags: Record<string, FlagSpec> = {...commonFlags, ...command?.flags};
+	const {default: meow} = await import('meow');
 	const cli = meow(command?.usage ?? mainHelp, {
 		importMeta: import.meta,
 		argv,

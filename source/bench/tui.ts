@@ -202,7 +202,8 @@ async function measureOutput(): Promise<OutputFigures> {
 	const started = performance.now();
 	keyboard.type(`${line}\r`);
 	await sleep(50);
-	while (running.shell.busy) await sleep(20); // eslint-disable-line no-await-in-loop
+	const shell = await running.shell;
+	while (shell.busy) await sleep(20); // eslint-disable-line no-await-in-loop
 	const liveSeconds = (performance.now() - started) / 1000;
 	const liveBytesPerSecond = (terminal.bytes - liveStart) / liveSeconds;
 	running.instance.unmount();

@@ -3,18 +3,22 @@
 // saved progress). Labs live outside React and survive going back to the
 // menu, so leaving and re-entering loses nothing. One input handler for the
 // whole app hands each key to the screen showing, so no key is lost while
-// one screen replaces another. Lessons load after the first frame.
+// one screen replaces another.
+//
+// The menu needs only Ink and this file; everything a lab needs comes in
+// `parts`, which may still be loading (main.tsx imports lab-module.js after
+// the first frame). Until it arrives the menu works, and a lab picked or
+// keys typed meanwhile wait for it. Lessons are read once it has arrived.
 
 import {basename} from 'node:path';
-import {useApp, useInput} from 'ink';
+import {Text, useApp, useInput, type Key} from 'ink';
 import React, {useEffect, useReducer, useRef} from 'react';
 import type {Lesson} from '../lessons/format.js';
 import type {ProgressStore} from '../progress/store.js';
-import {LessonRun} from '../shell/lesson-run.js';
-import type {GuestLibrary} from '../shell/lab.js';
+import type {LessonRun} from '../shell/lesson-run.js';
 import type {Shell} from '../shell/shell.js';
-import {LabController} from './lab-controller.js';
-import {LabScreen} from './lab-screen.js';
+import type {LabController} from './lab-controller.js';
+import type {LabScreen} from './lab-screen.js';
 import {minimumColumns, minimumRows} from './layout.js';
 import {Menu, MenuController, placeholderItems, sandboxItem, type MenuItem} from './menu.js';
 import {ThemeContext, type Theme} from './theme.js';
@@ -29,12 +33,25 @@ export type LessonSource = {
 	progress?: ProgressStore;
 };
 
+/** What a lab needs beyond the menu: lab-module.ts's labParts. */
+export type LabParts = {
+	newShell(): Shell;
+	lessonSource(directory?: string): LessonSource;
+	LabController: typeof LabController;
+	LabScreen: typeof LabScreen;
+	LessonRun: typeof LessonRun;
+};
+
 type Props = {
-	shell: Shell;
+	/** The lab's code, or its import still under way. */
+	parts: LabParts | Promise<LabParts>;
+	/** The sandbox's shell (default: a new one from parts). */
+	shell?: Shell;
 	theme: Theme;
-	/** Open straight into the sandbox (tests). */
+	/** Open straight into the sandbox (tests, bench). */
 	startInLab?: boolean;
-	lessons?: LessonSource;
+	/** The lessons, or how to make their source once parts are loaded. */
+	lessons?: LessonSource | ((parts: LabParts) => LessonSource);
 };
 
 type Labs = {
@@ -44,6 +61,13 @@ type Labs = {
 	labs: Map<string, {controller: LabController; title: string}>;
 	lessons: Lesson[];
 	note: string;
+	/** Set once the lab's code has loaded. */
+	parts?: LabParts;
+	sandbox?: Shell;
+	source?: LessonSource;
+	/** A menu pick, and keys, that came before parts did. */
+	pendingOpen?: MenuItem;
+	pendingKeys: Array<[string, Key]>;
 };
 
 /** A menu line for a lesson, with its progress from the store. */
@@ -58,7 +82,11 @@ function lessonItem(lesson: Lesson, index: number, progress: ProgressStore | und
 	return {id: `lesson:${lesson.id}`, title: `${String(number).padStart(2)}. ${lesson.title}${mark}`, summary: `${lesson.minutes} min · ${lesson.summary}`, enabled: true};
 }
 
-export function App({shell, theme, startInLab = false, lessons}: Props): React.JSX.Element {
+function isPromise(value: LabParts | Promise<LabParts>): value is Promise<LabParts> {
+	return typeof (value as Promise<LabParts>).then === 'function';
+}
+
+export function App({parts, shell, theme, startInLab = false, lessons}: Props): React.JSX.Element {
 	const {exit} = useApp();
 	const [, redraw] = useReducer((n: number) => n + 1, 0);
 	const size = useTerminalSize();
@@ -68,7 +96,7 @@ export function App({shell, theme, startInLab = false, lessons}: Props): React.J
 		redraw,
 		leave() {
 			self.screen = 'menu';
-			if (lessons) refreshMenu(self);
+			if (self.source) refreshMenu(self);
 			redraw();
 		},
 		quit: () => {
@@ -77,7 +105,52 @@ export function App({shell, theme, startInLab = false, lessons}: Props): React.J
 	});
 
 	const refreshMenu = (self: Labs) => {
-		self.menu.items.splice(1, self.menu.items.length - 1, ...self.lessons.map((lesson, index) => lessonItem(lesson, index, lessons?.progress)));
+		self.menu.items.splice(1, self.menu.items.length - 1, ...self.lessons.map((lesson, index) => lessonItem(lesson, index, self.source?.progress)));
+	};
+
+	/** Opens the lab for a menu item; before the lab's code is loaded, remembers it. */
+	const open = (self: Labs, item: MenuItem) => {
+		const loaded = self.parts;
+		if (!loaded) {
+			// Shown as 'loading the lab…'; keys typed meanwhile wait in pendingKeys.
+			self.pendingOpen = item;
+			self.current = item.id;
+			self.screen = 'lab';
+			redraw();
+			return;
+		}
+
+		if (item.id === 'sandbox') {
+			self.sandbox!.lab.boot();
+		} else {
+			const lesson = self.lessons.find(candidate => `lesson:${candidate.id}` === item.id);
+			if (!lesson || !self.source) return;
+			if (!self.labs.has(item.id)) {
+				const lessonShell = self.source.shellFor(lesson);
+				const run = new loaded.LessonRun(lesson, lessonShell, self.source.progress);
+				lessonShell.lab.lesson = run;
+				lessonShell.lab.boot();
+				self.labs.set(item.id, {controller: new loaded.LabController(lessonShell, labEvents(self)), title: lesson.title});
+				void run.enter().then(redraw, (error: unknown) => {
+					lessonShell.transcript.add('info', `ringlab: this step's set-up failed: ${error instanceof Error ? error.message : String(error)}`);
+					redraw();
+				});
+			}
+		}
+
+		self.current = item.id;
+		self.screen = 'lab';
+		redraw();
+	};
+
+	/** The lab's code has arrived: make the sandbox, then act on what waited for it. */
+	const attach = (self: Labs, loaded: LabParts) => {
+		self.parts = loaded;
+		self.sandbox = shell ?? loaded.newShell();
+		self.labs.set('sandbox', {controller: new loaded.LabController(self.sandbox, labEvents(self)), title: 'sandbox'});
+		if (lessons) self.source = typeof lessons === 'function' ? lessons(loaded) : lessons;
+		if (self.pendingOpen) open(self, self.pendingOpen);
+		self.pendingOpen = undefined;
 	};
 
 	state.current ??= (() => {
@@ -87,73 +160,89 @@ export function App({shell, theme, startInLab = false, lessons}: Props): React.J
 			labs: new Map(),
 			lessons: [],
 			note: lessons ? 'loading…' : '(placeholder: the lessons are not built yet — what is planned)',
+			pendingKeys: [],
 			menu: new MenuController([sandboxItem, ...(lessons ? [] : placeholderItems())], {
 				redraw,
 				open(item) {
-					if (item.id !== 'sandbox') {
-						const lesson = self.lessons.find(candidate => `lesson:${candidate.id}` === item.id);
-						if (!lesson || !lessons) return;
-						if (!self.labs.has(item.id)) {
-							const lessonShell = lessons.shellFor(lesson);
-							const run = new LessonRun(lesson, lessonShell, lessons.progress);
-							lessonShell.lab.lesson = run;
-							lessonShell.lab.boot();
-							self.labs.set(item.id, {controller: new LabController(lessonShell, labEvents(self)), title: lesson.title});
-							void run.enter().then(redraw, (error: unknown) => {
-								lessonShell.transcript.add('info', `ringlab: this step's set-up failed: ${error instanceof Error ? error.message : String(error)}`);
-								redraw();
-							});
-						}
-					} else {
-						shell.lab.boot();
-					}
-
-					self.current = item.id;
-					self.screen = 'lab';
-					redraw();
+					open(self, item);
 				},
 				quit: () => {
 					exit();
 				},
 			}),
 		};
-		self.labs.set('sandbox', {controller: new LabController(shell, labEvents(self)), title: 'sandbox'});
+		if (!isPromise(parts)) attach(self, parts);
 		return self;
 	})();
 	const app = state.current;
-	if (app.screen === 'lab' && app.current === 'sandbox' && shell.host.findProgram) shell.lab.boot();
+	if (app.screen === 'lab' && app.current === 'sandbox' && app.sandbox?.host.findProgram) app.sandbox.lab.boot();
 
-	// Lessons are read after the first frame, so the menu appears at once.
+	const lab = app.labs.get(app.current);
+	const key = (input: string, pressed: Key) => {
+		if (app.screen === 'menu') app.menu.key(input, pressed, size.columns < minimumColumns || size.rows < minimumRows);
+		else if (lab) lab.controller.key(input, pressed);
+		else app.pendingKeys.push([input, pressed]);
+	};
+
+	// The lab's code, if still loading; then the lessons, read after the frame that follows.
 	useEffect(() => {
-		if (!lessons) return;
-		const timer = setImmediate(() => {
-			try {
-				const {lessons: loaded, problems, notes = []} = lessons.load();
-				app.lessons = loaded;
-				app.note = loaded.length === 0 ? 'no lessons found (ringlab lessons check explains why)' : problems > 0 ? `${problems} lesson file${problems === 1 ? ' has' : 's have'} errors and ${problems === 1 ? 'is' : 'are'} not listed (ringlab lessons check)` : 'pick one; your progress is kept';
-				// Progress that had to be recovered is said, never dropped silently (details: ringlab progress).
-				if (notes.length > 0) app.menu.notice = `progress recovered: ${notes[0]} (ringlab progress says more)`;
-				refreshMenu(app);
-			} catch (error) {
-				app.note = `the lessons could not be read: ${error instanceof Error ? error.message : String(error)}`;
-			}
+		let gone = false;
+		let timer: NodeJS.Immediate | undefined;
+		const readLessons = () => {
+			timer = setImmediate(() => {
+				const source = app.source;
+				if (gone || !source) return;
+				try {
+					const {lessons: loaded, problems, notes = []} = source.load();
+					app.lessons = loaded;
+					app.note = loaded.length === 0 ? 'no lessons found (ringlab lessons check explains why)' : problems > 0 ? `${problems} lesson file${problems === 1 ? ' has' : 's have'} errors and ${problems === 1 ? 'is' : 'are'} not listed (ringlab lessons check)` : 'pick one; your progress is kept';
+					// Progress that had to be recovered is said, never dropped silently (details: ringlab progress).
+					if (notes.length > 0) app.menu.notice = `progress recovered: ${notes[0]} (ringlab progress says more)`;
+					refreshMenu(app);
+				} catch (error) {
+					app.note = `the lessons could not be read: ${error instanceof Error ? error.message : String(error)}`;
+				}
 
-			redraw();
-		});
+				redraw();
+			});
+		};
+
+		if (isPromise(parts)) {
+			parts.then(
+				loaded => {
+					if (gone) return;
+					attach(app, loaded);
+					redraw();
+					readLessons();
+				},
+				(error: unknown) => {
+					app.note = `the lab could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+					redraw();
+				},
+			);
+		} else {
+			readLessons();
+		}
+
 		return () => {
-			clearImmediate(timer);
+			gone = true;
+			if (timer) clearImmediate(timer);
 		};
 	}, []); // eslint-disable-line react-hooks/exhaustive-deps
 
-	const lab = app.labs.get(app.current)!;
-	useInput((input, key) => {
-		if (app.screen === 'menu') app.menu.key(input, key, size.columns < minimumColumns || size.rows < minimumRows);
-		else lab.controller.key(input, key);
+	// Keys typed into a lab before its code arrived, in order.
+	useEffect(() => {
+		if (!lab || app.pendingKeys.length === 0) return;
+		const waiting = app.pendingKeys.splice(0);
+		for (const [input, pressed] of waiting) lab.controller.key(input, pressed);
 	});
 
+	useInput(key);
+
+	const LabScreenView = app.parts?.LabScreen;
 	return (
 		<ThemeContext.Provider value={theme}>
-			{app.screen === 'menu' ? <Menu menu={app.menu} lessonsNote={app.note} /> : <LabScreen key={app.current} lab={lab.controller} title={lab.title} />}
+			{app.screen === 'menu' ? <Menu menu={app.menu} lessonsNote={app.note} /> : lab && LabScreenView ? <LabScreenView key={app.current} lab={lab.controller} title={lab.title} /> : <Text>{app.note.startsWith('the lab could not') ? app.note : 'loading the lab…'}</Text>}
 		</ThemeContext.Provider>
 	);
 }

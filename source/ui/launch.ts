@@ -44,8 +44,8 @@ export async function launchTui(flags: DisplayFlags & {sandbox?: boolean; lesson
 	// this is an interactive terminal, so it does not.
 	delete process.env.CI;
 	delete process.env.CONTINUOUS_INTEGRATION;
-	const {startApp, lessonSource} = await loadApp();
-	const running = startApp({stdin, stdout, stderr, settings, startInLab: flags.sandbox, lessons: lessonSource(flags.lessons)});
+	const {startApp} = await loadApp();
+	const running = startApp({stdin, stdout, stderr, settings, startInLab: flags.sandbox, lessons: {directory: flags.lessons}});
 	// The terminal went away (window closed, SSH dropped): leave quietly.
 	const gone = () => {
 		running.screen?.close();

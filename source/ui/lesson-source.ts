@@ -8,7 +8,7 @@ import {lessonGuestLibrary} from '../lessons/lab-bridge.js';
 import {loadLessons} from '../lessons/loader.js';
 import {ProgressStore} from '../progress/store.js';
 import type {LessonSource} from './app.js';
-import {newShell} from './main.js';
+import {newShell} from './new-shell.js';
 
 export function lessonSource(directory: string = bundledLessonsDirectory, progress?: () => ProgressStore | undefined): LessonSource {
 	const source: LessonSource = {

@@ -21,7 +21,7 @@ import {makeKernelShell, sh} from './helpers.js';
 const lesson: Lesson = loadLessons(bundledLessonsDirectory).lessons.find(candidate => candidate.id === 'rings-and-syscalls')!;
 
 async function lessonLab(progress?: ProgressStore) {
-	// The lab the app opens for a lesson: the lesson folder's guests first (newShell in source/ui/main.tsx).
+	// The lab the app opens for a lesson: the lesson folder's guests first (newShell in source/ui/new-shell.ts).
 	const lab = new Lab(lessonGuestLibrary(lesson.dir));
 	const shell = new Shell({lab, commands: allCommands, pause: async () => undefined}, kernelHost(lab));
 	const run = new LessonRun(lesson, shell, progress);

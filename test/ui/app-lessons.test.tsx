@@ -11,6 +11,7 @@ import React from 'react';
 import {bundledLessonsDirectory} from '../../source/lessons/paths.js';
 import {ProgressStore} from '../../source/progress/store.js';
 import {App} from '../../source/ui/app.js';
+import {labParts} from '../../source/ui/lab-module.js';
 import {lessonSource} from '../../source/ui/lesson-source.js';
 import {makeTheme} from '../../source/ui/theme.js';
 import {makeKernelShell} from '../shell/helpers.js';
@@ -34,7 +35,7 @@ test('the menu lists the bundled lessons after the first frame, with their progr
 	store.update('rings-and-syscalls', lesson => {
 		lesson.stepsDone.push('watch-a-system-call-cross-rings');
 	});
-	const {lastFrame, instance} = renderAt(<App shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 100, 30);
+	const {lastFrame, instance} = renderAt(<App parts={labParts} shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 100, 30);
 	const frame = await waitForFrame(lastFrame, /1\. Rings/);
 	t.regex(frame, /pick one; your progress is kept/);
 	t.regex(frame, /1\. Rings, user mode and system calls \(1\/4\)/);
@@ -45,7 +46,7 @@ test('the menu lists the bundled lessons after the first frame, with their progr
 
 test('a lesson opens its own lab: the Lesson panel at step 1; its solution passes the step and the shell says so', async t => {
 	const cwd = tempDirectory(t);
-	const {lastFrame, stdin, instance} = renderAt(<App shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 100, 30);
+	const {lastFrame, stdin, instance} = renderAt(<App parts={labParts} shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 100, 30);
 	await ready(lastFrame, /1\. Rings/);
 	stdin.type('j');
 	await waitForFrame(lastFrame, /▸ {2}1\. Rings/);
@@ -62,14 +63,14 @@ test('a lesson opens its own lab: the Lesson panel at step 1; its solution passe
 test('progress that had to be recovered is said in the menu, not dropped silently', async t => {
 	const cwd = tempDirectory(t);
 	writeFileSync(join(cwd, 'progress.json'), '{"version": 1, "users": {"x": {"lessons": {"rings-and-syscalls": {"stepsDo');
-	const {lastFrame, instance} = renderAt(<App shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 160, 30);
+	const {lastFrame, instance} = renderAt(<App parts={labParts} shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 160, 30);
 	t.regex(await waitForFrame(lastFrame, /progress recovered/), /progress recovered: .*progress\.json was damaged/);
 	instance.unmount();
 });
 
 test('lessons are numbered by their file names (the syllabus number), not their position', async t => {
 	const cwd = tempDirectory(t);
-	const {lastFrame, instance} = renderAt(<App shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 160, 48);
+	const {lastFrame, instance} = renderAt(<App parts={labParts} shell={makeKernelShell()} theme={theme} lessons={lessonSource(bundledLessonsDirectory, () => new ProgressStore({cwd}))} />, 160, 48);
 	const frame = await waitForFrame(lastFrame, /12\. Namespaces I/);
 	t.regex(frame, /12\. Namespaces I: PID and UTS/);
 	t.regex(frame, / 1\. Rings/);

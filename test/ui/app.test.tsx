@@ -9,6 +9,7 @@ const test = anyTest.serial;
 import React from 'react';
 import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
+import {labParts} from '../../source/ui/lab-module.js';
 import {PanelView, initialPanelState} from '../../source/ui/panel-view.js';
 import {registersPanel} from '../../source/ui/panels/registers.js';
 import {ThemeContext, makeTheme} from '../../source/ui/theme.js';
@@ -19,7 +20,7 @@ const unicode = makeTheme({color: false, ascii: false, screenReader: false});
 const ascii = makeTheme({color: false, ascii: true, screenReader: false});
 
 test('the menu offers the sandbox and a clearly labelled placeholder list of lessons', t => {
-	const {lastFrame, unmount} = render(<App shell={makeShell()} theme={unicode} />);
+	const {lastFrame, unmount} = render(<App parts={labParts} shell={makeShell()} theme={unicode} />);
 	const frame = lastFrame() ?? '';
 	t.regex(frame, /▸ Sandbox/);
 	t.regex(frame, /placeholder: the lessons are not built yet/);
@@ -28,7 +29,7 @@ test('the menu offers the sandbox and a clearly labelled placeholder list of les
 });
 
 test('a placeholder lesson cannot be opened and says why', async t => {
-	const {lastFrame, stdin, unmount} = render(<App shell={makeShell()} theme={unicode} />);
+	const {lastFrame, stdin, unmount} = render(<App parts={labParts} shell={makeShell()} theme={unicode} />);
 	await ready(lastFrame, /Sandbox/);
 	stdin.write('j');
 	await waitForFrame(lastFrame, /▸ {2}1\. Rings/);
@@ -37,9 +38,40 @@ test('a placeholder lesson cannot be opened and says why', async t => {
 	unmount();
 });
 
+test('while the lab\'s code is still loading the menu works; Enter and keys typed meanwhile wait for it, in order', async t => {
+	let arrive!: (parts: typeof labParts) => void;
+	const loading = new Promise<typeof labParts>(resolve => {
+		arrive = resolve;
+	});
+	const shell = makeShell();
+	const {lastFrame, stdin, unmount} = render(<App parts={loading} shell={shell} theme={unicode} />);
+	await ready(lastFrame, /Sandbox/);
+	stdin.write('j');
+	await waitForFrame(lastFrame, /▸ {2}1\. Rings/);
+	stdin.write('k');
+	await waitForFrame(lastFrame, /▸ Sandbox/);
+	stdin.write('\r');
+	await new Promise(resolve => {
+		setTimeout(resolve, 50);
+	});
+	t.regex(lastFrame() ?? '', /loading the lab…/, 'Enter was taken: the lab opens as soon as its code is here');
+	for (const key of ['e', 'c', 'h', 'o', ' ', 'h', 'i', '\r']) stdin.write(key);
+	t.is(shell.transcript.lines.length, 0, 'nothing reached the shell yet');
+	arrive(labParts);
+	const frame = await waitForFrame(lastFrame, /^hi$/m);
+	t.regex(frame, /\$ echo hi/);
+	unmount();
+});
+
+test('if the lab\'s code cannot be loaded the menu says so', async t => {
+	const {lastFrame, unmount} = render(<App parts={Promise.reject(new Error('Cannot find module lab-module.js'))} theme={unicode} />);
+	t.regex(await waitForFrame(lastFrame, /could not be loaded/), /the lab could not be loaded: Cannot find module lab-module\.js/);
+	unmount();
+});
+
 test('Enter opens the sandbox; a guest run shows its output and fills the registers panel', async t => {
 	const shell = makeShell();
-	const {lastFrame, stdin, unmount} = render(<App shell={shell} theme={unicode} />);
+	const {lastFrame, stdin, unmount} = render(<App parts={labParts} shell={shell} theme={unicode} />);
 	await ready(lastFrame, /Sandbox/);
 	stdin.write('\r');
 	t.regex(await waitForFrame(lastFrame, /No guest loaded/), /No guest loaded/);
@@ -73,13 +105,13 @@ test('the registers panel marks changed values, and back un-changes them', async
 test('80x24: the frame has exactly 24 rows of at most 80 columns; 160x48 puts panels beside the shell', async t => {
 	const shell = makeShell();
 	await sh(shell, 'run hello');
-	const small = renderAt(<App startInLab shell={shell} theme={unicode} />, 80, 24);
+	const small = renderAt(<App parts={labParts} startInLab shell={shell} theme={unicode} />, 80, 24);
 	const rows = (await waitForFrame(small.lastFrame, /ringlab\$/)).split('\n');
 	t.is(rows.length, 24);
 	t.true(rows.every(row => [...row].length <= 80));
 	t.regex(rows[0], /ringlab · sandbox {2}1 Registers/);
 	small.instance.unmount();
-	const wide = renderAt(<App startInLab shell={shell} theme={unicode} />, 160, 48);
+	const wide = renderAt(<App parts={labParts} startInLab shell={shell} theme={unicode} />, 160, 48);
 	const wideRows = (await waitForFrame(wide.lastFrame, /ringlab\$/)).split('\n');
 	t.is(wideRows.length, 48);
 	// The shell on the left, a panel border on the same row to the right.
@@ -89,7 +121,7 @@ test('80x24: the frame has exactly 24 rows of at most 80 columns; 160x48 puts pa
 });
 
 test('resize re-lays out; below 80x24 a clear message; back again', async t => {
-	const {stdout, instance, lastFrame} = renderAt(<App startInLab shell={makeShell()} theme={unicode} />, 80, 24);
+	const {stdout, instance, lastFrame} = renderAt(<App parts={labParts} startInLab shell={makeShell()} theme={unicode} />, 80, 24);
 	await waitForFrame(lastFrame, /ringlab\$/);
 	stdout.resize(60, 20);
 	const small = await waitForFrame(lastFrame, /This one is/);
@@ -101,7 +133,7 @@ test('resize re-lays out; below 80x24 a clear message; back again', async t => {
 });
 
 test('? from a panel shows the keys; any key closes it', async t => {
-	const {stdin, lastFrame, instance} = renderAt(<App startInLab shell={makeShell()} theme={unicode} />, 80, 24);
+	const {stdin, lastFrame, instance} = renderAt(<App parts={labParts} startInLab shell={makeShell()} theme={unicode} />, 80, 24);
 	await ready(lastFrame, /ringlab\$/);
 	stdin.type(keys.escape);
 	await waitForFrame(lastFrame, /1 Registers ◂/);
@@ -114,7 +146,7 @@ test('? from a panel shows the keys; any key closes it', async t => {
 
 test('exit in the shell goes back to the menu, and the lab is kept', async t => {
 	const shell = makeShell();
-	const {stdin, lastFrame, instance} = renderAt(<App startInLab shell={shell} theme={unicode} />, 80, 24);
+	const {stdin, lastFrame, instance} = renderAt(<App parts={labParts} startInLab shell={shell} theme={unicode} />, 80, 24);
 	await ready(lastFrame, /ringlab\$/);
 	stdin.type('echo kept\r');
 	await waitForFrame(lastFrame, /^kept$/m);
@@ -128,7 +160,7 @@ test('exit in the shell goes back to the menu, and the lab is kept', async t => 
 test('ASCII mode draws no characters outside ASCII', async t => {
 	const shell = makeShell();
 	await sh(shell, 'run hello');
-	const {lastFrame, instance} = renderAt(<App startInLab shell={shell} theme={ascii} />, 80, 24);
+	const {lastFrame, instance} = renderAt(<App parts={labParts} startInLab shell={shell} theme={ascii} />, 80, 24);
 	await waitForFrame(lastFrame, /ringlab\$/);
 	// eslint-disable-next-line no-control-regex
 	t.regex(plainText(lastFrame()), /^[\u0000-\u007F]*$/);

@@ -8,6 +8,7 @@ import type {Key} from 'ink';
 import {render} from 'ink-testing-library';
 import React from 'react';
 import {App} from '../../source/ui/app.js';
+import {labParts} from '../../source/ui/lab-module.js';
 import {LabController} from '../../source/ui/lab-controller.js';
 import {makeTheme} from '../../source/ui/theme.js';
 import {makeShell, sh} from '../shell/helpers.js';
@@ -24,7 +25,7 @@ function plainKey(partial: Partial<Key> = {}): Key {
 test('"jjj" in one stdin write scrolls a focused panel three lines', async t => {
 	const shell = makeShell();
 	await sh(shell, 'run hello');
-	const {lastFrame, stdin, unmount} = render(<App startInLab shell={shell} theme={theme} />);
+	const {lastFrame, stdin, unmount} = render(<App parts={labParts} startInLab shell={shell} theme={theme} />);
 	await ready(lastFrame, /ringlab\$/);
 	stdin.write('\u001B');
 	await settle(50);

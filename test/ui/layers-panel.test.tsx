@@ -8,6 +8,7 @@ import anyTest from 'ava';
 import React from 'react';
 import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
+import {labParts} from '../../source/ui/lab-module.js';
 import {PanelView, initialPanelState} from '../../source/ui/panel-view.js';
 import {layersPanel} from '../../source/ui/panels/layers.js';
 import {lineText} from '../../source/ui/panels/panel.js';
@@ -140,7 +141,7 @@ test('PanelView at 80 columns: a window of the lines, scrolled and filtered', as
 
 test('in the lab at 80x24: the Layers tab, j scrolls, / filters; at 160x48 beside the shell', async t => {
 	const shell = await labWithOverlays();
-	const small = renderAt(<App startInLab shell={shell} theme={unicode} />, 80, 24);
+	const small = renderAt(<App parts={labParts} startInLab shell={shell} theme={unicode} />, 80, 24);
 	await ready(small.lastFrame, /root@ringlab:\/#/);
 	small.stdin.type(keys.escape);
 	await waitForFrame(small.lastFrame, /1 Registers ◂/);
@@ -162,7 +163,7 @@ test('in the lab at 80x24: the Layers tab, j scrolls, / filters; at 160x48 besid
 	t.regex(filtered, /│- {3}primes +lower0 \(whiteout\)│/);
 	small.instance.unmount();
 
-	const wide = renderAt(<App startInLab shell={shell} theme={unicode} />, 160, 48);
+	const wide = renderAt(<App parts={labParts} startInLab shell={shell} theme={unicode} />, 160, 48);
 	await ready(wide.lastFrame, /root@ringlab:\/#/);
 	wide.stdin.type(keys.escape);
 	await waitForFrame(wide.lastFrame, /1 Registers ◂/);

@@ -6,6 +6,7 @@
 import anyTest from 'ava';
 import React from 'react';
 import {App} from '../../source/ui/app.js';
+import {labParts} from '../../source/ui/lab-module.js';
 import {runningText} from '../../source/ui/running-text.js';
 import {makeTheme} from '../../source/ui/theme.js';
 import type {Command} from '../../source/shell/command.js';
@@ -35,7 +36,7 @@ const waitCommand: Command = {
 
 test('running: the command line; Ctrl-C: stopping…, then the normal status once it has stopped', async t => {
 	const shell = new Shell({lab: new Lab(bundledGuestLibrary()), commands: [...allCommands, waitCommand], pause: async () => settle(5)});
-	const screen = renderAt(<App startInLab shell={shell} theme={theme} />, 80, 24);
+	const screen = renderAt(<App parts={labParts} startInLab shell={shell} theme={theme} />, 80, 24);
 	t.teardown(() => {
 		shell.interrupt();
 		screen.instance.unmount();
