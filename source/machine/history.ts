@@ -2,8 +2,12 @@
 // restoring the nearest checkpoint at or before the target and re-executing
 // forward. Checkpoints hold the CPU and device state plus only the memory
 // pages written since the previous checkpoint (from the memory's dirty map);
-// the oldest checkpoint keeps a full copy of memory. Old checkpoints are
-// folded into that base when the history outgrows its memory budget.
+// the oldest checkpoint, the base, keeps every page that is not all zeros
+// (a copy of the whole of a mostly empty 16 MiB memory would make all of it
+// resident). Old checkpoints are folded into the base when the deltas
+// outgrow their memory budget; at least two are always kept, so step-back
+// reaches back one to two checkpoint intervals (32,768 steps each) even for
+// a guest that writes every page.
 
 import type {PhysicalMemory} from './memory.js';
 import {PAGE_SHIFT, PAGE_SIZE} from './arch.js';
@@ -18,11 +22,12 @@ type Checkpoint = {
 };
 
 export const checkpointInterval = 1 << 15;
-/** Memory the deltas may use before old checkpoints are folded into the base. */
-const deltaBudgetBytes = 24 * 1024 * 1024;
+/** Memory the deltas may use before old checkpoints are folded into the base (a lab holds several machines). */
+export const deltaBudgetBytes = 8 * 1024 * 1024;
 
 export class History {
-	private base: {steps: number; state: MachineState; memory: Uint8Array} | undefined;
+	/** pages: every page not all zeros at the base's step; absent pages were zero. */
+	private base: {steps: number; state: MachineState; pages: Map<number, Uint8Array>} | undefined;
 	private readonly deltas: Checkpoint[] = [];
 	private deltaBytes = 0;
 
@@ -48,7 +53,17 @@ export class History {
 	/** Take a checkpoint now. */
 	record(steps: number, state: MachineState): void {
 		if (!this.base) {
-			this.base = {steps, state, memory: this.memory.bytes.slice()};
+			const pages = new Map<number, Uint8Array>();
+			const {words, bytes} = this.memory;
+			const wordsPerPage = PAGE_SIZE >>> 2;
+			for (let page = 0; page < this.memory.pageCount; page++) {
+				const start = page * wordsPerPage;
+				let word = start;
+				while (word < start + wordsPerPage && words[word] === 0) word++;
+				if (word < start + wordsPerPage) pages.set(page, bytes.slice(page << PAGE_SHIFT, (page + 1) << PAGE_SHIFT));
+			}
+
+			this.base = {steps, state, pages};
 			this.memory.clearDirty();
 			return;
 		}
@@ -70,8 +85,10 @@ export class History {
 
 	private foldOldest(): void {
 		const oldest = this.deltas.shift()!;
-		for (const [page, data] of oldest.pages) this.base!.memory.set(data, page << PAGE_SHIFT);
-		this.base = {steps: oldest.steps, state: oldest.state, memory: this.base!.memory};
+		// The delta's page copies belong to the history alone: the base takes them over.
+		const {pages} = this.base!;
+		for (const [page, data] of oldest.pages) pages.set(page, data);
+		this.base = {steps: oldest.steps, state: oldest.state, pages};
 		this.deltaBytes -= oldest.pages.size * PAGE_SIZE;
 	}
 
@@ -84,15 +101,30 @@ export class History {
 		if (!this.base || target < this.base.steps) return undefined;
 		let keep = 0;
 		while (keep < this.deltas.length && this.deltas[keep].steps <= target) keep++;
-		this.memory.bytes.set(this.base.memory);
+		// Pages not written since the base (in no delta, not dirty now) are as they were: restore the others.
+		const {bytes, dirty} = this.memory;
+		const changed = new Set<number>();
+		for (const delta of this.deltas) for (const page of delta.pages.keys()) changed.add(page);
+		for (let page = 0; page < dirty.length; page++) if (dirty[page] !== 0) changed.add(page);
+		for (const page of changed) {
+			const data = this.base.pages.get(page);
+			if (data) bytes.set(data, page << PAGE_SHIFT);
+			else bytes.fill(0, page << PAGE_SHIFT, (page + 1) << PAGE_SHIFT);
+		}
+
 		for (let i = 0; i < keep; i++) {
-			for (const [page, data] of this.deltas[i].pages) this.memory.bytes.set(data, page << PAGE_SHIFT);
+			for (const [page, data] of this.deltas[i].pages) bytes.set(data, page << PAGE_SHIFT);
 		}
 
 		for (const dropped of this.deltas.splice(keep)) this.deltaBytes -= dropped.pages.size * PAGE_SIZE;
 		this.memory.clearDirty();
 		const point = keep > 0 ? this.deltas[keep - 1] : this.base;
 		return {steps: point.steps, state: point.state};
+	}
+
+	/** Bytes of memory the history holds in page copies (the base's pages and the deltas'). */
+	get bytesHeld(): number {
+		return ((this.base?.pages.size ?? 0) * PAGE_SIZE) + this.deltaBytes;
 	}
 
 	clear(): void {

@@ -143,6 +143,11 @@ export class Machine {
 		return now - this.cpu.steps;
 	}
 
+	/** Bytes of page copies the step-back history holds (0 when it is off). */
+	get historyBytes(): number {
+		return this.history.bytesHeld;
+	}
+
 	/** How far back stepBack can go from here. */
 	get stepsBackAvailable(): number {
 		return this.history.enabled ? this.cpu.steps - this.history.oldestStep : 0;

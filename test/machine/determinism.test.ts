@@ -7,6 +7,7 @@ import test from 'ava';
 import {createHash} from 'node:crypto';
 import {assembleFile, defaultKernelPath, resolveGuest} from '../../source/guests.js';
 import {loadWithKernel} from '../../source/machine/loader.js';
+import {deltaBudgetBytes} from '../../source/machine/history.js';
 import {Machine} from '../../source/machine/machine.js';
 
 function boot(guest: string, trace: 'off' | 'events' | 'full' = 'full'): Machine {
@@ -88,6 +89,22 @@ test('step back is at least 10,000 steps deep wherever you are', t => {
 		machine.run(at - machine.cpu.steps);
 		t.true(machine.stepsBackAvailable >= 10_000, `at step ${at}: ${machine.stepsBackAvailable}`);
 	}
+});
+
+test('the history keeps only pages in use: the base holds no all-zero page, the deltas stay within their budget', t => {
+	const machine = boot('pagechurn', 'off');
+	const used = new Set<number>();
+	for (let page = 0; page < machine.memory.pageCount; page++) if (machine.memory.bytes.subarray(page * 4096, (page + 1) * 4096).some(byte => byte !== 0)) used.add(page);
+	machine.enableHistory();
+	t.is(machine.historyBytes, used.size * 4096, 'the base: exactly the pages the loader filled');
+	t.true(used.size < machine.memory.pageCount / 4, `a small guest fills few of the ${machine.memory.pageCount} pages (${used.size})`);
+	machine.run(2_000_000);
+	t.true(machine.historyBytes <= machine.memory.size + deltaBudgetBytes, `${machine.historyBytes} bytes held`);
+	// Back to the oldest point: pages zero at the base and written since are zero again.
+	const reference = boot('pagechurn', 'off');
+	reference.run(machine.cpu.steps - machine.stepsBackAvailable);
+	machine.stepBack(machine.stepsBackAvailable);
+	t.is(createHash('sha256').update(machine.memory.bytes).digest('hex'), createHash('sha256').update(reference.memory.bytes).digest('hex'));
 });
 
 test('the console output is rewound with the machine', t => {
