@@ -423,6 +423,8 @@ function kebab(name: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+	// What ps and top show (meow did this, and it is no longer loaded for the lab).
+	process.title = 'ringlab';
 	const lab = labOnlyFlags(argv);
 	if (lab) {
 		const {launchTui} = await import('./ui/launch.js');

@@ -109,6 +109,8 @@ figures.push(
 	{name: 'TUI written during live guest runs (80x24)', value: tui.liveBytesPerSecond / 1024, unit: 'KB/s', budget: '<= 20', note: `${tui.liveSeconds.toFixed(1)} s of syscall-loop and pagechurn runs`},
 	{name: 'TUI resident memory, one lab session (the real process)', value: tui.residentMegabytes ?? Number.NaN, unit: 'MB', budget: '<= 80', note: tui.residentMegabytes === undefined ? 'not measured: needs /proc and util-linux script' : `VmRSS after: ${residentSession.join('; ')}`},
 	{name: 'TUI peak resident memory over that session', value: tui.peakResidentMegabytes ?? Number.NaN, unit: 'MB', note: 'VmHWM'},
+	{name: 'TUI resident memory at the menu, before any lab', value: tui.menuResidentMegabytes ?? Number.NaN, unit: 'MB', note: 'Node, Ink and the loaded code: shared by every lab in one process'},
+	{name: 'TUI resident memory the lab session added', value: tui.residentMegabytes === undefined || tui.menuResidentMegabytes === undefined ? Number.NaN : tui.residentMegabytes - tui.menuResidentMegabytes, unit: 'MB', note: 'after the session minus at the menu'},
 );
 
 if (json) {

@@ -21,6 +21,8 @@ export type TuiFigures = {
 	residentMegabytes: number | undefined;
 	/** Its peak (VmHWM) over the session. */
 	peakResidentMegabytes: number | undefined;
+	/** VmRSS at the menu before the lab opens: Node, Ink and the code, shared by every lab a process holds. */
+	menuResidentMegabytes: number | undefined;
 };
 
 /** What one lab session does before its memory is read: runs, a VM, a container. */
@@ -102,7 +104,7 @@ function statusKilobytes(pid: number, field: string): number | undefined {
 }
 
 /** Resident memory of the real app (as a user starts it, in a pty at 80x24) after the lab session above. */
-export async function residentMemory(): Promise<{resident: number; peak: number} | undefined> {
+export async function residentMemory(): Promise<{resident: number; peak: number; atMenu: number} | undefined> {
 	if (spawnSync('script', ['--version']).status !== 0 || !existsSync('/proc/self/status')) return undefined;
 	const child = spawn('script', ['-qfec', `stty cols 80 rows 24; ${appCommand}`, '/dev/null'], {env: appEnvironment(), stdio: ['pipe', 'pipe', 'inherit']});
 	let seen = '';
@@ -129,6 +131,10 @@ export async function residentMemory(): Promise<{resident: number; peak: number}
 	try {
 		await waitFor(/Sandbox/, 'menu');
 		await waitQuiet();
+		const pid = descendantNamed(child.pid!, 'ringlab');
+		if (pid === undefined) return undefined;
+		// The menu, lessons read and the lab's code loaded: what every lab shares.
+		const atMenu = statusKilobytes(pid, 'VmRSS');
 		child.stdin.write('\r');
 		await waitFor(/root@ringlab:~#/, 'prompt');
 		for (const line of residentSession) {
@@ -136,11 +142,9 @@ export async function residentMemory(): Promise<{resident: number; peak: number}
 			await waitQuiet(); // eslint-disable-line no-await-in-loop
 		}
 
-		const pid = descendantNamed(child.pid!, 'ringlab');
-		if (pid === undefined) return undefined;
 		const resident = statusKilobytes(pid, 'VmRSS');
 		const peak = statusKilobytes(pid, 'VmHWM');
-		return resident === undefined || peak === undefined ? undefined : {resident: resident / 1024, peak: peak / 1024};
+		return resident === undefined || peak === undefined || atMenu === undefined ? undefined : {resident: resident / 1024, peak: peak / 1024, atMenu: atMenu / 1024};
 	} finally {
 		child.kill('SIGKILL');
 	}
@@ -220,7 +224,7 @@ export async function tuiFigures(): Promise<TuiFigures> {
 	const memory = await residentMemory();
 	const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--measure-output'], {env: appEnvironment(), encoding: 'utf8', timeout: 120_000});
 	if (child.status !== 0) throw new Error(`TUI measurement failed: ${child.stderr}`);
-	return {firstFrameMs, residentMegabytes: memory?.resident, peakResidentMegabytes: memory?.peak, ...(JSON.parse(child.stdout) as OutputFigures)};
+	return {firstFrameMs, residentMegabytes: memory?.resident, peakResidentMegabytes: memory?.peak, menuResidentMegabytes: memory?.atMenu, ...(JSON.parse(child.stdout) as OutputFigures)};
 }
 
 if (process.argv.includes('--measure-output')) {
