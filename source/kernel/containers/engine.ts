@@ -15,7 +15,9 @@
 // Simplifications: no registry (base images are made from the host's /bin:
 // ringlab/base and ringlab/pause); no port publishing, NAT or iptables; no
 // volumes; memory.swap.max is not set (there is no swap); shell-form
-// commands need a runner supplied by the shell (the images have no /bin/sh).
+// commands need a runner supplied by the shell (the images have no /bin/sh);
+// no /etc/hosts, /etc/resolv.conf or /etc/hostname bind-mounted from
+// /var/lib/docker/containers/ID (nor the ID-init layer they are mounted on).
 
 import type {Cgroup} from '../cgroup/cgroup.js';
 import {parseInteger} from '../cgroup/values.js';
