@@ -24,3 +24,9 @@ export function keyValues(rows: Array<[string, string]>): string {
 export function formatBytes(bytes: number): string {
 	return bytes % (1 << 20) === 0 ? `${bytes >>> 20} MiB` : bytes % 1024 === 0 ? `${bytes >>> 10} KiB` : `${bytes} bytes`;
 }
+
+/** Counts by name as "name ×n" items, most first (in the map's own order with `byCount` false). */
+export function tally(counts: ReadonlyMap<string, number>, byCount = true): string[] {
+	const entries = byCount ? [...counts].sort((a, b) => b[1] - a[1]) : [...counts];
+	return entries.map(([name, n]) => `${name} ×${n}`);
+}

@@ -2,6 +2,7 @@
 // traps into the VMM (software techniques) by reason, as bars, with the
 // instructions the VMM emulated and the hypercalls it served.
 
+import {tally} from '../../format.js';
 import {gauge} from './cgroups.js';
 import {dim, type Panel, type PanelLine} from './panel.js';
 
@@ -27,9 +28,8 @@ export const exitsPanel: Panel = {
 		}
 
 		const {counters} = session.vm;
-		const emulated = [...counters.emulated].sort((a, b) => b[1] - a[1]);
-		if (emulated.length > 0) lines.push(dim(`emulated: ${emulated.map(([name, n]) => `${name} ×${n}`).join(', ')}`));
-		if (counters.hypercalls.size > 0) lines.push(dim(`hypercalls: ${[...counters.hypercalls].map(([name, n]) => `${name} ×${n}`).join(', ')}`));
+		if (counters.emulated.size > 0) lines.push(dim(`emulated: ${tally(counters.emulated).join(', ')}`));
+		if (counters.hypercalls.size > 0) lines.push(dim(`hypercalls: ${tally(counters.hypercalls, false).join(', ')}`));
 		if (exits.length === 0) lines.push(dim('no exits yet: vm step / vm start'));
 		return lines;
 	},
