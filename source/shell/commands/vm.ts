@@ -15,6 +15,7 @@ import {keyValues, tally} from '../../format.js';
 import {isPaging, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {pathInsteadOfGuest} from '../guest-library.js';
+import {inlineByMnemonic} from '../../hypervisor/binary-translation.js';
 import {ParavirtMonitor} from '../../hypervisor/paravirt.js';
 import {fitLines, fitText, wrapList} from '../views/fit.js';
 import {formatTranslation} from '../views/translation.js';
@@ -231,6 +232,8 @@ const exits: Command = {
 		const width = Math.max(0, ...list.map(([reason]) => reason.length));
 		for (const [reason, n] of list) lines.push(`  ${reason.padEnd(width)}  ${n.toLocaleString('en-US').padStart(9)}`);
 		if (counters.emulated.size > 0) lines.push(...wrapList('emulated: ', tally(counters.emulated)));
+		const inline = tally(inlineByMnemonic(session.vm.monitor));
+		if (inline.length > 0) lines.push(...wrapList('translated inline: ', inline));
 		if (counters.reflected.size > 0) lines.push(...wrapList('reflected into the guest: ', tally(counters.reflected)));
 		if (counters.hypercalls.size > 0) lines.push(...wrapList('hypercalls: ', tally(counters.hypercalls, false)));
 		lines.push(...pagingLines(session));
