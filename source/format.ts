@@ -24,3 +24,10 @@ export function keyValues(rows: Array<[string, string]>): string {
 export function formatBytes(bytes: number): string {
 	return bytes % (1 << 20) === 0 ? `${bytes >>> 20} MiB` : bytes % 1024 === 0 ? `${bytes >>> 10} KiB` : `${bytes} bytes`;
 }
+
+/** Counts by name as "name ×n" items, most first (in the counts' own order with `byCount` false). */
+export function tally(counts: ReadonlyMap<string, number> | Readonly<Record<string, number>>, byCount = true): string[] {
+	const all = counts instanceof Map ? [...counts] : Object.entries(counts);
+	const entries = byCount ? all.sort((a, b) => b[1] - a[1]) : all;
+	return entries.map(([name, n]) => `${name} ×${n}`);
+}

@@ -17,6 +17,7 @@ import {loadWithKernel} from '../machine/loader.js';
 import {Machine} from '../machine/machine.js';
 import type {TraceLevel} from '../machine/trace.js';
 import {residentSession, tuiFigures} from './tui.js';
+import {inlineExecuted} from '../hypervisor/binary-translation.js';
 import {Host} from '../hypervisor/host.js';
 import {techniqueLabel, type Paging, type VirtualTechnique} from '../hypervisor/techniques.js';
 import {join} from 'node:path';
@@ -81,7 +82,7 @@ function hypervisorRate(technique: VirtualTechnique, paging: Paging, seconds: nu
 		const host = new Host({trace: 'events'});
 		const vm = host.createVm({technique, paging});
 		vm.load(guestKernel, user);
-		const retired = () => host.cpu.instret + (technique === 'hardware-assist' ? 0 : vm.counters.totalEmulated);
+		const retired = () => host.cpu.instret + (technique === 'hardware-assist' ? 0 : vm.counters.totalEmulated + inlineExecuted(vm.monitor));
 		let warmup = 1;
 		while (vm.running && performance.now() < deadline) {
 			const instructions = retired();

@@ -30,6 +30,7 @@ import {hex} from '../format.js';
 import {vmmCycles} from './costs.js';
 import {decodeInstruction, type DecodedInstruction} from './decode.js';
 import {emulateStore} from './emulate-memory.js';
+import type {Monitor} from './monitor.js';
 import {SoftwareMonitor} from './software.js';
 
 export type Translation = 'IDENT' | 'INLINE' | 'CALLOUT';
@@ -81,7 +82,19 @@ export type TranslationStats = {
 	calloutsExecuted: number;
 	adaptedStores: number;
 	callouts: Record<string, number>;
+	/** INLINE sequences executed, by the instruction they replace (cli, sti, popf …): no VMM entry, nothing emulated. */
+	inline: Record<string, number>;
 };
+
+/** Guest instructions a VMM ran as INLINE sequences: neither emulated nor retired by the CPU as themselves (0 but under binary translation). */
+export function inlineExecuted(monitor: Monitor): number {
+	return monitor instanceof BinaryTranslationMonitor ? monitor.translation.inlineExecuted : 0;
+}
+
+/** The same by the instruction each sequence replaced (empty but under binary translation). */
+export function inlineByMnemonic(monitor: Monitor): Readonly<Record<string, number>> {
+	return monitor instanceof BinaryTranslationMonitor ? monitor.translation.inline : {};
+}
 
 export class BinaryTranslationMonitor extends SoftwareMonitor {
 	readonly technique = 'binary-translation' as const;
@@ -90,7 +103,7 @@ export class BinaryTranslationMonitor extends SoftwareMonitor {
 	readonly adaptive = new Set<number>();
 	/** Set while a translated INLINE or CALLOUT sequence runs (not a trap). */
 	private inCallout = false;
-	readonly translation: TranslationStats = {blocksTranslated: 0, instructionsTranslated: 0, cacheHits: 0, cacheFlushes: 0, identExecuted: 0, inlineExecuted: 0, calloutsExecuted: 0, adaptedStores: 0, callouts: {}};
+	readonly translation: TranslationStats = {blocksTranslated: 0, instructionsTranslated: 0, cacheHits: 0, cacheFlushes: 0, identExecuted: 0, inlineExecuted: 0, calloutsExecuted: 0, adaptedStores: 0, callouts: {}, inline: {}};
 
 	override stats(): Record<string, unknown> {
 		return {...super.stats(), translation: {...this.translation, cachedBlocks: this.cache.size}};
@@ -174,11 +187,13 @@ export class BinaryTranslationMonitor extends SoftwareMonitor {
 			if (cpu.pc !== segment.pc) return;
 			const cost = segment.translation === 'INLINE' ? inlineCycles(segment.d.op) : vmmCycles.btCallout;
 			cpu.cycles += cost;
+			const {mnemonic} = segment.d.info;
 			if (segment.translation === 'INLINE') {
 				this.translation.inlineExecuted++;
+				this.translation.inline[mnemonic] = (this.translation.inline[mnemonic] ?? 0) + 1;
 			} else {
 				this.translation.calloutsExecuted++;
-				const name = segment.adaptive ? `${segment.d.info.mnemonic} (page-table write)` : segment.d.info.mnemonic;
+				const name = segment.adaptive ? `${mnemonic} (page-table write)` : mnemonic;
 				this.translation.callouts[name] = (this.translation.callouts[name] ?? 0) + 1;
 			}
 
@@ -188,7 +203,8 @@ export class BinaryTranslationMonitor extends SoftwareMonitor {
 			this.inCallout = true;
 			this.emulate(segment);
 			this.inCallout = false;
-			vm.counters.emulate(segment.d.info.mnemonic);
+			// A CALLOUT ran the VMM's emulator; an INLINE sequence was translated code on the virtual CPU.
+			if (segment.translation === 'CALLOUT') vm.counters.emulate(mnemonic);
 			const io = segment.d.op === Op.In || segment.d.op === Op.InReg || segment.d.op === Op.Out || segment.d.op === Op.OutReg;
 			if (io) this.tally(vm.counters.io, start, cost);
 			else if (this.pageTableWrites !== tablesWritten) this.tally(vm.counters.pageTableUpdates, start, cost);

@@ -12,6 +12,7 @@ import {Op, baseCycles, type IsaVariant} from '../machine/isa.js';
 import {loadWithKernel} from '../machine/loader.js';
 import {Machine} from '../machine/machine.js';
 import type {StopReason} from '../machine/cpu.js';
+import {inlineExecuted} from './binary-translation.js';
 import {sortedRecord, type Tally} from './counters.js';
 import {Host} from './host.js';
 import {attachNativeIo, attachVmIo, type IoOptions, type IoReport} from './io/attach.js';
@@ -170,8 +171,9 @@ function runVirtual(program: Program, kernel: Program | undefined, options: Sess
 		exitStatus: vm.exitStatus ?? null,
 		message: vm.message ?? null,
 		output: vm.devices.uart.text(),
-		// Under a software VMM an emulated instruction did not retire on the CPU (it trapped, or was never run).
-		instructions: cpu.instret + (software ? counters.totalEmulated : 0),
+		// Under a software VMM an emulated instruction did not retire on the CPU (it trapped, or was never run),
+		// nor did one binary translation replaced by an INLINE sequence.
+		instructions: cpu.instret + (software ? counters.totalEmulated + inlineExecuted(vm.monitor) : 0),
 		steps: cpu.steps,
 		cycles: cpu.cycles,
 		idleCycles: cpu.idleCycles,

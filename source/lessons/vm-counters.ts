@@ -38,7 +38,7 @@ export type VmCounterInfo = {
 	read(vm: Vm, stats: Stats): number | undefined;
 };
 
-const translation = (field: keyof Omit<TranslationStats, 'callouts'>, doc: string): VmCounterInfo => ({name: `translation.${field}`, scope: 'binary-translation', doc, read: (_, s) => s.translation?.[field]});
+const translation = (field: keyof Omit<TranslationStats, 'callouts' | 'inline'>, doc: string): VmCounterInfo => ({name: `translation.${field}`, scope: 'binary-translation', doc, read: (_, s) => s.translation?.[field]});
 const shadow = (field: keyof ShadowCounters, doc: string): VmCounterInfo => ({name: `shadow.${field}`, scope: 'shadow paging', doc, read: (_, s) => s.shadow?.[field]});
 const ept = (field: Exclude<keyof EptCounters, 'tables'>, doc: string): VmCounterInfo => ({name: `ept.${field}`, scope: 'nested paging', doc, read: (_, s) => s.ept?.[field]});
 
@@ -89,6 +89,7 @@ const byName = new Map(vmCounters.map(counter => [counter.name, counter]));
 // ─── counters kept by key ───────────────────────────────────────────────
 
 const mnemonics = [...new Set(instructions.map(info => info.mnemonic))];
+const mnemonicKey = (key: string) => (mnemonics.includes(key.toLowerCase()) ? key.toLowerCase() : undefined);
 
 /**
  * The names a software VMM gives a trap with no VT-x exit of its own
@@ -103,15 +104,16 @@ const hypercallNames = new Set([...Object.keys(hypercallNumbers), 'event_channel
 type Family = {
 	name: string;
 	key: string;
+	scope: CounterScope;
 	doc: string;
 	canonical(key: string): string | undefined;
 	read(vm: Vm, stats: Stats): ReadonlyMap<string, number> | Readonly<Record<string, number>> | undefined;
 };
 
 export const vmCounterFamilies: readonly Family[] = [
-	{name: 'exits', key: 'REASON', doc: 'entries into the VMM for one reason: a VT-x exit reason (HLT, IO_INSTRUCTION …) or, under the software techniques, the trapping instruction where VT-x would not exit (POPF, CLI, SYSCALL …)', canonical: key => (exitNames.has(key.toUpperCase()) ? key.toUpperCase() : undefined), read: vm => vm.counters.exits},
-	{name: 'emulated', key: 'MNEMONIC', doc: 'one instruction emulated by the VMM (popf, cli, out …)', canonical: key => (mnemonics.includes(key.toLowerCase()) ? key.toLowerCase() : undefined), read: vm => vm.counters.emulated},
-	{name: 'reflected', key: 'VECTOR', doc: 'one vector delivered into the guest kernel (#GP, #PF, timer …)', canonical(key) {
+	{name: 'exits', key: 'REASON', scope: 'every technique', doc: 'entries into the VMM for one reason: a VT-x exit reason (HLT, IO_INSTRUCTION …) or, under the software techniques, the trapping instruction where VT-x would not exit (POPF, CLI, SYSCALL …)', canonical: key => (exitNames.has(key.toUpperCase()) ? key.toUpperCase() : undefined), read: vm => vm.counters.exits},
+	{name: 'emulated', key: 'MNEMONIC', scope: 'every technique', doc: 'one instruction emulated by the VMM (popf, cli, out …)', canonical: mnemonicKey, read: vm => vm.counters.emulated},
+	{name: 'reflected', key: 'VECTOR', scope: 'every technique', doc: 'one vector delivered into the guest kernel (#GP, #PF, timer …)', canonical(key) {
 		const wanted = key.trim().toLowerCase();
 		for (let vector = 0; vector < 256; vector++) {
 			const name = vectorName(vector).toLowerCase();
@@ -120,8 +122,9 @@ export const vmCounterFamilies: readonly Family[] = [
 
 		return undefined;
 	}, read: vm => vm.counters.reflected},
-	{name: 'hypercalls', key: 'NAME', doc: 'one hypercall, by its Xen name (mmu_update, iret, console_io …)', canonical: key => (hypercallNames.has(key.toLowerCase()) ? key.toLowerCase() : undefined), read: vm => vm.counters.hypercalls},
-	{name: 'translation.callouts', key: 'MNEMONIC', doc: 'CALLOUTs executed for one instruction (binary translation)', canonical: key => (mnemonics.includes(key.toLowerCase()) ? key.toLowerCase() : undefined), read: (_, s) => s.translation?.callouts},
+	{name: 'hypercalls', key: 'NAME', scope: 'every technique', doc: 'one hypercall, by its Xen name (mmu_update, iret, console_io …)', canonical: key => (hypercallNames.has(key.toLowerCase()) ? key.toLowerCase() : undefined), read: vm => vm.counters.hypercalls},
+	{name: 'translation.callouts', key: 'MNEMONIC', scope: 'binary-translation', doc: 'CALLOUTs executed for one instruction (binary translation)', canonical: mnemonicKey, read: (_, s) => s.translation?.callouts},
+	{name: 'translation.inline', key: 'MNEMONIC', scope: 'binary-translation', doc: 'INLINE sequences executed for one instruction (binary translation: cli, sti, popf … on the virtual CPU, not emulated)', canonical: mnemonicKey, read: (_, s) => s.translation?.inline},
 ];
 
 /** A counter's canonical name (`exits.hlt` → `exits.HLT`), or undefined if there is no such counter. */

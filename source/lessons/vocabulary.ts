@@ -643,7 +643,7 @@ function vmCounterReference(): string[] {
 		'| counter | kept for | counts |',
 		'| --- | --- | --- |',
 		...vmCounters.map(counter => `| \`${counter.name}\` | ${counter.scope} | ${counter.doc} |`),
-		...vmCounterFamilies.map(family => `| \`${family.name}.${family.key}\` | ${family.name === 'translation.callouts' ? 'binary-translation' : 'every technique'} | ${family.doc} |`),
+		...vmCounterFamilies.map(family => `| \`${family.name}.${family.key}\` | ${family.scope} | ${family.doc} |`),
 	];
 }
 

@@ -4,6 +4,7 @@
 // instruction where VT-x would not exit), hypercalls under paravirt.
 
 import test from 'ava';
+import {dropTo, gate, idtData, loadTss} from '../helpers/asm.js';
 import {run, snippet, userProgram} from './helpers.js';
 
 const exitsOf = (vm: {counters: {exits: Map<string, number>}}) => Object.fromEntries(vm.counters.exits);
@@ -139,26 +140,12 @@ back:
 test('every VMM delivers int n through the guest\'s IDT as the CPU does: the gate\'s DPL before its present bit, and no error code pushed', t => {
 	const order = `
     mov sp, 0x9000
-    mov r1, gp
-    st [idt + 13 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 13 * 8 + 4], r1
-    mov r1, np
-    st [idt + 11 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 11 * 8 + 4], r1
-    mov r1, 0x0E00
-    st [idt + 0x40 * 8 + 4], r1
+${gate(13, 'gp')}
+${gate(11, 'np')}
+${gate(0x40, undefined, 0x0e00)}
     lidt [idtr]
-    mov r1, tss
-    ltr r1
-    mov r1, 0x8000
-    st [tss + 4], r1
-    push 0x7000
-    push 0x202
-    push 0x23
-    push user
-    iret
+${loadTss(0x8000)}
+${dropTo('user', 3)}
 user:
     int 0x40
 gp:
@@ -168,25 +155,17 @@ gp:
 np:
     mov r7, 11
     out PORT_DEBUG_EXIT, r7
-.align 8
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048
-tss: .space 104`;
+${idtData(true)}`;
 	const noErrorCode = `
     mov sp, 0x8000
-    mov r1, handler
-    st [idt + 14 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 14 * 8 + 4], r1
+${gate(14, 'handler')}
     lidt [idtr]
     int 14
 handler:
     mov r1, 0x8000
     sub r1, r1, sp
     out PORT_DEBUG_EXIT, r1
-.align 8
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048`;
+${idtData()}`;
 	for (const technique of ['trap-emulate', 'binary-translation', 'hardware-assist'] as const) {
 		t.is(snippet(order, technique).vm.exitStatus, 0x40, `${technique}: #GP naming IDT entry 0x40, not #NP`);
 		t.is(snippet(noErrorCode, technique).vm.exitStatus, 12, `${technique}: int 14 pushed flags, cs, pc and no error code`);

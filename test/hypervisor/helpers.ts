@@ -44,13 +44,18 @@ export function userProgram(body: string, tail = ''): Program {
 	});
 }
 
-/** Boot an assembly snippet (at 0x1000 unless it has .org) as a bare guest VM and run it. */
-export function snippet(source: string, technique: VirtualTechnique, options: Options = {}): {vm: Vm; host: Host; program: Program} {
+/** Assemble an assembly snippet (at 0x1000 unless it has .org) as a bare guest, with include/machine.inc. */
+export function bareGuest(source: string): Program {
 	const text = source.includes('.org') ? source : `.org 0x1000\n${source}`;
-	const guest = assemble(`.include "include/machine.inc"\n${text}`, join(guestsDirectory, 'snippet.s'), {
+	return assemble(`.include "include/machine.inc"\n${text}`, join(guestsDirectory, 'snippet.s'), {
 		resolve: (_from, name) => join(guestsDirectory, name),
 		readFile: path => assembleFileText(path),
 	});
+}
+
+/** Boot an assembly snippet (at 0x1000 unless it has .org) as a bare guest VM and run it. */
+export function snippet(source: string, technique: VirtualTechnique, options: Options = {}): {vm: Vm; host: Host; program: Program} {
+	const guest = bareGuest(source);
 	const host = new Host({variant: options.isa ?? 'classic'});
 	const vm = host.createVm({technique, paging: options.paging, vpid: options.vpid});
 	vm.load(guest);

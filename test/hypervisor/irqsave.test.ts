@@ -6,7 +6,7 @@
 // kernel in ring 0.
 
 import test from 'ava';
-import {run} from './helpers.js';
+import {bareGuest, run} from './helpers.js';
 
 const working = /^irqsave: timer every 1 ms, interrupts on\n {2}tick \(interrupts on\)\n(round \d: .*\n {2}tick \(interrupts back on after popf\)\n){3}irqsave: every popf turned interrupts back on\n$/;
 
@@ -45,6 +45,38 @@ test('binary translation: popf is INLINE, translated to act on the virtual IF, s
 	const translation = (result.vmm as {translation: {inlineExecuted: number; callouts: Record<string, number>}}).translation;
 	t.true(translation.inlineExecuted >= 9, 'pushf/popf and cli ran as INLINE sequences');
 	t.false('cli' in translation.callouts, 'cli is INLINE (vcpu.flags.IF := 0), never a CALLOUT');
+});
+
+test('binary translation: the INLINE instructions are counted as translated inline, by mnemonic, not as emulated', t => {
+	const result = run('irqsave', 'binary-translation');
+	const {inline, inlineExecuted, callouts} = (result.vmm as {translation: {inline: Record<string, number>; inlineExecuted: number; callouts: Record<string, number>}}).translation;
+	t.deepEqual(inline, {pushf: 6, cli: 3, popf: 3, sti: 1}, 'irqsave\'s three rounds of pushf; cli; pushf … popf, and the sti that turned interrupts on');
+	t.is(Object.values(inline).reduce((sum, n) => sum + n, 0), inlineExecuted);
+	const emulated = result.vmm!.emulated as Record<string, number>;
+	for (const mnemonic of ['pushf', 'popf', 'cli', 'sti']) t.false(mnemonic in emulated, `${mnemonic} never entered the VMM's emulator`);
+	t.deepEqual(Object.keys(emulated).sort(), Object.keys(callouts).sort(), 'in the kernel, what BT emulates is exactly what it called out');
+});
+
+test('binary translation: instructions run as INLINE sequences still count as executed, as many as natively', t => {
+	// A bare kernel with no timer: its instruction count does not depend on time.
+	const loop = bareGuest(`
+    mov r2, 10
+again:
+    pushf
+    cli
+    popf
+    sti
+    sub r2, r2, 1
+    cmp r2, 0
+    jne again
+    mov r1, 0
+    out PORT_DEBUG_EXIT, r1`);
+	const native = run(loop, 'native');
+	const translated = run(loop, 'binary-translation');
+	t.is(native.exitStatus, 0);
+	t.is(translated.exitStatus, 0);
+	t.deepEqual((translated.vmm as {translation: {inline: Record<string, number>}}).translation.inline, {pushf: 10, cli: 10, popf: 10, sti: 10});
+	t.is(translated.instructions, native.instructions);
 });
 
 test('hardware assist: the guest kernel runs at non-root ring 0, popf works natively, no exit for it', t => {

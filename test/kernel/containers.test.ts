@@ -304,6 +304,31 @@ test('networking: containers on docker0 reach each other and the gateway; --netw
 	t.is(b.init!.ns.net.ping('172.17.0.2', 1).received, 0, 'a is gone: nobody answers');
 });
 
+test('a stopped container leaves docker0: its address, MAC and veth are released, and the lowest free address goes to the next container (libnetwork\'s IPAM)', t => {
+	const {kernel, docker} = setup();
+	const a = docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], name: 'a'});
+	const b = docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], name: 'b'});
+	const side = docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], network: 'container:a'});
+	const veth = a.hostVeth;
+	t.is(a.ipAddress, '172.17.0.2');
+	t.is(side.ipAddress, '172.17.0.2');
+	docker.stop(a.id, 0);
+	kernel.run(10);
+	t.is(a.state, 'exited');
+	t.deepEqual([a.ipAddress, a.macAddress, a.hostVeth], ['', '', '']);
+	t.deepEqual([side.state, side.ipAddress, side.macAddress], ['running', '', ''], 'the container on a\'s network no longer shows the released address');
+	t.false(kernel.initNetNs.devices.has(veth), 'the host end of the veth pair is gone');
+	const settings = docker.inspect('a').NetworkSettings as Record<string, string>;
+	t.deepEqual([settings.IPAddress, settings.Gateway, settings.MacAddress, settings.SandboxKey], ['', '', '', '']);
+	const c = docker.run({image: 'ringlab/base', cmd: ['/bin/spinner'], name: 'c'});
+	t.is(c.ipAddress, '172.17.0.2', 'the address a released');
+	t.is(c.macAddress, '02:42:ac:11:00:02');
+	t.is(b.init!.ns.net.ping('172.17.0.2', 1).received, 1, 'c answers at it');
+	docker.start('a');
+	t.is(a.ipAddress, '172.17.0.4', 'a comes back on the next free address');
+	t.is(b.init!.ns.net.ping('172.17.0.4', 1).received, 1);
+});
+
 test('hostnames: --network host gets the host\'s hostname in its own UTS namespace; container:NAME takes that container\'s; -h with container: is refused', t => {
 	const {kernel, sys, docker} = setup();
 	sys.sethostname('labhost');

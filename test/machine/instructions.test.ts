@@ -4,6 +4,7 @@
 import test from 'ava';
 import {CF, IF, OF, SF, ZF, GP, DE, UD, AC} from '../../source/machine/arch.js';
 import {Op, instructions} from '../../source/machine/isa.js';
+import {dropTo, gate, idtData, loadTss} from '../helpers/asm.js';
 import {reg, runSnippet} from '../helpers/machine.js';
 
 const covered = new Set<Op>();
@@ -209,10 +210,7 @@ test('int n pushes flags, cs and the next pc, and runs the gate\'s handler', t =
 	covers(Op.Int, Op.Iret);
 	const {machine, at} = runSnippet(`
     mov sp, 0x8000
-    mov r1, handler
-    st [idt + 0x40 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 0x40 * 8 + 4], r1
+${gate(0x40, 'handler')}
     lidt [idtr]
     int 0x40
 back:
@@ -224,9 +222,7 @@ handler:
     ld r5, [sp + 8]
     mov r6, 1
     iret
-.align 8
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048`, {intercept: false});
+${idtData()}`, {intercept: false});
 	t.is(reg(machine, 6), 1, 'the handler ran');
 	t.is(reg(machine, 3), at('back'), 'pushed the next pc');
 	t.is(reg(machine, 4), 0x08, 'pushed cs of ring 0');
@@ -241,62 +237,29 @@ test('int n with a gate DPL below CPL raises #GP with the IDT error code', t => 
 	t.is(traps[0]?.vector, 0x40, 'the interceptor sees the int first');
 	const {machine} = runSnippet(`
     mov sp, 0x9000
-    mov r1, gp
-    st [idt + 13 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 13 * 8 + 4], r1
-    mov r1, user
-    st [idt + 0x40 * 8], r1
-    st [idt + 0x40 * 8 + 4], r1
-    mov r1, 0x8E00
-    st [idt + 0x40 * 8 + 4], r1
+${gate(13, 'gp')}
+${gate(0x40, 'user')}
     lidt [idtr]
-    mov r1, tss
-    ltr r1
-    mov r1, 0x8000
-    st [tss + 4], r1
-    push 0x7000
-    push 0x202
-    push 0x23
-    push user
-    iret
+${loadTss(0x8000)}
+${dropTo('user', 3)}
 user:
     int 0x40
 gp:
     ld r7, [sp]
     hlt
-.align 8
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048
-tss: .space 104`, {intercept: false});
+${idtData(true)}`, {intercept: false});
 	t.is(reg(machine, 7), (0x40 << 3) | 2, '#GP error code names IDT entry 0x40');
 });
 
 test('int n checks the gate\'s DPL before its present bit (x86): a ring-3 int to a not-present DPL-0 gate is #GP(n*8+2), not #NP', t => {
 	const {machine} = runSnippet(`
     mov sp, 0x9000
-    mov r1, gp
-    st [idt + 13 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 13 * 8 + 4], r1
-    mov r1, np
-    st [idt + 11 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 11 * 8 + 4], r1
-    mov r1, user
-    st [idt + 0x40 * 8], r1
-    mov r1, 0x0E00
-    st [idt + 0x40 * 8 + 4], r1
+${gate(13, 'gp')}
+${gate(11, 'np')}
+${gate(0x40, 'user', 0x0e00)}
     lidt [idtr]
-    mov r1, tss
-    ltr r1
-    mov r1, 0x8000
-    st [tss + 4], r1
-    push 0x7000
-    push 0x202
-    push 0x23
-    push user
-    iret
+${loadTss(0x8000)}
+${dropTo('user', 3)}
 user:
     mov r6, 1
     int 0x40
@@ -308,10 +271,7 @@ np:
     ld r7, [sp]
     mov r8, 11
     hlt
-.align 8
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048
-tss: .space 104`, {intercept: false});
+${idtData(true)}`, {intercept: false});
 	t.is(reg(machine, 8), 13, 'the DPL check came first: #GP');
 	t.is(reg(machine, 7), (0x40 << 3) | 2, '#GP error code names IDT entry 0x40');
 });
@@ -319,21 +279,15 @@ tss: .space 104`, {intercept: false});
 test('int n to a not-present gate whose DPL allows the caller is #NP(n*8+2)', t => {
 	const {machine} = runSnippet(`
     mov sp, 0x9000
-    mov r1, np
-    st [idt + 11 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 11 * 8 + 4], r1
-    mov r1, 0x6E00
-    st [idt + 0x41 * 8 + 4], r1
+${gate(11, 'np')}
+${gate(0x41, undefined, 0x6e00)}
     lidt [idtr]
     int 0x41
 np:
     ld r7, [sp]
     mov r8, 11
     hlt
-.align 8
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048`, {intercept: false});
+${idtData()}`, {intercept: false});
 	t.is(reg(machine, 8), 11);
 	t.is(reg(machine, 7), (0x41 << 3) | 2);
 });
@@ -341,10 +295,7 @@ idt: .space 2048`, {intercept: false});
 test('int 14 runs the #PF handler without pushing an error code (x86: int n never pushes one)', t => {
 	const {machine, at} = runSnippet(`
     mov sp, 0x8000
-    mov r1, handler
-    st [idt + 14 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 14 * 8 + 4], r1
+${gate(14, 'handler')}
     lidt [idtr]
     int 14
 back:
@@ -353,9 +304,7 @@ handler:
     mov r2, sp
     ld r3, [sp]
     hlt
-.align 8
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048`, {intercept: false});
+${idtData()}`, {intercept: false});
 	t.is(reg(machine, 2), 0x8000 - 12, 'three words: flags, cs, pc');
 	t.is(reg(machine, 3), at('back'), 'the pushed pc is on top, no error code above it');
 	const event = machine.trace.events().find(e => e.kind === 'trap');
@@ -373,11 +322,7 @@ test('syscall jumps to IA32_LSTAR at ring 0 saving pc in r12 and flags in r11; s
     mov r1, 0xC0000084
     mov r2, 0x200
     wrmsr r1, r2
-    push 0x7000
-    push 0x202
-    push 0x23
-    push user
-    iret
+${dropTo('user', 3)}
 user:
     syscall
 after:
@@ -428,7 +373,7 @@ test('rdtsc reads the cycle counter; CR4.TSD makes it privileged', t => {
 	t.true(reg(machine, 2) > reg(machine, 1));
 	const user = runSnippet('rdtsc r1\nstop:\n    hlt', {ring: 3});
 	t.is(user.traps[0]?.pc, user.at('stop'), 'rdtsc is allowed at ring 3 (only the hlt after it traps)');
-	const tsd = runSnippet('mov sp, 0x8000\n    mov r1, 4\n    mov cr4, r1\n    push 0x7000\n    push 0x202\n    push 0x23\n    push user\n    iret\nuser:\n    rdtsc r1');
+	const tsd = runSnippet(`mov sp, 0x8000\n    mov r1, 4\n    mov cr4, r1\n${dropTo('user', 3)}\nuser:\n    rdtsc r1`);
 	t.is(tsd.traps[0]?.vector, GP);
 });
 

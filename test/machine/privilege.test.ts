@@ -6,6 +6,7 @@
 import test from 'ava';
 import {GP, IF, PF, DF, UD} from '../../source/machine/arch.js';
 import {Op, formatForm, instructions, type InstructionInfo} from '../../source/machine/isa.js';
+import {dropTo, gate, idtData, loadTss} from '../helpers/asm.js';
 import {reg, runSnippet} from '../helpers/machine.js';
 
 /** A line of assembly that exercises `info` with harmless operands. */
@@ -99,11 +100,7 @@ for (const info of safe) {
     mov r1, 0xC0000082
     mov r2, landed
     wrmsr r1, r2
-    push 0x7000
-    push 0x0202
-    push 0x23
-    push user
-    iret
+${dropTo('user', 3)}
 user:
     mov r1, 5
     mov r2, 0x6000
@@ -133,11 +130,7 @@ for (const mnemonic of ['cli', 'sti', 'in r1, 0x3fd', 'out 0x3f8, r1']) {
 	test(`${mnemonic} is allowed at ring 3 when IOPL = 3`, t => {
 		const {traps} = runSnippet(`
     mov sp, 0x8000
-    push 0x7000
-    push 0x3202
-    push 0x23
-    push user
-    iret
+${dropTo('user', 3, 0x3202)}
 user:
     mov r1, 'x'
     ${mnemonic}
@@ -150,11 +143,7 @@ stop:
 test('popf at ring 1 leaves IF unchanged and does not trap (classic ISA)', t => {
 	const {traps, machine, at} = runSnippet(`
     mov sp, 0x8000
-    push 0x7000
-    push 0x0202
-    push 0x11
-    push ring1
-    iret
+${dropTo('ring1', 1)}
 ring1:
     push 0x0002
     popf
@@ -172,11 +161,7 @@ stop:
 test('popf at ring 1 can still change the arithmetic flags', t => {
 	const {machine} = runSnippet(`
     mov sp, 0x8000
-    push 0x7000
-    push 0x0202
-    push 0x11
-    push ring1
-    iret
+${dropTo('ring1', 1)}
 ring1:
     push 0x0243
     popf
@@ -187,11 +172,7 @@ ring1:
 test('popf at ring 1 with IOPL = 1 may change IF but not IOPL', t => {
 	const {machine} = runSnippet(`
     mov sp, 0x8000
-    push 0x7000
-    push 0x1202
-    push 0x11
-    push ring1
-    iret
+${dropTo('ring1', 1, 0x1202)}
 ring1:
     push 0x3002
     popf
@@ -203,11 +184,7 @@ ring1:
 test('iret at ring 1 leaves IF unchanged and does not trap (classic ISA): sensitive, like popf', t => {
 	const {traps, machine, at} = runSnippet(`
     mov sp, 0x8000
-    push 0x7000
-    push 0x0202
-    push 0x11
-    push ring1
-    iret
+${dropTo('ring1', 1)}
 ring1:
     push 0x0002
     push 0x11
@@ -233,11 +210,7 @@ for (const info of sensitive) {
 		const source = `
     mov sp, 0x8000
     mov r2, 0x6000
-    push 0x7000
-    push 0x0202
-    push 0x11
-    push ring1
-    iret
+${dropTo('ring1', 1)}
 ring1:
     ${culprit}
     ud2`;
@@ -251,29 +224,14 @@ ring1:
 
 const withIdt = `
     mov sp, 0x9000
-    mov r1, 0x9000
-    st [tss + 4], r1
-    mov r1, tss
-    ltr r1
+${loadTss(0x9000)}
     lidt [idtr]
 `;
-const idtData = `
-.align 8
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048
-tss: .space 104`;
 
 test('an exception from ring 3 switches to the TSS stack, pushes sp, flags, cs, pc, error; iret returns', t => {
 	const {machine, at} = runSnippet(`${withIdt}
-    mov r1, handler
-    st [idt + 13 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 13 * 8 + 4], r1
-    push 0x7000
-    push 0x0202
-    push 0x23
-    push user
-    iret
+${gate(13, 'handler')}
+${dropTo('user', 3)}
 user:
     mov r8, 1
 culprit:
@@ -291,7 +249,7 @@ handler:
     st [sp + 4], r5
     add sp, sp, 4
     iret
-${idtData}`, {intercept: false, maxSteps: 200});
+${idtData(true)}`, {intercept: false, maxSteps: 200});
 	t.is(reg(machine, 3), 0x9000 - 20, 'five words on the ring-0 stack from the TSS');
 	t.is(reg(machine, 4), 0, 'error code 0');
 	t.is(reg(machine, 5) - 8, at('culprit'), 'pc of the faulting instruction');
@@ -306,11 +264,7 @@ ${idtData}`, {intercept: false, maxSteps: 200});
 test('iret cannot raise privilege: #GP with the selector as error code', t => {
 	const {traps} = runSnippet(`
     mov sp, 0x8000
-    push 0x7000
-    push 0x0202
-    push 0x23
-    push user
-    iret
+${dropTo('user', 3)}
 user:
     push 0x202
     push 0x08
@@ -322,20 +276,17 @@ user:
 
 test('an exception with no usable gate becomes #DF; with no #DF gate the machine shuts down (triple fault)', t => {
 	const doubled = runSnippet(`${withIdt}
-    mov r1, df
-    st [idt + 8 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 8 * 8 + 4], r1
+${gate(8, 'df')}
     ud2
 df:
     mov r9, 8
     hlt
-${idtData}`, {intercept: false});
+${idtData(true)}`, {intercept: false});
 	t.is(reg(doubled.machine, 9), 8, 'the #UD had no gate: #DF handler ran');
 	t.is(doubled.machine.cpu.traps[DF], 1);
 	const tripled = runSnippet(`${withIdt}
     ud2
-${idtData}`, {intercept: false});
+${idtData(true)}`, {intercept: false});
 	t.is(tripled.machine.cpu.stopReason, 'shutdown');
 	t.is(tripled.machine.cpu.off, 'shutdown');
 	t.is(tripled.machine.run(100), 'shutdown', 'and it stays off');
@@ -343,10 +294,7 @@ ${idtData}`, {intercept: false});
 
 test('a timer interrupt arrives only with IF set, after the sti shadow, and needs EOI before the next', t => {
 	const {machine} = runSnippet(`${withIdt}
-    mov r1, tick
-    st [idt + 32 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 32 * 8 + 4], r1
+${gate(32, 'tick')}
     mov r1, 0x34
     out 0x43, r1
     mov r1, 2
@@ -371,7 +319,7 @@ tick:
     mov r1, 0x20
     out 0x20, r1
     iret
-${idtData}`, {intercept: false, maxSteps: 100_000});
+${idtData(true)}`, {intercept: false, maxSteps: 100_000});
 	t.is(reg(machine, 10), 0, 'no interrupt while IF = 0');
 	t.is(reg(machine, 11), 0, 'the instruction after sti runs before the interrupt');
 	t.is(reg(machine, 8), 3);
@@ -380,10 +328,7 @@ ${idtData}`, {intercept: false, maxSteps: 100_000});
 
 test('hlt with IF set sleeps until the timer and counts idle cycles', t => {
 	const {machine} = runSnippet(`${withIdt}
-    mov r1, tick
-    st [idt + 32 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 32 * 8 + 4], r1
+${gate(32, 'tick')}
     mov r1, 0x34
     out 0x43, r1
     mov r1, 100
@@ -399,7 +344,7 @@ tick:
     mov r1, 0x20
     out 0x20, r1
     iret
-${idtData}`, {intercept: false});
+${idtData(true)}`, {intercept: false});
 	t.is(reg(machine, 8), 1);
 	t.true(machine.cpu.idleCycles > 0);
 	t.is(machine.cpu.stopReason, 'halted');
@@ -409,15 +354,8 @@ test('a page fault while delivering (unmapped kernel stack) becomes #DF', t => {
 	const {machine} = runSnippet(`
     mov sp, 0x8000
     lidt [idtr]
-    mov r1, handler
-    st [idt + 6 * 8], r1
-    mov r1, 0x8E00
-    st [idt + 6 * 8 + 4], r1
-    mov r1, df
-    st [idt + 8 * 8], r1
-    st [idt + 8 * 8 + 4], r1
-    mov r1, 0x8E00
-    st [idt + 8 * 8 + 4], r1
+${gate(6, 'handler')}
+${gate(8, 'df')}
     ; paging: identity-map the first 4 MiB except the stack page 0x7000
     mov r1, pt
     or r1, r1, 3
@@ -448,8 +386,7 @@ df:
 .align 4096
 pd: .space 4096
 pt: .space 4096
-idtr: .word 256 * 8 - 1, idt
-idt: .space 2048`, {intercept: false, maxSteps: 20_000, memoryBytes: 8 * 1024 * 1024});
+${idtData()}`, {intercept: false, maxSteps: 20_000, memoryBytes: 8 * 1024 * 1024});
 	t.is(machine.cpu.traps[PF], 2, 'pushing the #UD frame hit the unmapped stack page, and so did the #DF frame');
 	t.is(machine.cpu.traps[DF], 1);
 	t.is(machine.cpu.stopReason, 'shutdown', '#DF needs the same stack: triple fault');

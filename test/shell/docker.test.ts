@@ -189,6 +189,20 @@ test('pause freezes the cgroup; stop sends SIGTERM then SIGKILL; rm refuses a ru
 	t.is((await sh(shell, 'docker rm -f gone')).stdout, 'gone\n');
 });
 
+test('docker inspect: an exited container has no IP address, gateway or MAC; docker ps -a still lists it; its address is reused', async t => {
+	const shell = makeKernelShell();
+	await lines(shell, ['docker run -d --name one ringlab/base spinner', 'docker run -d --name two ringlab/base spinner']);
+	const format = '{{.State.Status}} ip={{.NetworkSettings.IPAddress}} gw={{.NetworkSettings.Gateway}} mac={{.NetworkSettings.MacAddress}}';
+	t.is((await sh(shell, `docker inspect -f '${format}' one`)).stdout, 'running ip=172.17.0.2 gw=172.17.0.1 mac=02:42:ac:11:00:02\n');
+	await lines(shell, ['docker stop -t 0 one']);
+	t.is((await sh(shell, `docker inspect -f '${format}' one`)).stdout, 'exited ip= gw= mac=\n');
+	t.is((await sh(shell, 'docker inspect -f \'{{.NetworkSettings.IPAddress}}\' one')).stdout, '\n');
+	t.regex((await sh(shell, 'docker ps -a')).stdout, /Exited \(137\) Less than a second ago +one$/m);
+	t.is((await sh(shell, 'ip -br link')).stdout.match(/^veth/gm)?.length, 1, 'only two\'s veth is left on the host');
+	await lines(shell, ['docker run -d --name three ringlab/base spinner']);
+	t.is((await sh(shell, 'docker inspect -f \'{{.NetworkSettings.IPAddress}}\' three')).stdout, '172.17.0.2\n');
+});
+
 test('a detached container keeps running in the background while the shell waits', async t => {
 	const shell = makeKernelShell();
 	await sh(shell, 'docker run -d --name bg --memory 16m ringlab/base hog 3');

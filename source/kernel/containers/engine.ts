@@ -15,7 +15,9 @@
 // Simplifications: no registry (base images are made from the host's /bin:
 // ringlab/base and ringlab/pause); no port publishing, NAT or iptables; no
 // volumes; memory.swap.max is not set (there is no swap); shell-form
-// commands need a runner supplied by the shell (the images have no /bin/sh).
+// commands need a runner supplied by the shell (the images have no /bin/sh);
+// no /etc/hosts, /etc/resolv.conf or /etc/hostname bind-mounted from
+// /var/lib/docker/containers/ID (nor the ID-init layer they are mounted on).
 
 import type {Cgroup} from '../cgroup/cgroup.js';
 import {parseInteger} from '../cgroup/values.js';
@@ -133,7 +135,6 @@ export class Docker {
 	readonly cache = new Map<string, string>();
 	private daemonProcess: Process | undefined;
 	private nameCounter = 0;
-	private nextIp = 2;
 	private bridge: {subnet: number; gateway: number} | undefined;
 
 	constructor(private readonly k: Kernel) {
@@ -472,8 +473,7 @@ export class Docker {
 			this.bridge = {subnet: parseIp('172.17.0.0'), gateway: parseIp('172.17.0.1')};
 		}
 
-		const address = this.bridge.subnet + this.nextIp++;
-		const ip = formatIp(address);
+		const ip = formatIp(this.bridge.subnet + this.freeHostNumber());
 		const mac = `02:42:${ip.split('.').map(n => Number(n).toString(16).padStart(2, '0')).join(':')}`;
 		const veth = `veth${c.id.slice(0, 7)}`;
 		host.addVeth(veth, 'eth0', ns, mac);
@@ -485,6 +485,19 @@ export class Docker {
 		c.ipAddress = ip;
 		c.macAddress = mac;
 		c.hostVeth = veth;
+	}
+
+	/**
+	 * The lowest host number on docker0's subnet no connected container holds
+	 * (libnetwork's default IPAM is not serial: an address a stopped
+	 * container released goes to the next container that starts).
+	 */
+	private freeHostNumber(): number {
+		const subnet = this.bridge!.subnet;
+		const taken = new Set([...this.containers.values()].filter(c => c.hostVeth).map(c => parseIp(c.ipAddress) - subnet));
+		let n = 2;
+		while (taken.has(n)) n++;
+		return n;
 	}
 
 	/** A process ended: if it was a container's init, the container stops (and may restart). */
@@ -502,7 +515,7 @@ export class Docker {
 		}
 	}
 
-	/** Undo what launch did: reap init, unmount the root, remove the cgroup and the veth. */
+	/** Undo what launch did: reap init, unmount the root, remove the cgroup and the veth, release the address. */
 	private teardown(c: Container): void {
 		const k = this.k;
 		for (const cancel of c.pendingTimers.splice(0)) cancel();
@@ -525,8 +538,18 @@ export class Docker {
 			// Still busy: `docker rm` reports it.
 		}
 
-		if (c.hostVeth && k.initNetNs.devices.has(c.hostVeth)) k.initNetNs.deleteLink(c.hostVeth);
+		// Docker leaves the network when the container stops: NetworkSettings is empty until the next start,
+		// also in the containers that joined this one's network (container:NAME, pods) and showed its address.
+		if (c.hostVeth) {
+			if (k.initNetNs.devices.has(c.hostVeth)) k.initNetNs.deleteLink(c.hostVeth);
+			for (const other of this.containers.values()) {
+				if (!other.hostVeth && other.ipAddress === c.ipAddress) [other.ipAddress, other.macAddress] = ['', ''];
+			}
+		}
+
 		c.hostVeth = '';
+		c.ipAddress = '';
+		c.macAddress = '';
 		const cgroup = k.cgroups.hierarchy.find(c.cgroupPath);
 		if (cgroup && cgroup.liveMembers.length === 0 && cgroup.children.size === 0) {
 			// Memory charged by dead processes is gone; Docker removes the scope when the container stops.

@@ -11,11 +11,13 @@
 import type {IsaVariant} from '../../machine/isa.js';
 import {ioModeDescriptions, ioModes, isIoMode} from '../../hypervisor/io/io-modes.js';
 import {diskRows} from '../../commands/run.js';
-import {keyValues} from '../../format.js';
+import {keyValues, tally} from '../../format.js';
 import {isPaging, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {pathInsteadOfGuest} from '../guest-library.js';
+import {inlineByMnemonic} from '../../hypervisor/binary-translation.js';
 import {ParavirtMonitor} from '../../hypervisor/paravirt.js';
+import {fitLines, fitText, wrapList} from '../views/fit.js';
 import {formatTranslation} from '../views/translation.js';
 import {formatVmRegisters} from '../views/vm-registers.js';
 import {VmSession, vmNameHint, vmNamePattern, vmOptionsProblem} from '../vm-session.js';
@@ -210,7 +212,7 @@ const regs: Command = {
 	usage: 'vm regs [NAME]',
 	operands: {max: 1},
 	run(context) {
-		context.stdout.write(formatVmRegisters(vmNamed(context, context.operands[0])));
+		context.stdout.write(fitText(formatVmRegisters(vmNamed(context, context.operands[0]))));
 		return 0;
 	},
 };
@@ -229,14 +231,14 @@ const exits: Command = {
 		if (list.length === 0) lines.push('  no exits yet');
 		const width = Math.max(0, ...list.map(([reason]) => reason.length));
 		for (const [reason, n] of list) lines.push(`  ${reason.padEnd(width)}  ${n.toLocaleString('en-US').padStart(9)}`);
-		const emulated = [...counters.emulated].sort((a, b) => b[1] - a[1]);
-		if (emulated.length > 0) lines.push(`emulated: ${emulated.map(([name, n]) => `${name} ×${n}`).join(', ')}`);
-		const reflected = [...counters.reflected].sort((a, b) => b[1] - a[1]);
-		if (reflected.length > 0) lines.push(`reflected into the guest: ${reflected.map(([name, n]) => `${name} ×${n}`).join(', ')}`);
-		if (counters.hypercalls.size > 0) lines.push(`hypercalls: ${[...counters.hypercalls].map(([name, n]) => `${name} ×${n}`).join(', ')}`);
+		if (counters.emulated.size > 0) lines.push(...wrapList('emulated: ', tally(counters.emulated)));
+		const inline = tally(inlineByMnemonic(session.vm.monitor));
+		if (inline.length > 0) lines.push(...wrapList('translated inline: ', inline));
+		if (counters.reflected.size > 0) lines.push(...wrapList('reflected into the guest: ', tally(counters.reflected)));
+		if (counters.hypercalls.size > 0) lines.push(...wrapList('hypercalls: ', tally(counters.hypercalls, false)));
 		lines.push(...pagingLines(session));
 		if (session.disk) lines.push(keyValues(diskRows(session.disk.report())));
-		context.stdout.write(`${lines.join('\n')}\n`);
+		context.stdout.write(`${fitLines(lines).join('\n')}\n`);
 		return 0;
 	},
 };
@@ -288,7 +290,7 @@ table or the EPT. Reads the tables; changes nothing.`,
 		const session = vmNamed(context, second === undefined ? undefined : first);
 		const va = address(second ?? first);
 		const {host, spec, vm} = session;
-		context.stdout.write(formatTranslation(vm.monitor.translate(va), {name: spec.name, technique: spec.technique, paging: vm.paging, cpu: host.machine.cpu, readHost: at => host.machine.memory.readWord(at)}));
+		context.stdout.write(fitText(formatTranslation(vm.monitor.translate(va), {name: spec.name, technique: spec.technique, paging: vm.paging, cpu: host.machine.cpu, readHost: at => host.machine.memory.readWord(at)})));
 		return 0;
 	},
 };
@@ -313,7 +315,7 @@ are listed when they are not zero.`,
 		const width = Math.max(...counters.map(([name]) => name.length));
 		const lines = [`${session.spec.name} (${session.spec.technique}, ${session.vm.paging} paging, ${session.spec.isa} ISA) after ${session.steps.toLocaleString('en-US')} steps:`];
 		for (const [name, n] of counters) lines.push(`  ${name.padEnd(width)}  ${n.toLocaleString('en-US').padStart(11)}`);
-		context.stdout.write(`${lines.join('\n')}\n`);
+		context.stdout.write(`${fitLines(lines).join('\n')}\n`);
 		return 0;
 	},
 };

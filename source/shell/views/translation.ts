@@ -12,6 +12,7 @@ import type {AddressTranslation} from '../../hypervisor/address-spaces.js';
 import {PTE_A, PTE_D, PTE_P, PTE_U, PTE_W} from '../../machine/arch.js';
 import type {Cpu} from '../../machine/cpu.js';
 import {EPT_R, EPT_W, EPT_X} from '../../machine/vmx.js';
+import {viewWidth} from './fit.js';
 
 const hex8 = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -28,6 +29,17 @@ function eptFlags(entry: number): string {
 /** Page-walk references one TLB miss costs: n guest levels, m nested levels (Bhargava et al. 2008: (n+1)(m+1) − 1). */
 export function walkReferences(guestLevels: number, nestedLevels: number): number {
 	return (guestLevels + 1) * (nestedLevels + 1) - 1;
+}
+
+/**
+ * Table entries, each with what its bits mean: beside it when every entry
+ * of the group fits the view's width that way, else under each, indented
+ * (the same layout for a PDE and its PTE).
+ */
+function entryLines(entries: Array<[entry: string, meaning: string] | undefined>): string[] {
+	const present = entries.filter(each => each !== undefined);
+	const beside = present.map(([entry, meaning]) => `${entry}  ${meaning}`);
+	return beside.every(line => line.length <= viewWidth) ? beside : present.map(([entry, meaning]) => `${entry}\n       ${meaning}`);
 }
 
 const shadowTitle = 'On a TLB miss the CPU walks the shadow page table (the VMM\'s, guest-virtual\n→ host-physical in one step), not the guest\'s:';
@@ -61,12 +73,14 @@ export function formatTranslation(t: AddressTranslation, context: TranslationCon
 
 	lines.push('1. guest-virtual → guest-physical: the guest kernel\'s page tables');
 	if (!t.guestPaging) {
-		lines.push('     guest paging is off (the guest\'s cr0.PG = 0): guest-virtual = guest-physical');
+		lines.push('     guest paging is off (its cr0.PG = 0): guest-virtual = guest-physical');
 	} else if (t.guestEntries) {
 		const {pdeAddress, pde, pteAddress, pte} = t.guestEntries;
 		lines.push(`     page directory at guest-physical ${hex8(pdeAddress & ~0xfff)} (the guest's cr3)`);
-		lines.push(`     PDE at guest-physical ${hex8(pdeAddress)} = ${hex8(pde)}  ${pteFlags(pde)}`);
-		if (pteAddress >= 0) lines.push(`     PTE at guest-physical ${hex8(pteAddress)} = ${hex8(pte)}  ${pteFlags(pte)}`);
+		lines.push(...entryLines([
+			[`     PDE at guest-physical ${hex8(pdeAddress)} = ${hex8(pde)}`, pteFlags(pde)],
+			pteAddress >= 0 ? [`     PTE at guest-physical ${hex8(pteAddress)} = ${hex8(pte)}`, pteFlags(pte)] : undefined,
+		]));
 	}
 
 	if (t.guestPhysical === undefined) {
@@ -84,9 +98,11 @@ export function formatTranslation(t: AddressTranslation, context: TranslationCon
 	const {hardware} = t;
 	if (hardware.kind === 'ept') {
 		lines.push('On a TLB miss the CPU walks the guest\'s tables AND the EPT (the VMM\'s table,\nguest-physical → host-physical, at host-physical addresses):');
-		lines.push(`     EPT entry at ${hex8(hardware.l1Address)} = ${hex8(hardware.l1)}  ${eptFlags(hardware.l1)}`);
-		if (hardware.l2Address >= 0) lines.push(`     EPT entry at ${hex8(hardware.l2Address)} = ${hex8(hardware.l2)}  ${eptFlags(hardware.l2)}`);
-		if (!(hardware.l2 & 7)) lines.push('     not in the EPT yet: the first access is an EPT_VIOLATION exit, and the VMM maps the page');
+		lines.push(...entryLines([
+			[`     EPT entry at ${hex8(hardware.l1Address)} = ${hex8(hardware.l1)}`, eptFlags(hardware.l1)],
+			hardware.l2Address >= 0 ? [`     EPT entry at ${hex8(hardware.l2Address)} = ${hex8(hardware.l2)}`, eptFlags(hardware.l2)] : undefined,
+		]));
+		if (!(hardware.l2 & 7)) lines.push('     not in the EPT yet: the first access is an EPT_VIOLATION exit, and the VMM\n     maps the page');
 		const references = walkReferences(guestLevels, 2);
 		lines.push(guestLevels === 0
 			? `   A TLB miss walks the EPT only: ${references} memory references.`
@@ -98,8 +114,10 @@ export function formatTranslation(t: AddressTranslation, context: TranslationCon
 	} else {
 		const pde = context.readHost(hardware.pdeAddress);
 		lines.push(shadowTitle);
-		lines.push(`     PDE at host-physical ${hex8(hardware.pdeAddress)} = ${hex8(pde)}  ${pteFlags(pde)}`);
-		lines.push(`     PTE at host-physical ${hex8(hardware.pteAddress)} = ${hex8(hardware.pte)}  ${pteFlags(hardware.pte)}`);
+		lines.push(...entryLines([
+			[`     PDE at host-physical ${hex8(hardware.pdeAddress)} = ${hex8(pde)}`, pteFlags(pde)],
+			[`     PTE at host-physical ${hex8(hardware.pteAddress)} = ${hex8(hardware.pte)}`, pteFlags(hardware.pte)],
+		]));
 		const guestPte = t.guestEntries?.pte ?? 0;
 		const guestMayWrite = t.guestEntries ? (t.guestEntries.pde & guestPte & PTE_W) !== 0 : true;
 		if (guestMayWrite && !(hardware.pte & PTE_W)) {
@@ -135,8 +153,10 @@ function directLines(t: AddressTranslation): string[] {
 	const lines = ['The guest\'s own page tables, which the CPU walks itself (direct paging: cr3 is', 'the machine address of its pinned directory; its entries hold machine frames):'];
 	if (t.guestEntries) {
 		const {pdeAddress, pde, pteAddress, pte} = t.guestEntries;
-		lines.push(`     PDE at machine ${hex8(pdeAddress)} = ${hex8(pde)}  ${pteFlags(pde)}`);
-		if (pteAddress >= 0) lines.push(`     PTE at machine ${hex8(pteAddress)} = ${hex8(pte)}  ${pteFlags(pte)}`);
+		lines.push(...entryLines([
+			[`     PDE at machine ${hex8(pdeAddress)} = ${hex8(pde)}`, pteFlags(pde)],
+			pteAddress >= 0 ? [`     PTE at machine ${hex8(pteAddress)} = ${hex8(pte)}`, pteFlags(pte)] : undefined,
+		]));
 	}
 
 	if (t.guestPhysical === undefined || t.hostPhysical === undefined) {

@@ -1,7 +1,10 @@
 // The exits panel: for the VM used last, VM exits (hardware assist) or
 // traps into the VMM (software techniques) by reason, as bars, with the
-// instructions the VMM emulated and the hypercalls it served.
+// instructions the VMM emulated (and, under binary translation, those it
+// translated inline instead) and the hypercalls it served.
 
+import {tally} from '../../format.js';
+import {inlineByMnemonic} from '../../hypervisor/binary-translation.js';
 import {gauge} from './cgroups.js';
 import {dim, type Panel, type PanelLine} from './panel.js';
 
@@ -27,9 +30,10 @@ export const exitsPanel: Panel = {
 		}
 
 		const {counters} = session.vm;
-		const emulated = [...counters.emulated].sort((a, b) => b[1] - a[1]);
-		if (emulated.length > 0) lines.push(dim(`emulated: ${emulated.map(([name, n]) => `${name} ×${n}`).join(', ')}`));
-		if (counters.hypercalls.size > 0) lines.push(dim(`hypercalls: ${[...counters.hypercalls].map(([name, n]) => `${name} ×${n}`).join(', ')}`));
+		if (counters.emulated.size > 0) lines.push(dim(`emulated: ${tally(counters.emulated).join(', ')}`));
+		const inline = tally(inlineByMnemonic(session.vm.monitor));
+		if (inline.length > 0) lines.push(dim(`translated inline: ${inline.join(', ')}`));
+		if (counters.hypercalls.size > 0) lines.push(dim(`hypercalls: ${tally(counters.hypercalls, false).join(', ')}`));
 		if (exits.length === 0) lines.push(dim('no exits yet: vm step / vm start'));
 		return lines;
 	},
