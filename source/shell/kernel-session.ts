@@ -20,7 +20,8 @@ import {O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY} from '../kernel/vfs/file
 import type {Process} from '../kernel/process.js';
 import {decodeStatus, signalDescription, signals} from '../kernel/signals.js';
 import type {Syscalls} from '../kernel/sys.js';
-import {FileError, type ShellFiles} from './files.js';
+import {FileError, type DirectoryEntry, type ShellFiles} from './files.js';
+import type {GlobFiles} from './glob.js';
 import type {Writer} from './command.js';
 
 /** Steps per slice while a guest program runs in the foreground. */
@@ -76,7 +77,37 @@ function filesOf(session: KernelSession): ShellFiles {
 				},
 			};
 		}),
-		list: path => wrap(path, () => session.sys.readdir(path).filter(entry => entry.name !== '.' && entry.name !== '..').map(entry => ({name: entry.name, directory: entry.type === 'dir' || (entry.type === 'symlink' && session.isDirectory(`${path}/${entry.name}`))}))),
+		...globFilesOf(() => session.sys),
+	};
+}
+
+/** Listing and existence as a process sees them (its root, cwd and permissions): what completion and globbing need. */
+export function globFilesOf(sysOf: () => Syscalls): GlobFiles & {list(path: string): DirectoryEntry[]} {
+	const isDirectory = (path: string) => {
+		try {
+			return (sysOf().stat(path).mode & 0o170_000) === 0o040_000;
+		} catch {
+			return false;
+		}
+	};
+
+	return {
+		list: path => {
+			try {
+				return sysOf().readdir(path).filter(entry => entry.name !== '.' && entry.name !== '..').map(entry => ({name: entry.name, directory: entry.type === 'dir' || (entry.type === 'symlink' && isDirectory(`${path}/${entry.name}`))}));
+			} catch (error) {
+				throw toFileError(error, path);
+			}
+		},
+		exists(path) {
+			if (path.endsWith('/')) return isDirectory(path);
+			try {
+				sysOf().lstat(path);
+				return true;
+			} catch {
+				return false;
+			}
+		},
 	};
 }
 

@@ -6,7 +6,7 @@
 
 import {closest} from '../diagnostics.js';
 import {CommandError, formatHelp, usageHint, type Command, type CommandContext, type Writer} from './command.js';
-import {expandToString, expandWord} from './expand.js';
+import {expandRedirectTarget, expandToString, expandWord} from './expand.js';
 import {FileError, errnoMessages, type FileSink, type ShellFiles} from './files.js';
 import type {OutputSegment} from '../lessons/lab-state.js';
 import {History} from './history.js';
@@ -264,7 +264,7 @@ export class Shell {
 		const env = new Map<string, string>();
 		const lookup = this.lookup(env);
 		for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, lookup));
-		const argv = simple.words.flatMap(word => expandWord(word, lookup));
+		const argv = simple.words.flatMap(word => expandWord(word, lookup, this.host.files));
 		if (argv.length > 0) this.pipelineCommands.push(commandName(argv));
 
 		// Redirections, in order, over a small descriptor table.
@@ -293,8 +293,14 @@ export class Shell {
 				continue;
 			}
 
-			const path = expandToString(redirect.target, lookup);
 			const {files: fs} = this.host;
+			const path = expandRedirectTarget(redirect.target, lookup, fs);
+			if (path === undefined) {
+				closeAll();
+				this.shellSays(err, `ringlab: ${redirect.target.raw}: ambiguous redirect\n`);
+				return 1;
+			}
+
 			if (!fs) {
 				this.shellSays(err, `ringlab: ${path}: redirection needs a filesystem, and the container kernel that provides it is not available yet\n`);
 				return 1;

@@ -4,7 +4,7 @@
 // (as docker run and docker exec hand it `sh -c STRING`),
 // which plays /bin/sh -c inside the build container: it runs the line as
 // the container's first process (its root, cwd, namespaces, cgroup and
-// image ENV), with ; && || | and > >> < 2>&1, $VAR, $? and $$, exit N, programs from the image's
+// image ENV), with ; && || | and > >> < 2>&1, $VAR, $? and $$, globbing, exit N, programs from the image's
 // PATH (guests, run to the end) and the lab's own commands (echo, mkdir,
 // cp …). The engine's build is synchronous, so the runner is too: lab
 // commands that need to wait (docker, ping, unshare …) are refused with
@@ -20,6 +20,7 @@ import {decodeStatus} from '../../kernel/signals.js';
 import {CommandError, type CommandContext, type Writer} from '../command.js';
 import {expandToString, expandWord} from '../expand.js';
 import {errnoMessages, FileError} from '../files.js';
+import {globFilesOf} from '../kernel-session.js';
 import {OptionError, parseOptions} from '../options.js';
 import {formatBytes} from '../../format.js';
 import {OutputBudget} from '../output-budget.js';
@@ -171,8 +172,9 @@ function runSimple(run: Run, simple: SimpleCommand, stdin: string, out: Writer, 
 	const lookup = (name: string) => (name === '?' ? String(run.status) : name === '$' ? String(run.proc.pidIn(run.proc.pidNs) ?? run.proc.pid) : run.vars.get(name));
 	const env = new Map<string, string>();
 	for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, lookup));
-	const argv = simple.words.flatMap(word => expandWord(word, lookup));
 	const sys = run.context.lab.kernel.kernel.sys(run.proc);
+	// sh globs the words (not the redirection targets: a non-interactive sh leaves those as they are).
+	const argv = simple.words.flatMap(word => expandWord(word, lookup, globFilesOf(() => sys)));
 	const fds: Record<number, Writer> = {1: out, 2: err};
 	const opened: number[] = [];
 	const plan: Plan = [];
