@@ -261,9 +261,9 @@ export class Shell {
 	}
 
 	private async runSimple(simple: SimpleCommand, stdin: string, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
-		const env = new Map<string, string>();
-		const lookup = this.lookup(env);
-		for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, lookup));
+		// As bash: the words, then the redirections expand before NAME=value prefixes take effect
+		// (X=1 echo $X prints the old X); the prefixes, in order, go into the command's environment only.
+		const lookup = this.lookup();
 		const argv = simple.words.flatMap(word => expandWord(word, lookup, this.host.files));
 		if (argv.length > 0) this.pipelineCommands.push(commandName(argv));
 
@@ -334,6 +334,9 @@ export class Shell {
 			}
 		}
 
+		const env = new Map<string, string>();
+		const assignmentLookup = this.lookup(env);
+		for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, assignmentLookup));
 		let status: number;
 		if (argv.length === 0) {
 			// NAME=value alone sets shell variables.
