@@ -5,6 +5,7 @@
 import {isKernelError} from '../../kernel/errors.js';
 import type {Syscalls} from '../../kernel/sys.js';
 import {bootEpochSeconds} from '../../kernel/kernel.js';
+import {O_CREAT, O_WRONLY} from '../../kernel/vfs/file.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {resolvePath} from '../files.js';
 import {drive, streamFile, textDecoder} from './read-stream.js';
@@ -318,18 +319,30 @@ const rm: Command = {
 const touch: Command = {
 	name: 'touch',
 	group: 'files',
-	summary: 'create empty files (or leave existing ones as they are)',
+	summary: 'change file timestamps (creating missing files empty)',
 	usage: 'touch [OPTION]... FILE...',
+	description: 'Set the access and modification times of each FILE to now; a FILE that does not exist is created empty. A file of a lower layer of an overlay is copied up, as any change of its metadata.',
 	options: [{name: 'no-create', short: 'c', description: 'do not create any files'}],
 	operands: {min: 1},
 	run(context) {
 		const sys = sysOf(context);
 		let status = 0;
 		for (const target of context.operands) {
+			// As coreutils: open(O_WRONLY|O_CREAT) (a directory fails with EISDIR, harmlessly), then utimensat(now).
+			let openError: unknown;
+			if (!context.options['no-create']) {
+				try {
+					sys.openFile(target, O_WRONLY | O_CREAT, 0o666).release();
+				} catch (error) {
+					openError = error;
+				}
+			}
+
 			try {
-				if (!sys.exists(target) && !context.options['no-create']) sys.writeFile(target, '', {append: true});
+				sys.utimensat(target);
 			} catch (error) {
-				context.stderr.write(`touch: cannot touch '${target}': ${why(error)}\n`);
+				if (context.options['no-create'] && isKernelError(error) && error.errno === 'ENOENT') continue;
+				context.stderr.write(openError === undefined ? `touch: setting times of '${target}': ${why(error)}\n` : `touch: cannot touch '${target}': ${why(openError)}\n`);
 				status = 1;
 			}
 		}
