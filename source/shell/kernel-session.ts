@@ -20,6 +20,7 @@ import {O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY} from '../kernel/vfs/file
 import type {Process} from '../kernel/process.js';
 import {decodeStatus, signalDescription, signals} from '../kernel/signals.js';
 import type {Syscalls} from '../kernel/sys.js';
+import {byteTextDecoder, decodeBytes, encodeText} from './bytes.js';
 import {FileError, type DirectoryEntry, type ShellFiles} from './files.js';
 import type {GlobFiles} from './glob.js';
 import type {Writer} from './command.js';
@@ -46,18 +47,18 @@ function filesOf(session: KernelSession): ShellFiles {
 
 	return {
 		cwd: () => session.sys.getcwd(),
-		read: path => wrap(path, () => session.sys.readFile(path)),
+		read: path => wrap(path, () => decodeBytes(session.sys.readFileBytes(path))),
 		readPart: (path, limit) => wrap(path, () => {
 			const sys = session.sys;
 			const file = sys.openFile(path, O_RDONLY);
 			try {
-				const decoder = new TextDecoder();
+				const decode = byteTextDecoder();
 				let text = '';
 				for (let left = limit; ;) {
 					const piece = sys.readFileDescription(file, Math.min(65_536, Math.max(1, left)));
-					if (piece.length === 0) return {text: text + decoder.decode(), whole: true};
-					if (left === 0) return {text: text + decoder.decode(), whole: false};
-					text += decoder.decode(piece, {stream: true});
+					if (piece.length === 0) return {text: text + decode(new Uint8Array(0), true), whole: true};
+					if (left === 0) return {text: text + decode(new Uint8Array(0), true), whole: false};
+					text += decode(piece);
 					left -= piece.length;
 				}
 			} finally {
@@ -70,7 +71,7 @@ function filesOf(session: KernelSession): ShellFiles {
 			const fd = sys.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0o666);
 			return {
 				write(text: string) {
-					wrap(path, () => sys.write(fd, text));
+					wrap(path, () => sys.write(fd, encodeText(text)));
 				},
 				close() {
 					sys.close(fd);

@@ -8,6 +8,7 @@
 // that fail (echo x > /dev/full: ENOSPC) stop it the same way, as a real
 // command exits on a write error.
 
+import {byteLength, headBytes} from './bytes.js';
 import type {Writer} from './command.js';
 
 /** The most one command may write to one stream: 8 MiB. */
@@ -35,7 +36,7 @@ export class OutputBudget {
 		return {
 			write: text => {
 				if (text === '') return;
-				const bytes = Buffer.byteLength(text);
+				const bytes = byteLength(text);
 				if (spent + bytes <= this.limit) {
 					spent += bytes;
 					writer.write(text);
@@ -44,7 +45,7 @@ export class OutputBudget {
 
 				const room = this.limit - spent;
 				spent = this.limit;
-				if (room > 0) writer.write(Buffer.from(text).subarray(0, room).toString());
+				if (room > 0) writer.write(headBytes(text, room));
 				// Whatever else comes is dropped; the command is told to stop.
 				this.exceeded ??= stream;
 				this.controller.abort();

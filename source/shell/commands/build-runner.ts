@@ -17,6 +17,7 @@ import {isKernelError} from '../../kernel/errors.js';
 import {O_APPEND, O_CREAT, O_TRUNC, O_WRONLY} from '../../kernel/vfs/file.js';
 import type {Process} from '../../kernel/process.js';
 import {decodeStatus} from '../../kernel/signals.js';
+import {decodeBytes, encodeText} from '../bytes.js';
 import {CommandError, type CommandContext, type Writer} from '../command.js';
 import {expandToString, expandWord} from '../expand.js';
 import {errnoMessages, FileError} from '../files.js';
@@ -42,7 +43,7 @@ function fdWriter(run: Run, fd: number): Writer {
 	const sys = run.context.lab.kernel.kernel.sys(run.proc);
 	return {write(text) {
 		try {
-			sys.write(fd, text);
+			sys.write(fd, encodeText(text));
 		} catch {
 			// A closed descriptor: the text is lost, as it would be.
 		}
@@ -191,12 +192,12 @@ function runSimple(run: Run, simple: SimpleCommand, stdin: string, out: Writer, 
 			plan.push({fd: redirect.fd, path, op: redirect.op});
 			try {
 				if (redirect.op === '<') {
-					input = sys.readFile(path);
+					input = decodeBytes(sys.readFileBytes(path));
 				} else {
 					const fd = sys.open(path, O_WRONLY | O_CREAT | (redirect.op === '>>' ? O_APPEND : O_TRUNC), 0o666);
 					opened.push(fd);
 					fds[redirect.fd] = {write(text) {
-						sys.write(fd, text);
+						sys.write(fd, encodeText(text));
 					}};
 				}
 			} catch (error) {

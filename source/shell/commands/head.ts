@@ -1,11 +1,12 @@
 // head, as GNU coreutils has it: the first NUM lines (-n, default 10) or
-// bytes (-c) of each file, with a leading '-' all but the last NUM; NUM may
+// bytes (-c: bytes, not characters; a character cut in two passes on its
+// first bytes, see ../bytes.ts) of each file, with a leading '-' all but the last NUM; NUM may
 // end in a multiplier (b 512, kB 1000, K 1024, MB, M, GB, G …). Files are
 // read piece by piece and only as far as needed, so `head -c 10 /dev/zero`
 // reads 10 bytes of an endless device and ends. With more than one file
 // each gets a "==> NAME <==" header (-q never, -v always).
 
-import {encoder} from '../../kernel/vfs/inode.js';
+import {decodeBytes, encodeText, headBytes} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
 import {drive, streamFile, textDecoder} from './read-stream.js';
@@ -78,8 +79,8 @@ function * headOfFile(context: CommandContext, path: string, settings: Settings)
 /** All but the last `count` lines or bytes of a text (the whole input is needed: read bounded). */
 function allButLast(text: string, settings: Settings): string {
 	if (settings.unit === 'bytes') {
-		const bytes = encoder.encode(text);
-		return new TextDecoder().decode(bytes.subarray(0, Math.max(0, bytes.length - settings.count)));
+		const bytes = encodeText(text);
+		return decodeBytes(bytes.subarray(0, Math.max(0, bytes.length - settings.count)));
 	}
 
 	const lines = text.split(/(?<=\n)/);
@@ -89,7 +90,7 @@ function allButLast(text: string, settings: Settings): string {
 /** The first `count` lines or bytes of standard input (a string here). */
 function headOfText(text: string, settings: Settings): string {
 	if (settings.allBut) return allButLast(text, settings);
-	if (settings.unit === 'bytes') return new TextDecoder().decode(encoder.encode(text).subarray(0, settings.count));
+	if (settings.unit === 'bytes') return headBytes(text, settings.count);
 	return text.split(/(?<=\n)/).slice(0, settings.count).join('');
 }
 
@@ -123,7 +124,7 @@ function * headFiles(context: CommandContext, settings: Settings): Generator<voi
 		try {
 			if (file === '-') context.stdout.write(headOfText(context.stdin, settings));
 			// All but the last NUM needs the whole file: read whole, bounded (an endless file fails with ENOMEM).
-			else if (settings.allBut) context.stdout.write(allButLast(sysOf(context).readFile(file), settings));
+			else if (settings.allBut) context.stdout.write(allButLast(decodeBytes(sysOf(context).readFileBytes(file)), settings));
 			else yield * headOfFile(context, file, settings);
 		} catch (error) {
 			const reason = why(error);

@@ -13,6 +13,7 @@
 
 import type {Syscalls} from '../../kernel/sys.js';
 import {O_RDONLY} from '../../kernel/vfs/file.js';
+import {byteTextDecoder} from '../bytes.js';
 import type {CommandContext} from '../command.js';
 
 /** Bytes per read(2), as coreutils' cat uses (128 KiB there; 64 KiB is the kernel's pipe size). */
@@ -57,8 +58,7 @@ export function drive(context: CommandContext, body: Generator<void, number>): n
 	})();
 }
 
-/** Bytes to text across pieces (a UTF-8 character split between two reads stays whole). */
+/** Bytes to text across pieces (a UTF-8 character split between two reads stays whole; other bytes are kept, see bytes.ts). */
 export function textDecoder(): (piece: Uint8Array, last?: boolean) => string {
-	const decoder = new TextDecoder();
-	return (piece, last = false) => decoder.decode(piece, {stream: !last});
+	return byteTextDecoder();
 }

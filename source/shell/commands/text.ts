@@ -3,6 +3,7 @@
 // read their files through the kernel's VFS (whole, so an endless file such
 // as /dev/zero fails with ENOMEM after 16 MiB), or standard input.
 
+import {byteLength, decodeBytes} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
 import {head} from './head.js';
@@ -19,7 +20,7 @@ function inputs(context: CommandContext, operands: string[], name: string): {tex
 		}
 
 		try {
-			text += sysOf(context).readFile(operand);
+			text += decodeBytes(sysOf(context).readFileBytes(operand));
 		} catch (error) {
 			context.stderr.write(`${name}: ${operand}: ${why(error)}\n`);
 			status = 2;
@@ -147,7 +148,7 @@ const wc: Command = {
 		const values: number[] = [];
 		if (all || options.lines) values.push((text.match(/\n/g) ?? []).length);
 		if (all || options.words) values.push(text.split(/\s+/).filter(Boolean).length);
-		if (all || options.bytes) values.push(Buffer.byteLength(text));
+		if (all || options.bytes) values.push(byteLength(text));
 		const name = context.operands.length === 1 ? ` ${context.operands[0]}` : '';
 		context.stdout.write(`${values.map(value => (values.length > 1 ? String(value).padStart(7) : String(value))).join(' ')}${name}\n`);
 		return status;
