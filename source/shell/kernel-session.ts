@@ -9,7 +9,8 @@
 //
 // Programs (ELF files found through PATH) run as guest processes on the
 // kernel's machine, in slices that yield to the event loop; Ctrl-C sends
-// SIGINT (then SIGKILL if that does not end it). What guests write to the
+// SIGINT (then SIGKILL if that does not end it), and a reader of its pipe
+// that has gone SIGPIPE. What guests write to the
 // console is the terminal's output.
 
 import type {Program} from '../machine/assembler.js';
@@ -22,6 +23,7 @@ import {decodeStatus, signalDescription, signals} from '../kernel/signals.js';
 import type {Syscalls} from '../kernel/sys.js';
 import {byteTextDecoder, decodeBytes, encodeText} from './bytes.js';
 import {FileError, type DirectoryEntry, type ShellFiles} from './files.js';
+import {brokenPipe} from './output-budget.js';
 import type {GlobFiles} from './glob.js';
 import type {Writer} from './command.js';
 
@@ -276,7 +278,8 @@ export class KernelSession {
 				if (io.signal.aborted) {
 					if (interruptedAt === undefined) {
 						interruptedAt = slices;
-						kernel.killProcess(child, signals.SIGINT);
+						// Its pipe's reader has gone: SIGPIPE, as its next write(2) would get; otherwise Ctrl-C.
+						kernel.killProcess(child, io.signal.reason === brokenPipe ? signals.SIGPIPE : signals.SIGINT);
 					} else if (slices - interruptedAt > sigintGrace) {
 						io.stderr.write(`ringlab: ${child.comm} did not end on SIGINT; sent SIGKILL\n`);
 						kernel.killProcess(child, signals.SIGKILL);

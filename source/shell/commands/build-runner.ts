@@ -145,6 +145,7 @@ function runCommand(run: Run, argv: string[], env: Map<string, string>, plan: Pl
 			options,
 			operands,
 			stdin,
+			input: undefined,
 			stdout: budget.wrap(out, 'stdout'),
 			stderr: budget.wrap(err, 'stderr'),
 			env: new Map([...run.vars, ...env]),

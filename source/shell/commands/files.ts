@@ -7,7 +7,7 @@ import type {Syscalls} from '../../kernel/sys.js';
 import {O_CREAT, O_WRONLY} from '../../kernel/vfs/file.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {resolvePath} from '../files.js';
-import {drive, streamFile, textDecoder} from './read-stream.js';
+import {drive, readInput, streamFile, textDecoder, type Yielded} from './read-stream.js';
 
 /** strerror for a failed system call, or the error's own message. */
 export function why(error: unknown): string {
@@ -28,13 +28,14 @@ const cat: Command = {
 	usage: 'cat [OPTION]... [FILE]...',
 	description: 'With no FILE, or when FILE is -, read standard input.',
 	options: [{name: 'number', short: 'n', description: 'number all output lines'}],
+	streamsStdin: true,
 	run(context) {
 		return drive(context, catFiles(context));
 	},
 };
 
 /** cat's work, pausing between pieces (drive). */
-function * catFiles(context: CommandContext): Generator<void, number> {
+function * catFiles(context: CommandContext): Generator<Yielded, number, string | undefined> {
 	const sys = sysOf(context);
 	const sources = context.operands.length > 0 ? context.operands : ['-'];
 	let status = 0;
@@ -59,6 +60,12 @@ function * catFiles(context: CommandContext): Generator<void, number> {
 
 	for (const source of sources) {
 		if (context.signal.aborted) break;
+		if (source === '-' && context.input) {
+			// Piped: passed on as it comes, as cat copies read(2) to write(2).
+			for (let piece = yield * readInput(context.input); piece !== undefined && !context.signal.aborted; piece = yield * readInput(context.input)) write(piece);
+			continue;
+		}
+
 		if (source === '-') {
 			write(context.stdin);
 			continue;
