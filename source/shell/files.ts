@@ -1,7 +1,8 @@
 // What the shell needs from a filesystem: redirections (> >> <), path
-// completion, pathname expansion (globbing) and `cd`. The simulated kernel's VFS provides it; the shell
-// never touches the host's files. Errors carry a Linux errno name so
-// messages read like a real shell's ("No such file or directory").
+// completion, pathname expansion (globbing) and `cd`. The simulated
+// kernel's VFS provides it; the shell never touches the host's files.
+// Errors carry a Linux errno name so messages read like a real shell's
+// ("No such file or directory").
 
 import type {GlobFiles} from './glob.js';
 
