@@ -380,6 +380,11 @@ export class Syscalls {
 		this.k.vfs.chown(this.proc, path, kuid, kgid);
 	}
 
+	/** utimensat(2): times in nanoseconds since the epoch, or undefined for now (touch). */
+	utimensat(path: string, times?: {atimeNs: number; mtimeNs: number}, follow = true): void {
+		this.k.vfs.utimes(this.proc, path, times, follow);
+	}
+
 	truncate(path: string, size: number): void {
 		this.k.vfs.truncate(this.proc, path, size);
 	}

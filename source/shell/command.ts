@@ -5,6 +5,7 @@
 // flag, and turns a thrown CommandError into `name: message` on stderr.
 
 import type {Lab} from './lab.js';
+import type {InputStream} from './pipe.js';
 import type {Shell} from './shell.js';
 import {reflowProse, wrapHelp} from './help-wrap.js';
 import {formatOptions, type OptionSpec} from './options.js';
@@ -35,6 +36,8 @@ export const groupTitles: Record<Group, string> = {
 export type CommandContext = CommandIo & {
 	/** The name it was invoked as. */
 	name: string;
+	/** Standard input as it comes from a pipe, piece by piece, for a command with streamsStdin (stdin is then empty). */
+	input?: InputStream;
 	/** The raw arguments (after expansion), for commands that parse their own. */
 	argv: string[];
 	options: Record<string, string | boolean | string[]>;
@@ -80,6 +83,8 @@ export type Command = {
 	run?: (context: CommandContext) => number | Promise<number>;
 	/** Not listed by `help` (aliases). */
 	hidden?: boolean;
+	/** Reads piped standard input piece by piece (context.input) and may stop early (head), instead of getting it whole as context.stdin. */
+	streamsStdin?: boolean;
 };
 
 /** A failure the command reports as `name: message` (exit status `status`, default 1). */

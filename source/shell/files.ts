@@ -1,14 +1,17 @@
 // What the shell needs from a filesystem: redirections (> >> <), path
-// completion and `cd`. The simulated kernel's VFS provides it; the shell
-// never touches the host's files. Errors carry a Linux errno name so
-// messages read like a real shell's ("No such file or directory").
+// completion, pathname expansion (globbing) and `cd`. The simulated
+// kernel's VFS provides it; the shell never touches the host's files.
+// Errors carry a Linux errno name so messages read like a real shell's
+// ("No such file or directory").
+
+import type {GlobFiles} from './glob.js';
 
 export type DirectoryEntry = {name: string; directory: boolean};
 
 /** An open file a redirection writes to: each write is one write(2), as in a real shell. */
 export type FileSink = {write(text: string): void; close(): void};
 
-export type ShellFiles = {
+export type ShellFiles = GlobFiles & {
 	/** The working directory, absolute. */
 	cwd(): string;
 	read(path: string): string;
@@ -16,7 +19,7 @@ export type ShellFiles = {
 	readPart?(path: string, limit: number): {text: string; whole: boolean};
 	/** Open for `>` (create, truncate) or `>>` (create, append). Throws FileError. */
 	open(path: string, append: boolean): FileSink;
-	/** Entries of a directory (for completion); throws if it is not one. */
+	/** Entries of a directory (for completion and globbing); throws if it is not one. */
 	list(path: string): DirectoryEntry[];
 };
 

@@ -9,7 +9,8 @@
 //
 // Programs (ELF files found through PATH) run as guest processes on the
 // kernel's machine, in slices that yield to the event loop; Ctrl-C sends
-// SIGINT (then SIGKILL if that does not end it). What guests write to the
+// SIGINT (then SIGKILL if that does not end it), and a reader of its pipe
+// that has gone SIGPIPE. What guests write to the
 // console is the terminal's output.
 
 import type {Program} from '../machine/assembler.js';
@@ -20,7 +21,10 @@ import {O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY} from '../kernel/vfs/file
 import type {Process} from '../kernel/process.js';
 import {decodeStatus, signalDescription, signals} from '../kernel/signals.js';
 import type {Syscalls} from '../kernel/sys.js';
-import {FileError, type ShellFiles} from './files.js';
+import {byteTextDecoder, decodeBytes, encodeText} from './bytes.js';
+import {FileError, type DirectoryEntry, type ShellFiles} from './files.js';
+import {brokenPipe} from './output-budget.js';
+import type {GlobFiles} from './glob.js';
 import type {Writer} from './command.js';
 
 /** Steps per slice while a guest program runs in the foreground. */
@@ -45,18 +49,18 @@ function filesOf(session: KernelSession): ShellFiles {
 
 	return {
 		cwd: () => session.sys.getcwd(),
-		read: path => wrap(path, () => session.sys.readFile(path)),
+		read: path => wrap(path, () => decodeBytes(session.sys.readFileBytes(path))),
 		readPart: (path, limit) => wrap(path, () => {
 			const sys = session.sys;
 			const file = sys.openFile(path, O_RDONLY);
 			try {
-				const decoder = new TextDecoder();
+				const decode = byteTextDecoder();
 				let text = '';
 				for (let left = limit; ;) {
 					const piece = sys.readFileDescription(file, Math.min(65_536, Math.max(1, left)));
-					if (piece.length === 0) return {text: text + decoder.decode(), whole: true};
-					if (left === 0) return {text: text + decoder.decode(), whole: false};
-					text += decoder.decode(piece, {stream: true});
+					if (piece.length === 0) return {text: text + decode(new Uint8Array(0), true), whole: true};
+					if (left === 0) return {text: text + decode(new Uint8Array(0), true), whole: false};
+					text += decode(piece);
 					left -= piece.length;
 				}
 			} finally {
@@ -69,14 +73,44 @@ function filesOf(session: KernelSession): ShellFiles {
 			const fd = sys.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0o666);
 			return {
 				write(text: string) {
-					wrap(path, () => sys.write(fd, text));
+					wrap(path, () => sys.write(fd, encodeText(text)));
 				},
 				close() {
 					sys.close(fd);
 				},
 			};
 		}),
-		list: path => wrap(path, () => session.sys.readdir(path).filter(entry => entry.name !== '.' && entry.name !== '..').map(entry => ({name: entry.name, directory: entry.type === 'dir' || (entry.type === 'symlink' && session.isDirectory(`${path}/${entry.name}`))}))),
+		...globFilesOf(() => session.sys),
+	};
+}
+
+/** Listing and existence as a process sees them (its root, cwd and permissions): what completion and globbing need. */
+export function globFilesOf(sysOf: () => Syscalls): GlobFiles & {list(path: string): DirectoryEntry[]} {
+	const isDirectory = (path: string) => {
+		try {
+			return (sysOf().stat(path).mode & 0o170_000) === 0o040_000;
+		} catch {
+			return false;
+		}
+	};
+
+	return {
+		list: path => {
+			try {
+				return sysOf().readdir(path).filter(entry => entry.name !== '.' && entry.name !== '..').map(entry => ({name: entry.name, directory: entry.type === 'dir' || (entry.type === 'symlink' && isDirectory(`${path}/${entry.name}`))}));
+			} catch (error) {
+				throw toFileError(error, path);
+			}
+		},
+		exists(path) {
+			if (path.endsWith('/')) return isDirectory(path);
+			try {
+				sysOf().lstat(path);
+				return true;
+			} catch {
+				return false;
+			}
+		},
 	};
 }
 
@@ -244,7 +278,8 @@ export class KernelSession {
 				if (io.signal.aborted) {
 					if (interruptedAt === undefined) {
 						interruptedAt = slices;
-						kernel.killProcess(child, signals.SIGINT);
+						// Its pipe's reader has gone: SIGPIPE, as its next write(2) would get; otherwise Ctrl-C.
+						kernel.killProcess(child, io.signal.reason === brokenPipe ? signals.SIGPIPE : signals.SIGINT);
 					} else if (slices - interruptedAt > sigintGrace) {
 						io.stderr.write(`ringlab: ${child.comm} did not end on SIGINT; sent SIGKILL\n`);
 						kernel.killProcess(child, signals.SIGKILL);

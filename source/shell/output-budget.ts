@@ -1,14 +1,19 @@
 // How much one command may write. A real `cat /dev/zero` writes forever
 // and a terminal shows nothing; here output goes into the scrollback, a
-// file of the simulated kernel or — because the shell runs a pipeline's
-// commands one after another — a pipe that holds all of it until the next
-// command reads it. So each command gets a budget per output stream: past
-// it, the rest of that write is dropped and the command is stopped (its
-// signal aborts, as Ctrl-C's does), and the shell says why. Redirections
-// that fail (echo x > /dev/full: ENOSPC) stop it the same way, as a real
-// command exits on a write error.
+// file of the simulated kernel or a pipe whose reader may take it all as
+// one text (wc, grep: commands that do not stream their input). So each
+// command gets a budget per output stream: past it, the rest of that write
+// is dropped and the command is stopped (its signal aborts, as Ctrl-C's
+// does), and the shell says why. Redirections that fail (echo x >
+// /dev/full: ENOSPC) stop it the same way, as a real command exits on a
+// write error, and so does a pipe whose reader has gone (EPIPE: quietly,
+// as SIGPIPE; pipe.ts).
 
+import {byteLength, headBytes} from './bytes.js';
 import type {Writer} from './command.js';
+
+/** Why a command was stopped when the reader of its pipe had gone (the abort reason: SIGPIPE, not Ctrl-C). */
+export const brokenPipe = 'EPIPE';
 
 /** The most one command may write to one stream: 8 MiB. */
 export const maxCommandOutput = 8 << 20;
@@ -24,9 +29,9 @@ export class OutputBudget {
 		this.signal = AbortSignal.any([outer, this.controller.signal]);
 	}
 
-	/** Stop the command (a write error). */
-	stop(): void {
-		this.controller.abort();
+	/** Stop the command (a write error; `reason` brokenPipe when its pipe's reader has gone). */
+	stop(reason?: string): void {
+		this.controller.abort(reason);
 	}
 
 	/** `writer`, counted: once `limit` bytes have gone through, the command is stopped. */
@@ -35,7 +40,7 @@ export class OutputBudget {
 		return {
 			write: text => {
 				if (text === '') return;
-				const bytes = Buffer.byteLength(text);
+				const bytes = byteLength(text);
 				if (spent + bytes <= this.limit) {
 					spent += bytes;
 					writer.write(text);
@@ -44,7 +49,7 @@ export class OutputBudget {
 
 				const room = this.limit - spent;
 				spent = this.limit;
-				if (room > 0) writer.write(Buffer.from(text).subarray(0, room).toString());
+				if (room > 0) writer.write(headBytes(text, room));
 				// Whatever else comes is dropped; the command is told to stop.
 				this.exceeded ??= stream;
 				this.controller.abort();

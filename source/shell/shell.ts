@@ -6,7 +6,7 @@
 
 import {closest} from '../diagnostics.js';
 import {CommandError, formatHelp, usageHint, type Command, type CommandContext, type Writer} from './command.js';
-import {expandToString, expandWord} from './expand.js';
+import {expandRedirectTarget, expandToString, expandWord} from './expand.js';
 import {FileError, errnoMessages, type FileSink, type ShellFiles} from './files.js';
 import type {OutputSegment} from '../lessons/lab-state.js';
 import {History} from './history.js';
@@ -14,7 +14,8 @@ import type {ProgramIo} from './kernel-session.js';
 import type {Lab} from './lab.js';
 import {OptionError, parseOptions} from './options.js';
 import {formatBytes} from '../format.js';
-import {maxCommandOutput, OutputBudget} from './output-budget.js';
+import {brokenPipe, maxCommandOutput, OutputBudget} from './output-budget.js';
+import {type InputStream, StagePipe} from './pipe.js';
 import {parse, ShellSyntaxError, type Pipeline, type SimpleCommand} from './syntax.js';
 import {Transcript} from './transcript.js';
 
@@ -48,7 +49,7 @@ export type CommandRecord = {line: string; status: number; output: string; segme
 /** Output kept per record; the rest is summarized (a guest can print megabytes). */
 const maxRecordOutput = 64 * 1024;
 
-type Sink = Writer & {kind: 'terminal-out' | 'terminal-err' | 'buffer'; text?: string};
+type Sink = Writer & {kind: 'terminal-out' | 'terminal-err'};
 
 /** A simple command's name as a lesson names it: the last path component, and `ringlab isa` as isa. */
 function commandName(argv: readonly string[]): string {
@@ -227,19 +228,24 @@ export class Shell {
 	}
 
 	private async runPipelineCommands(pipeline: Pipeline, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
-		let input = '';
-		let status = 0;
-		for (const [index, command] of pipeline.commands.entries()) {
-			const last = index === pipeline.commands.length - 1;
-			const pipe: Sink = {kind: 'buffer', text: '', write(text) {
-				this.text += text;
-			}};
-			status = await this.runSimple(command, input, last ? out : pipe, err, signal);
-			input = pipe.text ?? '';
-			// The shell is where $? is set even mid-pipeline, as `false | echo $?` shows 0 in sh.
-			if (signal.aborted) break;
-		}
-
+		// The commands run at the same time, joined by pipes (pipe.ts), as in sh; each expands its words
+		// as it starts, with $? from before the pipeline (`false | echo $?` shows 0 after true, as in sh).
+		// The pipeline's status is its last command's; the shell waits for all of them.
+		const names = this.pipelineCommands;
+		const {commands} = pipeline;
+		const pipes = commands.slice(1).map(() => new StagePipe());
+		const statuses = await Promise.all(commands.map(async (command, index) => {
+			const input = index > 0 ? pipes[index - 1] : undefined;
+			const output = pipes.at(index);
+			try {
+				return await this.runSimple(command, names, {input, output}, out, err, signal);
+			} finally {
+				// The command has ended: its reader sees the end of its input; its writer gets EPIPE from now on.
+				output?.endWrite();
+				input?.closeRead();
+			}
+		}));
+		let status = statuses.at(-1)!;
 		if (signal.aborted && status === 0) status = 130;
 		return pipeline.negated ? Number(status === 0) : status;
 	}
@@ -260,19 +266,31 @@ export class Shell {
 		}
 	}
 
-	private async runSimple(simple: SimpleCommand, stdin: string, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
-		const env = new Map<string, string>();
-		const lookup = this.lookup(env);
-		for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, lookup));
-		const argv = simple.words.flatMap(word => expandWord(word, lookup));
-		if (argv.length > 0) this.pipelineCommands.push(commandName(argv));
+	/** One command of a pipeline: `pipes` are the pipe it reads (not for the first) and the one it writes (not for the last, which writes to `out`). */
+	private async runSimple(simple: SimpleCommand, names: string[], pipes: {input?: StagePipe; output?: StagePipe}, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
+		// As bash: the words, then the redirections expand before NAME=value prefixes take effect
+		// (X=1 echo $X prints the old X); the prefixes, in order, go into the command's environment only.
+		const lookup = this.lookup();
+		const argv = simple.words.flatMap(word => expandWord(word, lookup, this.host.files));
+		if (argv.length > 0) names.push(commandName(argv));
+
+		const budget = new OutputBudget(signal);
+		// Writing into a pipe whose reader has gone fails (EPIPE): the command is stopped, as SIGPIPE does, quietly.
+		let readerGone = false;
+		const {output} = pipes;
+		const stdout: Writer = output
+			? {write(text) {
+				if (output.write(text) || readerGone) return;
+				readerGone = true;
+				budget.stop(brokenPipe);
+			}}
+			: out;
 
 		// Redirections, in order, over a small descriptor table.
-		const fds: Record<number, Writer> = {1: out, 2: err};
-		const budget = new OutputBudget(signal);
+		const fds: Record<number, Writer> = {1: stdout, 2: err};
 		const opened: FileSink[] = [];
 		let writeError: string | undefined;
-		let input = stdin;
+		let input: string | StagePipe | undefined = pipes.input;
 		const closeAll = () => {
 			for (const file of opened) {
 				try {
@@ -293,8 +311,14 @@ export class Shell {
 				continue;
 			}
 
-			const path = expandToString(redirect.target, lookup);
 			const {files: fs} = this.host;
+			const path = expandRedirectTarget(redirect.target, lookup, fs);
+			if (path === undefined) {
+				closeAll();
+				this.shellSays(err, `ringlab: ${redirect.target.raw}: ambiguous redirect\n`);
+				return 1;
+			}
+
 			if (!fs) {
 				this.shellSays(err, `ringlab: ${path}: redirection needs a filesystem, and the container kernel that provides it is not available yet\n`);
 				return 1;
@@ -304,6 +328,8 @@ export class Shell {
 				if (redirect.op === '<') {
 					// Read whole before the command runs (there is no streaming stdin): at most a pipe's budget of it.
 					const part = fs.readPart?.(path, maxCommandOutput) ?? {text: fs.read(path), whole: true};
+					// It replaces the pipe, whose writer then gets EPIPE.
+					pipes.input?.closeRead();
 					input = part.text;
 					if (!part.whole) this.shellSays(err, `ringlab: ${path}: only its first ${formatBytes(maxCommandOutput)} are read for <\n`);
 				} else {
@@ -328,15 +354,31 @@ export class Shell {
 			}
 		}
 
+		const env = new Map<string, string>();
+		const assignmentLookup = this.lookup(env);
+		for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, assignmentLookup));
 		let status: number;
 		if (argv.length === 0) {
 			// NAME=value alone sets shell variables.
 			for (const [name, value] of env) this.vars.set(name, value);
 			status = 0;
 		} else {
-			status = await this.invoke(argv, input, budget.wrap(fds[1], 'stdout'), budget.wrap(fds[2], 'stderr'), env, budget.signal);
+			// A lab command that streams its input reads the pipe as it goes; another takes it whole,
+			// once its writer has ended; a program does not read it (the pipe closes when it ends).
+			let stdin = typeof input === 'string' ? input : '';
+			let stream: InputStream | undefined;
+			const command = this.commands.get(argv[0]);
+			if (input instanceof StagePipe && command?.streamsStdin) stream = input;
+			else if (input instanceof StagePipe && command) stdin = await input.readAll();
+			// A writer into a pipe waits, where it pauses, until its reader has taken what it wrote.
+			const pause = output ? async () => {
+				await this.pause();
+				await output.room(budget.signal);
+			} : this.pause;
+			status = await this.invoke(argv, stdin, budget.wrap(fds[1], 'stdout'), budget.wrap(fds[2], 'stderr'), env, budget.signal, {input: stream, pause});
+			if (readerGone) status = 128 + 13;
 			if (budget.exceeded && !signal.aborted) {
-				const intoPipe = (budget.exceeded === 'stdout' ? fds[1] : fds[2]) === out && (out as Partial<Sink>).kind === 'buffer';
+				const intoPipe = output !== undefined && (budget.exceeded === 'stdout' ? fds[1] : fds[2]) === stdout;
 				this.shellSays(err, `ringlab: ${argv[0]}: stopped after ${formatBytes(budget.limit)} ${intoPipe ? 'into the pipe (the most a pipe holds here)' : 'of output (the most one command may write)'}\n`);
 				// Into a pipe: as if the reader had closed it (SIGPIPE, 128+13).
 				status = intoPipe ? 141 : 1;
@@ -353,15 +395,15 @@ export class Shell {
 		return status;
 	}
 
-	/** Run one command with its arguments; every failure becomes a message and a status. */
-	async invoke(argv: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal): Promise<number> {
+	/** Run one command with its arguments; every failure becomes a message and a status. `io.input` is piped input for a command that streams it; `io.pause` its pause (a writer into a pipe waits there while the pipe is full). */
+	async invoke(argv: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal, io: {input?: InputStream; pause?: () => Promise<void>} = {}): Promise<number> {
 		const [name, ...rest] = argv;
 		const command = this.commands.get(name);
 		const program = command ? undefined : this.host.findProgram?.(name);
 		if (program && this.host.runProgram) {
 			this.lab.activity = {command: name};
 			try {
-				return await this.host.runProgram(program, argv, {stdout, stderr, signal, pause: this.pause, changed: () => this.lab.changed()});
+				return await this.host.runProgram(program, argv, {stdout, stderr, signal, pause: io.pause ?? this.pause, changed: () => this.lab.changed()});
 			} catch (error) {
 				stderr.write(`ringlab: ${name}: internal error: ${error instanceof Error ? error.message : String(error)}\n(this is a bug in ringlab; the lab is still usable)\n`);
 				return 70;
@@ -381,10 +423,10 @@ export class Shell {
 		}
 
 		this.lab.activity = {command: name};
-		return this.dispatch(command, name, rest, stdin, stdout, stderr, env, signal);
+		return this.dispatch(command, name, rest, stdin, stdout, stderr, env, signal, io);
 	}
 
-	private async dispatch(command: Command, path: string, args: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal): Promise<number> {
+	private async dispatch(command: Command, path: string, args: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal, io: {input?: InputStream; pause?: () => Promise<void>}): Promise<number> {
 		if (wantsHelp(command, args)) {
 			stdout.write(formatHelp(command, path));
 			return 0;
@@ -404,7 +446,7 @@ export class Shell {
 				return 2;
 			}
 
-			return this.dispatch(sub, `${path} ${sub.name}`, subArgs, stdin, stdout, stderr, env, signal);
+			return this.dispatch(sub, `${path} ${sub.name}`, subArgs, stdin, stdout, stderr, env, signal, io);
 		}
 
 		const reason = command.unavailable?.(this.lab);
@@ -444,7 +486,8 @@ export class Shell {
 			lab: this.lab,
 			shell: this,
 			signal,
-			pause: this.pause,
+			input: command.streamsStdin ? io.input : undefined,
+			pause: io.pause ?? this.pause,
 			execute: async line => this.run(line, stdout, stderr, signal),
 		};
 		try {

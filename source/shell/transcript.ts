@@ -2,10 +2,12 @@
 // prompt) and what commands wrote to stdout and stderr, as lines. The UI
 // renders its tail; screen readers and tests read it directly. Text is
 // sanitized on the way in, so nothing written here can move a real
-// terminal's cursor, and the history is bounded so a chatty guest cannot
+// terminal's cursor (a byte that is not UTF-8 shows as U+FFFD, as a terminal
+// shows it), and the history is bounded so a chatty guest cannot
 // exhaust memory.
 
 import {sanitizeText} from '../machine/sanitize.js';
+import {displayText} from './bytes.js';
 
 export type LineKind = 'input' | 'stdout' | 'stderr' | 'info';
 
@@ -48,7 +50,7 @@ export class Transcript {
 	/** Append output; lines end at \n, a trailing piece stays open for the next write. */
 	write(kind: 'stdout' | 'stderr', text: string): void {
 		if (text.length === 0) return;
-		const clean = sanitizeText(text.replaceAll('\r\n', '\n'));
+		const clean = sanitizeText(displayText(text).replaceAll('\r\n', '\n'));
 		const pieces = clean.split('\n');
 		for (const [i, piece] of pieces.entries()) {
 			const last = i === pieces.length - 1;

@@ -83,6 +83,29 @@ test('mounts: tmpfs over a directory hides it; umount reveals it; EBUSY while in
 	t.truthy(sh);
 });
 
+test('utimensat: now needs the owner or write permission (EACCES), given times the owner (EPERM); a read-only mount refuses (EROFS), as on Linux', t => {
+	const {kernel, sys} = setup();
+	sys.writeFile('/tmp/shared', 'x');
+	sys.chmod('/tmp/shared', 0o666);
+	sys.writeFile('/tmp/mine', 'x');
+	sys.chmod('/tmp/mine', 0o644);
+	sys.utimensat('/tmp/mine', {atimeNs: 5, mtimeNs: 7});
+	t.is(sys.stat('/tmp/mine').mtimeNs, 7);
+	t.is(sys.stat('/tmp/mine').atimeNs, 5);
+	sys.utimensat('/tmp/mine');
+	t.true(sys.stat('/tmp/mine').mtimeNs > 7);
+	const user = sys.fork({comm: 'user'});
+	const userSys = kernel.sys(user);
+	userSys.setuid(65_534);
+	userSys.utimensat('/tmp/shared');
+	t.throws(() => userSys.utimensat('/tmp/shared', {atimeNs: 0, mtimeNs: 0}), {message: 'Operation not permitted'});
+	t.throws(() => userSys.utimensat('/tmp/mine'), {message: 'Permission denied'});
+	sys.mkdir('/srv/ro');
+	sys.mount('/srv/ro', '/mnt', '', MS_BIND);
+	sys.mount('none', '/mnt', '', MS_REMOUNT | MS_BIND | MS_RDONLY);
+	t.throws(() => sys.utimensat('/mnt'), {message: 'Read-only file system'});
+});
+
 test('bind mounts and read-only remounts', t => {
 	const {sys} = setup();
 	sys.mkdir('/srv/data');

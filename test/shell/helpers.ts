@@ -70,6 +70,16 @@ export class MemoryFiles implements ShellFiles {
 		parent.set(name, append && typeof node === 'string' ? node + data : data);
 	}
 
+	exists(path: string): boolean {
+		try {
+			const {parent, name} = this.lookup(path);
+			const node = name === '' ? this.root : parent.get(name);
+			return path.endsWith('/') ? node instanceof Map : node !== undefined;
+		} catch {
+			return false;
+		}
+	}
+
 	list(path: string): DirectoryEntry[] {
 		const {parent, name} = this.lookup(path);
 		const node = name === '' ? this.root : parent.get(name);

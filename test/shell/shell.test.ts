@@ -18,13 +18,17 @@ const upper: Command = {name: 'upper', group: 'shell', summary: 'stdin to upper 
 const crash: Command = {name: 'crash', group: 'shell', summary: 'throws', usage: 'crash', run() {
 	throw new TypeError('boom');
 }};
+const getenv: Command = {name: 'getenv', group: 'shell', summary: 'prints variables of its environment', usage: 'getenv NAME...', run({operands, env, stdout}) {
+	stdout.write(operands.map(name => `${name}=${env.get(name) ?? '(unset)'}\n`).join(''));
+	return 0;
+}};
 const complain: Command = {name: 'complain', group: 'shell', summary: 'writes stderr', usage: 'complain', run({stderr}) {
 	stderr.write('bad\n');
 	return 3;
 }};
 
 function testShell(files = new MemoryFiles()): Shell {
-	return new Shell({lab: new Lab(bundledGuestLibrary()), commands: [...allCommands, upper, crash, complain], pause: async () => undefined}, {files, pid: () => 77, prompt: () => '$ '});
+	return new Shell({lab: new Lab(bundledGuestLibrary()), commands: [...allCommands, upper, crash, complain, getenv], pause: async () => undefined}, {files, pid: () => 77, prompt: () => '$ '});
 }
 
 test('echo, $?, $$ and && || ;', async t => {
@@ -91,6 +95,22 @@ test('variables: assignment, prefix assignment, export, unset', async t => {
 	await sh(shell, 'export B=2');
 	t.is((await sh(shell, 'echo $B')).stdout, '2\n');
 	t.is((await sh(shell, 'echo $HOME')).stdout, '/root\n');
+});
+
+test('NAME=value before a command: its words expand first, the value goes into its environment only (as bash)', async t => {
+	const shell = testShell();
+	t.is((await sh(shell, 'X=1 echo "[$X]"')).stdout, '[]\n');
+	t.is((await sh(shell, 'X=1; echo $X')).stdout, '1\n');
+	t.is((await sh(shell, 'X=old; X=new echo $X; echo $X')).stdout, 'old\nold\n');
+	// The command sees it; a later prefix sees an earlier one.
+	t.is((await sh(shell, 'X=new Y=$X getenv X Y; getenv X')).stdout, 'X=new\nY=new\nX=old\n');
+	await sh(shell, 'unset X');
+	// Redirections expand before the prefixes too: $X is empty here.
+	const redirect = await sh(shell, 'X=f echo hi > $X');
+	t.is(redirect.stderr, 'ringlab: $X: ambiguous redirect\n');
+	t.is(redirect.status, 1);
+	// Alone, assignments set shell variables, in order.
+	t.is((await sh(shell, 'A=1 B=$A; echo $A$B')).stdout, '11\n');
 });
 
 test('unknown commands answer like bash, with the nearest command', async t => {

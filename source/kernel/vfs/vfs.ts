@@ -9,7 +9,7 @@
 
 import {fail, isKernelError} from '../errors.js';
 import type {Process} from '../process.js';
-import {type Credentials, type DirEntry, Inode, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Stat, encoder} from './inode.js';
+import {type Credentials, type DirEntry, Inode, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type SetAttr, type Stat, encoder} from './inode.js';
 import {
 	MNT_DETACH, MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SHARED, MS_SLAVE,
 	type Mount, type MountNamespace, type Path,
@@ -301,6 +301,24 @@ export class Vfs {
 		setattr(target.inode, {uid: uid < 0 ? undefined : uid, gid: gid < 0 ? undefined : gid});
 	}
 
+	/**
+	 * utimensat(2): set a file's access and modification times (`times` undefined: now, as
+	 * `touch` does). Now needs the owner, write permission or CAP_FOWNER; given times need
+	 * the owner or CAP_FOWNER. Through an overlay it copies the file up, as any metadata change.
+	 */
+	utimes(proc: Process, path: string, times: {atimeNs: number; mtimeNs: number} | undefined, follow = true): void {
+		const target = this.resolve(proc, path, follow);
+		this.writableMount(target);
+		const owner = proc.cred.uid === target.inode.uid || this.host.capable(proc, proc.userNs);
+		if (!owner) {
+			if (times) fail('EPERM');
+			this.check(proc, target.inode, W_OK);
+		}
+
+		const now = target.inode.sb.clock();
+		setattr(target.inode, times ?? {atimeNs: now, mtimeNs: now});
+	}
+
 	truncate(proc: Process, path: string, size: number): void {
 		const target = this.resolve(proc, path);
 		if (target.inode.isDir) fail('EISDIR');
@@ -508,8 +526,8 @@ export function readTarget(inode: Inode): Inode {
 	return (inode as Inode & {realInode?: () => Inode}).realInode?.() ?? inode;
 }
 
-/** chmod/chown through an overlay copy up first (metadata changes copy up too). */
-function setattr(inode: Inode, attr: {mode?: number; uid?: number; gid?: number}, action?: () => void): void {
+/** chmod/chown/utimes through an overlay copy up first (metadata changes copy up too). */
+function setattr(inode: Inode, attr: SetAttr, action?: () => void): void {
 	const real = writeTarget(inode);
 	if (action) action();
 	else real.setattr(attr);

@@ -4,7 +4,7 @@
 // (as docker run and docker exec hand it `sh -c STRING`),
 // which plays /bin/sh -c inside the build container: it runs the line as
 // the container's first process (its root, cwd, namespaces, cgroup and
-// image ENV), with ; && || | and > >> < 2>&1, $VAR, $? and $$, exit N, programs from the image's
+// image ENV), with ; && || | and > >> < 2>&1, $VAR, $? and $$, globbing, exit N, programs from the image's
 // PATH (guests, run to the end) and the lab's own commands (echo, mkdir,
 // cp …). The engine's build is synchronous, so the runner is too: lab
 // commands that need to wait (docker, ping, unshare …) are refused with
@@ -17,9 +17,11 @@ import {isKernelError} from '../../kernel/errors.js';
 import {O_APPEND, O_CREAT, O_TRUNC, O_WRONLY} from '../../kernel/vfs/file.js';
 import type {Process} from '../../kernel/process.js';
 import {decodeStatus} from '../../kernel/signals.js';
+import {decodeBytes, encodeText} from '../bytes.js';
 import {CommandError, type CommandContext, type Writer} from '../command.js';
 import {expandToString, expandWord} from '../expand.js';
 import {errnoMessages, FileError} from '../files.js';
+import {globFilesOf} from '../kernel-session.js';
 import {OptionError, parseOptions} from '../options.js';
 import {formatBytes} from '../../format.js';
 import {OutputBudget} from '../output-budget.js';
@@ -41,7 +43,7 @@ function fdWriter(run: Run, fd: number): Writer {
 	const sys = run.context.lab.kernel.kernel.sys(run.proc);
 	return {write(text) {
 		try {
-			sys.write(fd, text);
+			sys.write(fd, encodeText(text));
 		} catch {
 			// A closed descriptor: the text is lost, as it would be.
 		}
@@ -143,6 +145,7 @@ function runCommand(run: Run, argv: string[], env: Map<string, string>, plan: Pl
 			options,
 			operands,
 			stdin,
+			input: undefined,
 			stdout: budget.wrap(out, 'stdout'),
 			stderr: budget.wrap(err, 'stderr'),
 			env: new Map([...run.vars, ...env]),
@@ -171,8 +174,9 @@ function runSimple(run: Run, simple: SimpleCommand, stdin: string, out: Writer, 
 	const lookup = (name: string) => (name === '?' ? String(run.status) : name === '$' ? String(run.proc.pidIn(run.proc.pidNs) ?? run.proc.pid) : run.vars.get(name));
 	const env = new Map<string, string>();
 	for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, lookup));
-	const argv = simple.words.flatMap(word => expandWord(word, lookup));
 	const sys = run.context.lab.kernel.kernel.sys(run.proc);
+	// sh globs the words (not the redirection targets: a non-interactive sh leaves those as they are).
+	const argv = simple.words.flatMap(word => expandWord(word, lookup, globFilesOf(() => sys)));
 	const fds: Record<number, Writer> = {1: out, 2: err};
 	const opened: number[] = [];
 	const plan: Plan = [];
@@ -189,12 +193,12 @@ function runSimple(run: Run, simple: SimpleCommand, stdin: string, out: Writer, 
 			plan.push({fd: redirect.fd, path, op: redirect.op});
 			try {
 				if (redirect.op === '<') {
-					input = sys.readFile(path);
+					input = decodeBytes(sys.readFileBytes(path));
 				} else {
 					const fd = sys.open(path, O_WRONLY | O_CREAT | (redirect.op === '>>' ? O_APPEND : O_TRUNC), 0o666);
 					opened.push(fd);
 					fds[redirect.fd] = {write(text) {
-						sys.write(fd, text);
+						sys.write(fd, encodeText(text));
 					}};
 				}
 			} catch (error) {

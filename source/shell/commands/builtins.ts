@@ -11,7 +11,7 @@ const help: Command = {
 	usage: 'help [COMMAND]',
 	description: `Without COMMAND, lists every command by topic. 'help COMMAND' is the same as 'COMMAND --help'.
 
-The command line: words, '…' and "…" quotes, \\ escapes, $VAR, \${VAR}, $? (last status), $$ (the shell's PID); cmd1 ; cmd2, cmd1 && cmd2, cmd1 || cmd2, cmd1 | cmd2; > FILE, >> FILE, < FILE, 2> FILE, 2>&1; NAME=value. Not supported: globbing (* stays literal), background jobs (&), subshells.`,
+The command line: words, '…' and "…" quotes, \\ escapes, $VAR, \${VAR}, $? (last status), $$ (the shell's PID); cmd1 ; cmd2, cmd1 && cmd2, cmd1 || cmd2, cmd1 | cmd2; > FILE, >> FILE, < FILE, 2> FILE, 2>&1; NAME=value; globbing: *, ? and [...] in unquoted words match file names (sorted by code point; a pattern that matches nothing stays as typed; * skips names that start with a dot). Not supported: background jobs (&), subshells.`,
 	operands: {max: 1},
 	completeOperand: ({shell}, index) => (index === 0 ? shell.commandList.filter(command => !command.hidden).map(command => command.name) : []),
 	run({operands, stdout, shell, lab}) {

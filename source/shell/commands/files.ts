@@ -1,13 +1,13 @@
 // Files, as coreutils and bash do them, over the kernel's VFS as the shell
 // process sees it (its root, cwd, mounts and permissions): ls, cat, mkdir,
-// rmdir, rm, touch, ln, cd, pwd. Messages use GNU's wording.
+// rmdir, rm, touch, ln, cd, pwd (ls in ls.ts). Messages use GNU's wording.
 
 import {isKernelError} from '../../kernel/errors.js';
 import type {Syscalls} from '../../kernel/sys.js';
-import {bootEpochSeconds} from '../../kernel/kernel.js';
+import {O_CREAT, O_WRONLY} from '../../kernel/vfs/file.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {resolvePath} from '../files.js';
-import {drive, streamFile, textDecoder} from './read-stream.js';
+import {drive, readInput, streamFile, textDecoder, type Yielded} from './read-stream.js';
 
 /** strerror for a failed system call, or the error's own message. */
 export function why(error: unknown): string {
@@ -20,119 +20,6 @@ export function sysOf(context: CommandContext): Syscalls {
 }
 
 const S_IFMT = 0o170_000;
-const typeChar: Record<number, string> = {0o040_000: 'd', 0o120_000: 'l', 0o020_000: 'c', 0o060_000: 'b', 0o010_000: 'p', 0o140_000: 's', 0o100_000: '-'};
-
-/** -rw-r--r-- */
-export function modeString(mode: number): string {
-	const bits = ['r', 'w', 'x'];
-	let text = typeChar[mode & S_IFMT] ?? '?';
-	for (let shift = 6; shift >= 0; shift -= 3) for (let bit = 2; bit >= 0; bit--) text += (mode >> (shift + bit)) & 1 ? bits[2 - bit] : '-';
-	if (mode & 0o1000) text = text.slice(0, 9) + (mode & 1 ? 't' : 'T');
-	return text;
-}
-
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** ls -l's date: "Jan  1 00:00" (UTC). */
-function lsDate(ns: number): string {
-	const date = new Date(Math.floor(ns / 1e6));
-	return `${months[date.getUTCMonth()]} ${String(date.getUTCDate()).padStart(2)} ${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}`;
-}
-
-function userName(uid: number): string {
-	return uid === 0 ? 'root' : uid === 65_534 ? 'nobody' : String(uid);
-}
-
-function groupName(gid: number): string {
-	return gid === 0 ? 'root' : gid === 65_534 ? 'nogroup' : String(gid);
-}
-
-const ls: Command = {
-	name: 'ls',
-	group: 'files',
-	summary: 'list directory contents',
-	usage: 'ls [OPTION]... [FILE]...',
-	options: [
-		{name: 'all', short: 'a', description: 'do not ignore entries starting with .'},
-		{name: 'long', short: 'l', description: 'use a long listing format'},
-		{name: 'directory', short: 'd', description: 'list directories themselves, not their contents'},
-		{name: 'inode', short: 'i', description: 'print the index number of each file'},
-		{name: 'one', short: '1', description: 'list one file per line'},
-		{name: 'classify', short: 'F', description: 'append indicator (one of */=>@|) to entries'},
-	],
-	run(context) {
-		const {options, stdout, stderr} = context;
-		const sys = sysOf(context);
-		const targets = context.operands.length > 0 ? context.operands : ['.'];
-		let status = 0;
-		const describe = (path: string, name: string): string => {
-			const stat = sys.lstat(path);
-			const type = stat.mode & S_IFMT;
-			let shown = name;
-			if (options.classify) shown += type === 0o040_000 ? '/' : type === 0o120_000 ? '@' : type === 0o010_000 ? '|' : stat.mode & 0o111 && type === 0o100_000 ? '*' : '';
-			const inode = options.inode ? `${String(stat.ino).padStart(7)} ` : '';
-			if (!options.long) return inode + shown;
-			const size = type === 0o020_000 || type === 0o060_000 ? `${stat.rdev >> 8}, ${stat.rdev & 0xff}` : String(stat.size);
-			let link = '';
-			if (type === 0o120_000) {
-				try {
-					link = ` -> ${sys.readlink(path)}`;
-				} catch (error) {
-					// As GNU ls does for a link it cannot read (/proc/PID/exe of a process without one): say so, list it anyway.
-					stderr.write(`ls: cannot read symbolic link '${path}': ${why(error)}\n`);
-					status = Math.max(status, 1);
-				}
-			}
-
-			return `${inode}${modeString(stat.mode)} ${String(stat.nlink).padStart(2)} ${userName(stat.uid).padEnd(4)} ${groupName(stat.gid).padEnd(4)} ${size.padStart(6)} ${lsDate(stat.mtimeNs || bootEpochSeconds * 1e9)} ${shown}${link}`;
-		};
-
-		const print = (lines: string[]) => {
-			if (lines.length === 0) return;
-			if (options.long || options.one) stdout.write(`${lines.join('\n')}\n`);
-			else stdout.write(`${lines.join('  ')}\n`);
-		};
-
-		const files: string[] = [];
-		const directories: string[] = [];
-		for (const target of targets) {
-			try {
-				const stat = sys.stat(target);
-				if ((stat.mode & S_IFMT) === 0o040_000 && !options.directory) directories.push(target);
-				else files.push(describe(target, target));
-			} catch (error) {
-				stderr.write(`ls: cannot access '${target}': ${why(error)}\n`);
-				status = 2;
-			}
-		}
-
-		print(files);
-		for (const [index, directory] of directories.entries()) {
-			if (targets.length > 1) stdout.write(`${files.length > 0 || index > 0 ? '\n' : ''}${directory}:\n`);
-			try {
-				const names = sys.readdir(directory).map(entry => entry.name).filter(name => name !== '.' && name !== '..' && (options.all || !name.startsWith('.'))).sort();
-				if (options.all) names.unshift('.', '..');
-				if (options.long) {
-					const total = names.reduce((sum, name) => {
-						try {
-							return sum + Math.ceil(sys.lstat(`${directory}/${name}`).blocks / 2);
-						} catch {
-							return sum;
-						}
-					}, 0);
-					stdout.write(`total ${total}\n`);
-				}
-
-				print(names.map(name => describe(`${directory}/${name}`, name)));
-			} catch (error) {
-				stderr.write(`ls: cannot open directory '${directory}': ${why(error)}\n`);
-				status = 2;
-			}
-		}
-
-		return status;
-	},
-};
 
 const cat: Command = {
 	name: 'cat',
@@ -141,13 +28,14 @@ const cat: Command = {
 	usage: 'cat [OPTION]... [FILE]...',
 	description: 'With no FILE, or when FILE is -, read standard input.',
 	options: [{name: 'number', short: 'n', description: 'number all output lines'}],
+	streamsStdin: true,
 	run(context) {
 		return drive(context, catFiles(context));
 	},
 };
 
 /** cat's work, pausing between pieces (drive). */
-function * catFiles(context: CommandContext): Generator<void, number> {
+function * catFiles(context: CommandContext): Generator<Yielded, number, string | undefined> {
 	const sys = sysOf(context);
 	const sources = context.operands.length > 0 ? context.operands : ['-'];
 	let status = 0;
@@ -172,6 +60,12 @@ function * catFiles(context: CommandContext): Generator<void, number> {
 
 	for (const source of sources) {
 		if (context.signal.aborted) break;
+		if (source === '-' && context.input) {
+			// Piped: passed on as it comes, as cat copies read(2) to write(2).
+			for (let piece = yield * readInput(context.input); piece !== undefined && !context.signal.aborted; piece = yield * readInput(context.input)) write(piece);
+			continue;
+		}
+
 		if (source === '-') {
 			write(context.stdin);
 			continue;
@@ -318,18 +212,30 @@ const rm: Command = {
 const touch: Command = {
 	name: 'touch',
 	group: 'files',
-	summary: 'create empty files (or leave existing ones as they are)',
+	summary: 'change file timestamps (creating missing files empty)',
 	usage: 'touch [OPTION]... FILE...',
+	description: 'Set the access and modification times of each FILE to now; a FILE that does not exist is created empty. A file of a lower layer of an overlay is copied up, as any change of its metadata.',
 	options: [{name: 'no-create', short: 'c', description: 'do not create any files'}],
 	operands: {min: 1},
 	run(context) {
 		const sys = sysOf(context);
 		let status = 0;
 		for (const target of context.operands) {
+			// As coreutils: open(O_WRONLY|O_CREAT) (a directory fails with EISDIR, harmlessly), then utimensat(now).
+			let openError: unknown;
+			if (!context.options['no-create']) {
+				try {
+					sys.openFile(target, O_WRONLY | O_CREAT, 0o666).release();
+				} catch (error) {
+					openError = error;
+				}
+			}
+
 			try {
-				if (!sys.exists(target) && !context.options['no-create']) sys.writeFile(target, '', {append: true});
+				sys.utimensat(target);
 			} catch (error) {
-				context.stderr.write(`touch: cannot touch '${target}': ${why(error)}\n`);
+				if (context.options['no-create'] && isKernelError(error) && error.errno === 'ENOENT') continue;
+				context.stderr.write(openError === undefined ? `touch: setting times of '${target}': ${why(error)}\n` : `touch: cannot touch '${target}': ${why(openError)}\n`);
 				status = 1;
 			}
 		}
@@ -404,4 +310,4 @@ const pwd: Command = {
 	},
 };
 
-export const fileCommands: readonly Command[] = [ls, cat, mkdir, rmdir, rm, touch, ln, cd, pwd];
+export const fileCommands: readonly Command[] = [cat, mkdir, rmdir, rm, touch, ln, cd, pwd];

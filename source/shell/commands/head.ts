@@ -1,14 +1,18 @@
 // head, as GNU coreutils has it: the first NUM lines (-n, default 10) or
-// bytes (-c) of each file, with a leading '-' all but the last NUM; NUM may
+// bytes (-c: bytes, not characters; a character cut in two passes on its
+// first bytes, see ../bytes.ts) of each file, with a leading '-' all but the last NUM; NUM may
 // end in a multiplier (b 512, kB 1000, K 1024, MB, M, GB, G …). Files are
 // read piece by piece and only as far as needed, so `head -c 10 /dev/zero`
-// reads 10 bytes of an endless device and ends. With more than one file
+// reads 10 bytes of an endless device and ends; piped input is read the
+// same way, so `cat /dev/zero | head -c 5` ends (and cat with it, EPIPE).
+// With more than one file
 // each gets a "==> NAME <==" header (-q never, -v always).
 
-import {encoder} from '../../kernel/vfs/inode.js';
+import {decodeBytes, encodeText, headBytes} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
-import {drive, streamFile, textDecoder} from './read-stream.js';
+import type {InputStream} from '../pipe.js';
+import {drive, readInput, streamFile, textDecoder, type Yielded} from './read-stream.js';
 
 type Settings = {unit: 'lines' | 'bytes'; count: number; allBut: boolean; headers: boolean | undefined; files: string[]};
 
@@ -78,18 +82,46 @@ function * headOfFile(context: CommandContext, path: string, settings: Settings)
 /** All but the last `count` lines or bytes of a text (the whole input is needed: read bounded). */
 function allButLast(text: string, settings: Settings): string {
 	if (settings.unit === 'bytes') {
-		const bytes = encoder.encode(text);
-		return new TextDecoder().decode(bytes.subarray(0, Math.max(0, bytes.length - settings.count)));
+		const bytes = encodeText(text);
+		return decodeBytes(bytes.subarray(0, Math.max(0, bytes.length - settings.count)));
 	}
 
 	const lines = text.split(/(?<=\n)/);
 	return lines.slice(0, Math.max(0, lines.length - settings.count)).join('');
 }
 
-/** The first `count` lines or bytes of standard input (a string here). */
+/** The first `count` lines or bytes of piped standard input, read piece by piece: head ends as soon as it has them (and its writer gets EPIPE). */
+function * headOfInput(context: CommandContext, input: InputStream, settings: Settings): Generator<Yielded, void, string | undefined> {
+	if (settings.allBut) {
+		let text = '';
+		for (let piece = yield * readInput(input); piece !== undefined; piece = yield * readInput(input)) text += piece;
+		context.stdout.write(allButLast(text, settings));
+		return;
+	}
+
+	for (let left = settings.count; left > 0 && !context.signal.aborted;) {
+		const piece = yield * readInput(input);
+		if (piece === undefined) return;
+		if (settings.unit === 'bytes') {
+			const bytes = encodeText(piece);
+			const end = Math.min(left, bytes.length);
+			left -= end;
+			context.stdout.write(end === bytes.length ? piece : decodeBytes(bytes.subarray(0, end)));
+		} else {
+			let end = piece.length;
+			for (let i = 0; i < piece.length && left > 0; i++) {
+				if (piece[i] === '\n' && --left === 0) end = i + 1;
+			}
+
+			context.stdout.write(piece.slice(0, end));
+		}
+	}
+}
+
+/** The first `count` lines or bytes of standard input given whole (a string). */
 function headOfText(text: string, settings: Settings): string {
 	if (settings.allBut) return allButLast(text, settings);
-	if (settings.unit === 'bytes') return new TextDecoder().decode(encoder.encode(text).subarray(0, settings.count));
+	if (settings.unit === 'bytes') return headBytes(text, settings.count);
 	return text.split(/(?<=\n)/).slice(0, settings.count).join('');
 }
 
@@ -106,6 +138,7 @@ export const head: Command = {
 		{name: 'verbose', short: 'v', description: 'always print headers giving file names'},
 	],
 	rawArguments: true,
+	streamsStdin: true,
 	run(context) {
 		const settings = parseArguments(context.argv);
 		return drive(context, headFiles(context, settings));
@@ -113,7 +146,7 @@ export const head: Command = {
 };
 
 /** head's work over every FILE, pausing between pieces (drive). */
-function * headFiles(context: CommandContext, settings: Settings): Generator<void, number> {
+function * headFiles(context: CommandContext, settings: Settings): Generator<Yielded, number, string | undefined> {
 	const files = settings.files.length > 0 ? settings.files : ['-'];
 	const headers = settings.headers ?? files.length > 1;
 	let status = 0;
@@ -121,9 +154,10 @@ function * headFiles(context: CommandContext, settings: Settings): Generator<voi
 		if (context.signal.aborted) break;
 		if (headers) context.stdout.write(`${index > 0 ? '\n' : ''}==> ${file === '-' ? 'standard input' : file} <==\n`);
 		try {
-			if (file === '-') context.stdout.write(headOfText(context.stdin, settings));
+			if (file === '-' && context.input) yield * headOfInput(context, context.input, settings);
+			else if (file === '-') context.stdout.write(headOfText(context.stdin, settings));
 			// All but the last NUM needs the whole file: read whole, bounded (an endless file fails with ENOMEM).
-			else if (settings.allBut) context.stdout.write(allButLast(sysOf(context).readFile(file), settings));
+			else if (settings.allBut) context.stdout.write(allButLast(decodeBytes(sysOf(context).readFileBytes(file)), settings));
 			else yield * headOfFile(context, file, settings);
 		} catch (error) {
 			const reason = why(error);

@@ -10,6 +10,7 @@ import {ipCommand} from './ip.js';
 import {isaCommand} from './isa.js';
 import {layersCommand} from './layers.js';
 import {lessonCommand} from './lesson.js';
+import {ls} from './ls.js';
 import {machineCommands} from './machine.js';
 import {namespaceCommands} from './namespaces.js';
 import {pingCommand} from './ping.js';
@@ -19,4 +20,4 @@ import {processCommands} from './processes.js';
 import {textCommands} from './text.js';
 import {vmCommand} from './vm.js';
 
-export const allCommands: readonly Command[] = [...builtinCommands, lessonCommand, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, dockerCommand, podCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];
+export const allCommands: readonly Command[] = [...builtinCommands, lessonCommand, ls, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, dockerCommand, podCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];

@@ -9,11 +9,15 @@
 // and drive() runs them: pausing at each yield in the lab's shell, straight
 // through when the caller cannot wait (context.synchronous: a RUN line of
 // docker build, sh -c in a container), where the output budget alone ends
-// an endless read.
+// an endless read. Piped standard input (context.input, for a command that
+// streams it) is read the same way: readInput yields the read, drive()
+// waits for it.
 
 import type {Syscalls} from '../../kernel/sys.js';
 import {O_RDONLY} from '../../kernel/vfs/file.js';
+import {byteTextDecoder} from '../bytes.js';
 import type {CommandContext} from '../command.js';
+import type {InputStream} from '../pipe.js';
 
 /** Bytes per read(2), as coreutils' cat uses (128 KiB there; 64 KiB is the kernel's pipe size). */
 export const readSize = 65_536;
@@ -39,26 +43,38 @@ export function * streamFile(sys: Syscalls, context: CommandContext, path: strin
 	}
 }
 
+/** What a command body yields: nothing (it may pause here), or a read of piped input to wait for. */
+export type Yielded = void | Promise<string | undefined>;
+
+/** The next piece of piped standard input, or undefined at its end (in a body that drive() runs). */
+export function * readInput(input: InputStream): Generator<Yielded, string | undefined, string | undefined> {
+	return yield input.read();
+}
+
 /** Run a command body written as a generator: pausing at each yield, or at once when the caller cannot wait. */
-export function drive(context: CommandContext, body: Generator<void, number>): number | Promise<number> {
+export function drive(context: CommandContext, body: Generator<Yielded, number, string | undefined>): number | Promise<number> {
 	if (context.synchronous) {
 		for (;;) {
 			const step = body.next();
 			if (step.done) return step.value;
+			// Nothing is piped in when the caller cannot wait (context.input is unset there).
+			if (step.value) throw new Error('piped input cannot be waited for here');
 		}
 	}
 
 	return (async () => {
+		let piece: string | undefined;
 		for (;;) {
-			const step = body.next();
+			const step = body.next(piece);
+			piece = undefined;
 			if (step.done) return step.value;
-			await context.pause(); // eslint-disable-line no-await-in-loop
+			if (step.value) piece = await step.value; // eslint-disable-line no-await-in-loop
+			else await context.pause(); // eslint-disable-line no-await-in-loop
 		}
 	})();
 }
 
-/** Bytes to text across pieces (a UTF-8 character split between two reads stays whole). */
+/** Bytes to text across pieces (a UTF-8 character split between two reads stays whole; other bytes are kept, see bytes.ts). */
 export function textDecoder(): (piece: Uint8Array, last?: boolean) => string {
-	const decoder = new TextDecoder();
-	return (piece, last = false) => decoder.decode(piece, {stream: !last});
+	return byteTextDecoder();
 }

@@ -1,11 +1,13 @@
-// The text tools learners pipe into: grep, head (head.ts), tail, wc —
+// The text tools learners pipe into: grep, head (head.ts), tail, wc (wc.ts) —
 // enough for `mount | grep proc`, `dmesg | tail -3`, `ps aux | wc -l`. They
 // read their files through the kernel's VFS (whole, so an endless file such
 // as /dev/zero fails with ENOMEM after 16 MiB), or standard input.
 
+import {decodeBytes} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
 import {head} from './head.js';
+import {wc} from './wc.js';
 
 /** The text of the operands (files, or - for stdin), or stdin when there are none. */
 function inputs(context: CommandContext, operands: string[], name: string): {text: string; status: number} {
@@ -19,7 +21,7 @@ function inputs(context: CommandContext, operands: string[], name: string): {tex
 		}
 
 		try {
-			text += sysOf(context).readFile(operand);
+			text += decodeBytes(sysOf(context).readFileBytes(operand));
 		} catch (error) {
 			context.stderr.write(`${name}: ${operand}: ${why(error)}\n`);
 			status = 2;
@@ -126,30 +128,6 @@ const tail: Command = {
 		const {n, files} = lineArguments(context, 'tail');
 		const {text, status} = inputs(context, files, 'tail');
 		context.stdout.write((n === 0 ? [] : lines(text).slice(-n)).map(line => `${line}\n`).join(''));
-		return status;
-	},
-};
-
-const wc: Command = {
-	name: 'wc',
-	group: 'files',
-	summary: 'print newline, word and byte counts',
-	usage: 'wc [-l] [-w] [-c] [FILE]...',
-	options: [
-		{name: 'lines', short: 'l', description: 'print the newline counts'},
-		{name: 'words', short: 'w', description: 'print the word counts'},
-		{name: 'bytes', short: 'c', description: 'print the byte counts'},
-	],
-	run(context) {
-		const {text, status} = inputs(context, context.operands, 'wc');
-		const {options} = context;
-		const all = !options.lines && !options.words && !options.bytes;
-		const values: number[] = [];
-		if (all || options.lines) values.push((text.match(/\n/g) ?? []).length);
-		if (all || options.words) values.push(text.split(/\s+/).filter(Boolean).length);
-		if (all || options.bytes) values.push(Buffer.byteLength(text));
-		const name = context.operands.length === 1 ? ` ${context.operands[0]}` : '';
-		context.stdout.write(`${values.map(value => (values.length > 1 ? String(value).padStart(7) : String(value))).join(' ')}${name}\n`);
 		return status;
 	},
 };
