@@ -1,7 +1,10 @@
 // Cutting text to the terminal's width. The shell's scrollback wraps long
-// lines onto more rows (as a terminal does); panels truncate. Widths are
-// counted in code points: everything the lab itself draws is one column
-// per character, and guest output is sanitized to ASCII.
+// lines onto more rows (as a terminal does; prose at words with
+// ../wrap.ts); panels truncate. Widths are counted in code points:
+// everything the lab itself draws is one column per character, and guest
+// output is sanitized to ASCII.
+
+import {wordWrap} from '../wrap.js';
 
 export function truncate(text: string, width: number, ellipsis = '…'): string {
 	if (width <= 0) return '';
@@ -40,30 +43,4 @@ export function tailRows<T>(lines: readonly T[], text: (line: T) => string, widt
 	const end = Math.max(Math.min(rows.length, height), rows.length - offset);
 	const start = Math.max(0, end - height);
 	return {rows: rows.slice(start, end), above: start > 0 || i >= 0};
-}
-
-/** Wrap prose at word boundaries (long words are cut), keeping leading indentation. */
-export function wordWrap(text: string, width: number): string[] {
-	if ([...text].length <= width) return [text];
-	const indent = /^\s*/.exec(text)![0];
-	const words = text.slice(indent.length).split(/ +/);
-	const rows: string[] = [];
-	let row = indent;
-	for (const word of words) {
-		const candidate = row.trim() === '' ? indent + word : `${row} ${word}`;
-		if ([...candidate].length <= width) {
-			row = candidate;
-			continue;
-		}
-
-		if (row.trim() !== '') rows.push(row);
-		row = indent + word;
-		while ([...row].length > width) {
-			rows.push([...row].slice(0, width).join(''));
-			row = [...row].slice(width).join('');
-		}
-	}
-
-	if (row.trim() !== '') rows.push(row);
-	return rows;
 }

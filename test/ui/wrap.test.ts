@@ -1,7 +1,7 @@
 // Wrapping the scrollback and cutting panel text.
 
 import test from 'ava';
-import {tailRows, truncate, wordWrap, wrapLine} from '../../source/ui/wrap.js';
+import {tailRows, truncate, wrapLine} from '../../source/ui/wrap.js';
 
 test('wrap and truncate', t => {
 	t.deepEqual(wrapLine('abcdefg', 3), ['abc', 'def', 'g']);
@@ -19,12 +19,4 @@ test('tailRows gives the last rows, scrolled up by an offset', t => {
 	t.deepEqual(rows(5), ['one', 'two', 'two']);
 	t.true(tailRows(lines, line => line, 10, 2).above);
 	t.false(tailRows(lines, line => line, 10, 5).above);
-});
-
-test('wordWrap breaks prose at spaces, keeps indentation, and cuts only words longer than the width', t => {
-	t.deepEqual(wordWrap('the quick brown fox', 10), ['the quick', 'brown fox']);
-	t.deepEqual(wordWrap('  run hello and then trace', 12), ['  run hello', '  and then', '  trace']);
-	t.deepEqual(wordWrap('a verylongwordindeed b', 8), ['a', 'verylong', 'wordinde', 'ed b']);
-	t.deepEqual(wordWrap('short', 10), ['short']);
-	t.deepEqual(wordWrap('→ ring 3 → 0', 8), ['→ ring 3', '→ 0'], 'counts characters, not UTF-16 units');
 });
