@@ -121,7 +121,7 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 		const panel = panels[slot.panel];
 		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={focused === panel} state={lab.stateOf(panel)} metrics={lab.metrics} />;
 	});
-	const shellView = <ShellView shell={shell} line={lab.line} width={layout.shell.columns} height={layout.shell.rows} focused={lab.focus === 'shell'} scroll={lab.shellScroll} busy={busy} />;
+	const shellView = <ShellView shell={shell} line={lab.line} width={layout.shell.columns} height={layout.shell.rows} focused={lab.focus === 'shell'} scroll={lab.shellScroll} busy={busy} metrics={lab.shellMetrics} />;
 
 	return (
 		<Box flexDirection="column" width={layout.columns} height={layout.frameRows}>
