@@ -62,6 +62,8 @@ export class LabController {
 	readonly shellMetrics: PanelMetrics = {total: 0, visible: 0};
 	/** The terminal's size (the screen sets it when it draws). */
 	size = {columns: 80, rows: 24};
+	/** Drawn for a screen reader: top to bottom, nothing side by side (the screen sets it). */
+	linear = false;
 	private quitArmed = false;
 	/** Panel ids in the order `selected` and `focus` refer to. */
 	private order: string[] = [];
@@ -88,7 +90,7 @@ export class LabController {
 
 	/** Where everything goes now, for this size and the chosen panel. */
 	get layout(): Layout {
-		return computeLayout(this.size.columns, this.size.rows, this.panels.map(panel => panel.preferredRows), this.selected);
+		return computeLayout(this.size.columns, this.size.rows, this.panels.map(panel => panel.preferredRows), this.selected, this.linear);
 	}
 
 	get slots() {

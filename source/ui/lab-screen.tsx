@@ -2,12 +2,15 @@
 // terminal's size, with a tab bar and a status line. State and keys live in
 // LabController; this component draws it. Redraws are driven by the lab's
 // change signal, at most ~12 times a second while something runs, and not
-// at all while nothing changes.
+// at all while nothing changes. For a screen reader the same parts read
+// top to bottom as labelled text (linear-bars.tsx, and each view's own
+// linear form).
 
-import {Box, Text} from 'ink';
+import {Box, Text, useIsScreenReaderEnabled} from 'ink';
 import React, {useCallback, useEffect, useReducer, useRef} from 'react';
 import type {Shell} from '../shell/shell.js';
 import {HelpOverlay} from './help-overlay.js';
+import {linearStatus, linearTabRows} from './linear-bars.js';
 import type {LabController, Focus} from './lab-controller.js';
 import type {Layout} from './layout.js';
 import {PanelView} from './panel-view.js';
@@ -104,11 +107,13 @@ function StatusLine({text, hints, columns, warn}: {text: string; hints: string; 
 export function LabScreen({lab, title}: Props): React.JSX.Element {
 	const {shell} = lab;
 	const theme = useTheme();
+	const linear = useIsScreenReaderEnabled();
 	const {columns, rows} = useTerminalSize();
 	useLiveRedraw(shell);
 
 	const panels = lab.panels;
 	lab.size = {columns, rows};
+	lab.linear = linear;
 	const {layout} = lab;
 	if (layout.mode === 'too-small') return <TooSmall columns={columns} rows={rows} />;
 	const focused = lab.focusedPanel;
@@ -121,7 +126,20 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 		const panel = panels[slot.panel];
 		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={focused === panel} state={lab.stateOf(panel)} metrics={lab.metrics} />;
 	});
-	const shellView = <ShellView shell={shell} line={lab.line} width={layout.shell.columns} height={layout.shell.rows} focused={lab.focus === 'shell'} scroll={lab.shellScroll} busy={busy} metrics={lab.shellMetrics} />;
+	// For a screen reader the panel list may take a second row, from the shell.
+	const tabRows = linear ? linearTabRows(title, panels, layout.columns, new Set(layout.slots.map(slot => slot.panel))) : [];
+	const shellView = <ShellView shell={shell} line={lab.line} width={layout.shell.columns} height={layout.shell.rows - Math.max(0, tabRows.length - 1)} focused={lab.focus === 'shell'} scroll={lab.shellScroll} busy={busy} metrics={lab.shellMetrics} />;
+
+	if (linear) {
+		// Top to bottom, as text: the panel list, the help or the panel, the shell, the status.
+		return (
+			<Box flexDirection="column" width={layout.columns}>
+				{tabRows.map((row, index) => <Text key={index}>{theme.text(row)}</Text>)}{/* eslint-disable-line react/no-array-index-key */}
+				{lab.help ? <HelpOverlay width={layout.columns} rows={layout.bodyRows - Math.max(0, tabRows.length - 1)} /> : <>{panelViews}{shellView}</>}
+				<Text>{theme.text(linearStatus(status, hints, layout.columns))}</Text>
+			</Box>
+		);
+	}
 
 	return (
 		<Box flexDirection="column" width={layout.columns} height={layout.frameRows}>

@@ -31,6 +31,14 @@ test('160x48: shell left, panels stacked right in their order, heights sum to th
 	t.is(layout.shell.columns + 1 + layout.panelColumns, 160);
 });
 
+test('for a screen reader nothing is side by side: one panel above the shell at any width', t => {
+	const layout = computeLayout(160, 48, [10, 7, 6], 1, true);
+	if (layout.mode !== 'narrow') return t.fail();
+	t.deepEqual(layout.slots.map(slot => slot.panel), [1]);
+	t.is(layout.shell.columns, 160);
+	t.is(layout.panelColumns, 160);
+});
+
 test('wide but short: the chosen panel is always shown', t => {
 	for (let selected = 0; selected < preferred.length; selected++) {
 		const layout = computeLayout(130, 26, preferred, selected);
