@@ -54,23 +54,41 @@ function useLiveRedraw(shell: Shell): () => void {
 	return now;
 }
 
-/** The tab bar's text: the most informative form that fits (full names, then short ones, then fewer extras). */
-export function tabBarParts(title: string, panels: Panel[], columns: number, shown: ReadonlySet<number> = new Set()): {head: string; tabs: string[]; tail: string} {
+/**
+ * The tab bar's text: the most informative form that fits. Padded tabs
+ * (" 1 Registers ") with full names, then short ones, then without the
+ * title and help hint; then compact tabs (" 1 Regs", one space apart, the
+ * panels on screen padded) where the names of panels not on screen are
+ * left out, longest first, until the bar fits: as many names as fit, and
+ * every digit stays.
+ */
+export function tabBarParts(title: string, panels: readonly Panel[], columns: number, shown: ReadonlySet<number> = new Set()): {head: string; tabs: string[]; tail: string} {
+	const full = (panel: Panel) => panel.tab ?? panel.title;
+	const short = (panel: Panel) => panel.short ?? full(panel);
 	const forms = [
-		{head: ` ringlab · ${title} `, tail: ' ? help ', name: (panel: Panel) => panel.tab ?? panel.title},
-		{head: ` ringlab · ${title} `, tail: ' ? help ', name: (panel: Panel) => panel.short ?? panel.tab ?? panel.title},
-		{head: ' ringlab ', tail: '', name: (panel: Panel) => panel.short ?? panel.tab ?? panel.title},
+		{head: ` ringlab · ${title} `, tail: ' ? help ', name: full},
+		{head: ` ringlab · ${title} `, tail: ' ? help ', name: short},
+		{head: ' ringlab ', tail: '', name: short},
 	];
 	for (const form of forms) {
 		const tabs = panels.map((panel, index) => ` ${index + 1} ${form.name(panel)} `);
 		if (form.head.length + tabs.join('').length + form.tail.length <= columns) return {head: form.head, tabs, tail: form.tail};
 	}
 
-	// Still too wide: names for the panels on screen, numbers for the rest; then numbers only.
-	const short = (panel: Panel) => panel.short ?? panel.tab ?? panel.title;
-	const tabs = panels.map((panel, index) => (shown.has(index) ? ` ${index + 1} ${short(panel)} ` : ` ${index + 1} `));
-	if (' ringlab '.length + tabs.join('').length <= columns) return {head: ' ringlab ', tabs, tail: ''};
-	return {head: ' ringlab ', tabs: panels.map((_, index) => ` ${index + 1} `), tail: ''};
+	const head = ' ringlab ';
+	const names = panels.map(panel => short(panel));
+	const named = new Set(panels.keys());
+	// A tab without its name keeps a space after its digit, so "4  5 Mem" does not read as one tab.
+	const compact = () => panels.map((_, index) => ` ${index + 1}${named.has(index) ? ` ${names[index]}` : ' '}${shown.has(index) && named.has(index) ? ' ' : ''}`);
+	const fits = () => head.length + compact().join('').length <= columns;
+	const droppable = [...panels.keys()].filter(index => !shown.has(index)).sort((a, b) => names[b].length - names[a].length || b - a);
+	for (const index of droppable) {
+		if (fits()) break;
+		named.delete(index);
+	}
+
+	if (!fits()) named.clear();
+	return {head, tabs: compact(), tail: ''};
 }
 
 function TabBar({title, panels, layout, focus}: {title: string; panels: Panel[]; layout: Extract<Layout, {mode: 'narrow' | 'wide'}>; focus: Focus}): React.JSX.Element {
