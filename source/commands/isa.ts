@@ -5,6 +5,7 @@
 
 import {machineCosts} from '../machine/costs.js';
 import {classUnder, formatForm, instructions, type Group, type InstructionInfo, type IsaVariant} from '../machine/isa.js';
+import {wordWrap} from '../wrap.js';
 
 const groups: Group[] = ['data movement', 'arithmetic and logic', 'control flow', 'system', 'privileged', 'sensitive'];
 
@@ -16,22 +17,6 @@ const groupTitles: Record<Group, string> = {
 	privileged: 'Privileged: #GP(0) unless the ring allows it',
 	sensitive: 'Sensitive but not privileged (classic ISA): no trap at CPL > 0',
 };
-
-function wrap(text: string, width: number): string[] {
-	const lines: string[] = [];
-	let line = '';
-	for (const word of text.split(' ')) {
-		if (line.length > 0 && line.length + 1 + word.length > width) {
-			lines.push(line);
-			line = word;
-		} else {
-			line = line.length > 0 ? `${line} ${word}` : word;
-		}
-	}
-
-	if (line) lines.push(line);
-	return lines;
-}
 
 function classLabel(info: InstructionInfo, variant: IsaVariant): string {
 	const cls = classUnder(info, variant);
@@ -52,10 +37,9 @@ export function isaText(variant: IsaVariant, columns = 80): string {
 	for (const group of groups) {
 		out.push(groupTitles[group]);
 		for (const info of instructions.filter(i => i.group === group)) {
-			const lines = wrap(info.summary + (info.privilegeRule ? ` [${info.privilegeRule}]` : ''), describeWidth);
 			const head = `  ${formatForm(info).padEnd(formWidth)}  ${classLabel(info, variant).padEnd(classWidth)}  ${String(info.cycles).padStart(4)}  `;
-			out.push(head + lines[0]);
-			for (const line of lines.slice(1)) out.push(' '.repeat(head.length) + line);
+			const text = info.summary + (info.privilegeRule ? ` [${info.privilegeRule}]` : '');
+			out.push(...wordWrap(head + text, head.length + describeWidth, {hang: ' '.repeat(head.length)}));
 		}
 
 		out.push('');
@@ -120,7 +104,7 @@ export function popekGoldberg(variant: IsaVariant): VirtualizabilityReport {
 
 /** A paragraph wrapped to 80 columns, never breaking inside "CPL > 0" or "CPL > IOPL". */
 function prose(text: string): string[] {
-	return wrap(text.replaceAll(/CPL > (\w+)/g, 'CPL\u00A0>\u00A0$1'), 80).map(line => line.replaceAll('\u00A0', ' '));
+	return wordWrap(text.replaceAll(/CPL > (\w+)/g, 'CPL\u00A0>\u00A0$1'), 80).map(line => line.replaceAll('\u00A0', ' '));
 }
 
 export function checkText(report: VirtualizabilityReport): string {

@@ -14,6 +14,10 @@ import {runMigration, type MigrationSession} from '../hypervisor/migration/sessi
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import {techniqueFlags} from './technique-flags.js';
+import {wordWrap} from '../wrap.js';
+
+/** Report lines wrap at 80 columns, continuation rows indented two spaces. */
+const reportRows = {hang: '  '};
 
 function fail(message: string, hint?: string): number {
 	process.stderr.write(`ringlab: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
@@ -182,31 +186,14 @@ export async function migrateCommand(name: string, flags: Record<string, unknown
 	const guestLine = session.dirtier ? `, writing ${count(session.dirtier.dirtyRate)} pages/s over a ${mib(session.dirtier.wssPages * 4096)} working set` : '';
 	const title = `ringlab migrate ${shown} --mode ${mode} (${technique}, ${report.paging} paging; ${mib(memoryBytes)}${guestLine})`;
 	const output = [
-		...wrap(title, 80),
+		...wordWrap(title, 80, reportRows),
 		`link: ${count(report.bandwidthMbit)} Mbit/s, ${report.latencyMs} ms latency; the table counts 4 KiB pages`,
 		migrationTable(report),
-		...migrationSummary(report).flatMap(line => wrap(line, 80)),
+		...migrationSummary(report).flatMap(line => wordWrap(line, 80, reportRows)),
 		...(session.report.sourceOutput ? [`printed on the source: ${JSON.stringify(session.report.sourceOutput)}`] : []),
-		...wrap(`on the destination: ${session.destinationState}${session.destinationMessage ? ` (${session.destinationMessage})` : ''}${session.ticks ? `; its tick count went from ${count(session.ticks.atSwitch)} at the switch to ${count(session.ticks.atEnd)} ${Number(flags.then ?? 10)} ms later` : ''}${session.destinationOutput ? `; printed ${JSON.stringify(session.destinationOutput)}` : ''}`, 80),
-		...(mode === 'pre-copy' ? wrap(`Clark et al. (NSDI 2005) measured 60 ms of downtime migrating a Quake 3 server and 210 ms for SPECweb99, over Gigabit Ethernet (media/hypervisor-costs.md). Xen's limits here: ${xenPrecopy.maxRounds} rounds, ${xenPrecopy.stopPages} pages, ${xenPrecopy.maxFactor}x memory.`, 80) : []),
+		...wordWrap(`on the destination: ${session.destinationState}${session.destinationMessage ? ` (${session.destinationMessage})` : ''}${session.ticks ? `; its tick count went from ${count(session.ticks.atSwitch)} at the switch to ${count(session.ticks.atEnd)} ${Number(flags.then ?? 10)} ms later` : ''}${session.destinationOutput ? `; printed ${JSON.stringify(session.destinationOutput)}` : ''}`, 80, reportRows),
+		...(mode === 'pre-copy' ? wordWrap(`Clark et al. (NSDI 2005) measured 60 ms of downtime migrating a Quake 3 server and 210 ms for SPECweb99, over Gigabit Ethernet (media/hypervisor-costs.md). Xen's limits here: ${xenPrecopy.maxRounds} rounds, ${xenPrecopy.stopPages} pages, ${xenPrecopy.maxFactor}x memory.`, 80, reportRows) : []),
 	];
 	process.stdout.write(`${output.join('\n')}\n`);
 	return 0;
-}
-
-/** Break a line at spaces so it fits `width` columns (continuation lines indented). */
-export function wrap(text: string, width: number): string[] {
-	const lines: string[] = [];
-	let line = '';
-	for (const word of text.split(' ')) {
-		if (line && line.length + 1 + word.length > width) {
-			lines.push(line);
-			line = `  ${word}`;
-		} else {
-			line = line ? `${line} ${word}` : word;
-		}
-	}
-
-	if (line) lines.push(line);
-	return lines;
 }

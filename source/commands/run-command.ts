@@ -12,7 +12,7 @@ import {instructions, type IsaVariant} from '../machine/isa.js';
 import {describeProgram, listing} from './asm.js';
 import {checkText, costsText, isaMarkdown, isaText, popekGoldberg} from './isa.js';
 import {formatSummary, formatTrace, runGuest, summaryJson, type RunOptions} from './run.js';
-import {wordWrap} from '../ui/wrap.js';
+import {wordWrap} from '../wrap.js';
 
 /** Print an error and its hint, each wrapped to 80 columns; the exit status for bad arguments. */
 function fail(message: string, hint?: string): number {

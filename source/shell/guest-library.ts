@@ -6,7 +6,7 @@ import {closest} from '../diagnostics.js';
 import {assembleFile, bundledGuests, defaultKernelPath, guestsDirectory, looksLikePath} from '../guests.js';
 import type {Program} from '../machine/assembler.js';
 import type {GuestLibrary} from './lab.js';
-import {wordWrap} from '../ui/wrap.js';
+import {wordWrap} from '../wrap.js';
 
 export class GuestNotFound extends Error {
 	constructor(name: string, names: string[]) {
@@ -31,7 +31,7 @@ export function pathInsteadOfGuest(name: string, names: readonly string[], exist
 		exists(name) ? `${name}: the lab runs guests by name; it does not assemble files` : `${name}: no such file`,
 		'The lab boots its bundled guests by name, for example:',
 		`  ${example('hello')}`,
-		...wordWrap(`Guests: ${names.join(', ')}.`, 78).map((line, i) => (i === 0 ? line : `  ${line}`)),
+		...wordWrap(`Guests: ${names.join(', ')}.`, 80, {hang: '  '}),
 		'A .s file of your own runs outside the lab: ringlab run FILE',
 	].join('\n');
 }

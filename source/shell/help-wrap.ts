@@ -12,7 +12,7 @@
 // note) is first joined into one line per paragraph (reflowProse), so the
 // wrapping here never leaves a ragged word between two hand-made breaks.
 
-import {wordWrap} from '../ui/wrap.js';
+import {wordWrap} from '../wrap.js';
 
 /** The column help text wraps at. */
 export const helpWidth = 76;
@@ -28,13 +28,10 @@ function hangOf(line: string): number {
 	return length(/^\s*/.exec(line)![0]);
 }
 
-/** One line as rows of at most `width` columns: its text word-wrapped (ui/wrap.ts) beside the hang. */
+/** One line as rows of at most `width` columns: word-wrapped (../wrap.ts), continuations under the hang. */
 export function wrapHelpLine(line: string, width = helpWidth): string[] {
 	if (length(line) <= width) return [line];
-	const hang = hangOf(line);
-	const first = [...line].slice(0, hang).join('');
-	const rows = wordWrap([...line].slice(hang).join('').trim(), width - hang);
-	return rows.map((row, i) => (i === 0 ? first : ' '.repeat(hang)) + row);
+	return wordWrap(line, width, {hang: ' '.repeat(hangOf(line))});
 }
 
 /**

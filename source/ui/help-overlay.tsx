@@ -1,8 +1,10 @@
-// The ? overlay: every key in one place, cut to the rows available.
+// The ? overlay: every key in one place, cut to the rows available; for a
+// screen reader as sentences ("Enter: run the command line"), not columns.
 
-import {Box, Text} from 'ink';
+import {Box, Text, useIsScreenReaderEnabled} from 'ink';
 import React from 'react';
 import {useTheme} from './theme.js';
+import {wordWrap} from '../wrap.js';
 
 export const helpLines: ReadonlyArray<[string, string]> = [
 	['', 'In the shell'],
@@ -30,6 +32,23 @@ export const helpLines: ReadonlyArray<[string, string]> = [
 
 export function HelpOverlay({width, rows}: {width: number; rows: number}): React.JSX.Element {
 	const theme = useTheme();
+	const linear = useIsScreenReaderEnabled();
+	if (linear) {
+		const all = helpLines.flatMap(([keys, what]) => wordWrap(theme.text(keys === '' ? `${what}:` : `  ${keys}: ${what}`), width, {hang: '    '}));
+		const room = Math.max(0, rows - 1);
+		const cut = all.length > room;
+		return (
+			<Box flexDirection="column" width={width}>
+				{all.slice(0, cut ? room - 1 : room).map((line, index) => (
+					// eslint-disable-next-line react/no-array-index-key
+					<Text key={index}>{line}</Text>
+				))}
+				{cut ? <Text>(more keys in a taller terminal)</Text> : null}
+				<Text>Any key closes this help.</Text>
+			</Box>
+		);
+	}
+
 	const shown = helpLines.slice(0, Math.max(0, rows - 1));
 	return (
 		<Box flexDirection="column" width={width} height={rows}>

@@ -21,6 +21,7 @@ import {editLine, emptyLine, printable, type LineState} from './line-editor.js';
 import {initialPanelState, type PanelMetrics, type PanelState} from './panel-view.js';
 import {availablePanels} from './panels/index.js';
 import type {Panel} from './panels/panel.js';
+import {maxScroll} from './wrap.js';
 
 /** The shell, or a panel by its index in the available panels. */
 export type Focus = 'shell' | number;
@@ -57,8 +58,12 @@ export class LabController {
 	help = false;
 	/** Filled in by the panel views while drawing (for scroll limits). */
 	readonly metrics = new Map<string, PanelMetrics>();
+	/** Filled in by the shell view: the transcript's wrapped rows and the rows for them. */
+	readonly shellMetrics: PanelMetrics = {total: 0, visible: 0};
 	/** The terminal's size (the screen sets it when it draws). */
 	size = {columns: 80, rows: 24};
+	/** Drawn for a screen reader: top to bottom, nothing side by side (the screen sets it). */
+	linear = false;
 	private quitArmed = false;
 	/** Panel ids in the order `selected` and `focus` refer to. */
 	private order: string[] = [];
@@ -85,7 +90,7 @@ export class LabController {
 
 	/** Where everything goes now, for this size and the chosen panel. */
 	get layout(): Layout {
-		return computeLayout(this.size.columns, this.size.rows, this.panels.map(panel => panel.preferredRows), this.selected);
+		return computeLayout(this.size.columns, this.size.rows, this.panels.map(panel => panel.preferredRows), this.selected, this.linear);
 	}
 
 	get slots() {
@@ -216,7 +221,8 @@ export class LabController {
 
 		if (key.pageUp || key.pageDown) {
 			const page = Math.max(1, this.shellRows() - 2);
-			this.shellScroll = Math.max(0, Math.min(shell.transcript.lines.length * 4, this.shellScroll + (key.pageUp ? page : -page)));
+			const max = maxScroll(this.shellMetrics);
+			this.shellScroll = Math.max(0, Math.min(max, Math.min(this.shellScroll, max) + (key.pageUp ? page : -page)));
 			return;
 		}
 

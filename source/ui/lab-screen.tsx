@@ -2,12 +2,15 @@
 // terminal's size, with a tab bar and a status line. State and keys live in
 // LabController; this component draws it. Redraws are driven by the lab's
 // change signal, at most ~12 times a second while something runs, and not
-// at all while nothing changes.
+// at all while nothing changes. For a screen reader the same parts read
+// top to bottom as labelled text (linear-bars.tsx, and each view's own
+// linear form).
 
-import {Box, Text} from 'ink';
+import {Box, Text, useIsScreenReaderEnabled} from 'ink';
 import React, {useCallback, useEffect, useReducer, useRef} from 'react';
 import type {Shell} from '../shell/shell.js';
 import {HelpOverlay} from './help-overlay.js';
+import {linearStatus, linearTabRows} from './linear-bars.js';
 import type {LabController, Focus} from './lab-controller.js';
 import type {Layout} from './layout.js';
 import {PanelView} from './panel-view.js';
@@ -51,23 +54,41 @@ function useLiveRedraw(shell: Shell): () => void {
 	return now;
 }
 
-/** The tab bar's text: the most informative form that fits (full names, then short ones, then fewer extras). */
-export function tabBarParts(title: string, panels: Panel[], columns: number, shown: ReadonlySet<number> = new Set()): {head: string; tabs: string[]; tail: string} {
+/**
+ * The tab bar's text: the most informative form that fits. Padded tabs
+ * (" 1 Registers ") with full names, then short ones, then without the
+ * title and help hint; then compact tabs (" 1 Regs", one space apart, the
+ * panels on screen padded) where the names of panels not on screen are
+ * left out, longest first, until the bar fits: as many names as fit, and
+ * every digit stays.
+ */
+export function tabBarParts(title: string, panels: readonly Panel[], columns: number, shown: ReadonlySet<number> = new Set()): {head: string; tabs: string[]; tail: string} {
+	const full = (panel: Panel) => panel.tab ?? panel.title;
+	const short = (panel: Panel) => panel.short ?? full(panel);
 	const forms = [
-		{head: ` ringlab · ${title} `, tail: ' ? help ', name: (panel: Panel) => panel.tab ?? panel.title},
-		{head: ` ringlab · ${title} `, tail: ' ? help ', name: (panel: Panel) => panel.short ?? panel.tab ?? panel.title},
-		{head: ' ringlab ', tail: '', name: (panel: Panel) => panel.short ?? panel.tab ?? panel.title},
+		{head: ` ringlab · ${title} `, tail: ' ? help ', name: full},
+		{head: ` ringlab · ${title} `, tail: ' ? help ', name: short},
+		{head: ' ringlab ', tail: '', name: short},
 	];
 	for (const form of forms) {
 		const tabs = panels.map((panel, index) => ` ${index + 1} ${form.name(panel)} `);
 		if (form.head.length + tabs.join('').length + form.tail.length <= columns) return {head: form.head, tabs, tail: form.tail};
 	}
 
-	// Still too wide: names for the panels on screen, numbers for the rest; then numbers only.
-	const short = (panel: Panel) => panel.short ?? panel.tab ?? panel.title;
-	const tabs = panels.map((panel, index) => (shown.has(index) ? ` ${index + 1} ${short(panel)} ` : ` ${index + 1} `));
-	if (' ringlab '.length + tabs.join('').length <= columns) return {head: ' ringlab ', tabs, tail: ''};
-	return {head: ' ringlab ', tabs: panels.map((_, index) => ` ${index + 1} `), tail: ''};
+	const head = ' ringlab ';
+	const names = panels.map(panel => short(panel));
+	const named = new Set(panels.keys());
+	// A tab without its name keeps a space after its digit, so "4  5 Mem" does not read as one tab.
+	const compact = () => panels.map((_, index) => ` ${index + 1}${named.has(index) ? ` ${names[index]}` : ' '}${shown.has(index) && named.has(index) ? ' ' : ''}`);
+	const fits = () => head.length + compact().join('').length <= columns;
+	const droppable = [...panels.keys()].filter(index => !shown.has(index)).sort((a, b) => names[b].length - names[a].length || b - a);
+	for (const index of droppable) {
+		if (fits()) break;
+		named.delete(index);
+	}
+
+	if (!fits()) named.clear();
+	return {head, tabs: compact(), tail: ''};
 }
 
 function TabBar({title, panels, layout, focus}: {title: string; panels: Panel[]; layout: Extract<Layout, {mode: 'narrow' | 'wide'}>; focus: Focus}): React.JSX.Element {
@@ -104,11 +125,13 @@ function StatusLine({text, hints, columns, warn}: {text: string; hints: string; 
 export function LabScreen({lab, title}: Props): React.JSX.Element {
 	const {shell} = lab;
 	const theme = useTheme();
+	const linear = useIsScreenReaderEnabled();
 	const {columns, rows} = useTerminalSize();
 	useLiveRedraw(shell);
 
 	const panels = lab.panels;
 	lab.size = {columns, rows};
+	lab.linear = linear;
 	const {layout} = lab;
 	if (layout.mode === 'too-small') return <TooSmall columns={columns} rows={rows} />;
 	const focused = lab.focusedPanel;
@@ -121,7 +144,20 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 		const panel = panels[slot.panel];
 		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={focused === panel} state={lab.stateOf(panel)} metrics={lab.metrics} />;
 	});
-	const shellView = <ShellView shell={shell} line={lab.line} width={layout.shell.columns} height={layout.shell.rows} focused={lab.focus === 'shell'} scroll={lab.shellScroll} busy={busy} />;
+	// For a screen reader the panel list may take a second row, from the shell.
+	const tabRows = linear ? linearTabRows(title, panels, layout.columns, new Set(layout.slots.map(slot => slot.panel))) : [];
+	const shellView = <ShellView shell={shell} line={lab.line} width={layout.shell.columns} height={layout.shell.rows - Math.max(0, tabRows.length - 1)} focused={lab.focus === 'shell'} scroll={lab.shellScroll} busy={busy} metrics={lab.shellMetrics} />;
+
+	if (linear) {
+		// Top to bottom, as text: the panel list, the help or the panel, the shell, the status.
+		return (
+			<Box flexDirection="column" width={layout.columns}>
+				{tabRows.map((row, index) => <Text key={index}>{theme.text(row)}</Text>)}{/* eslint-disable-line react/no-array-index-key */}
+				{lab.help ? <HelpOverlay width={layout.columns} rows={layout.bodyRows - Math.max(0, tabRows.length - 1)} /> : <>{panelViews}{shellView}</>}
+				<Text>{theme.text(linearStatus(status, hints, layout.columns))}</Text>
+			</Box>
+		);
+	}
 
 	return (
 		<Box flexDirection="column" width={layout.columns} height={layout.frameRows}>

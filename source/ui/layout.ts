@@ -1,9 +1,10 @@
 // Where things go for a terminal size, as a pure function (tested at
 // many sizes): below 80x24 nothing but a message; up to 119 columns the
 // shell under one panel chosen by tabs; from 120 columns the shell on the
-// left and panels stacked on the right, starting at the chosen one. The
-// frame is exactly the terminal's size (TerminalScreen draws it on the
-// alternate screen, row by row), never taller.
+// left and panels stacked on the right, starting at the chosen one — but
+// for a screen reader, which reads top to bottom, always one panel above
+// the shell. The frame is exactly the terminal's size (TerminalScreen
+// draws it on the alternate screen, row by row), never taller.
 
 export const minimumColumns = 80;
 export const minimumRows = 24;
@@ -26,13 +27,14 @@ export type Layout =
 		slots: Slot[];
 	};
 
-export function computeLayout(columns: number, rows: number, preferredRows: readonly number[], selected: number): Layout {
+/** `linear`: for a screen reader, one panel above the shell at any width (nothing side by side). */
+export function computeLayout(columns: number, rows: number, preferredRows: readonly number[], selected: number, linear = false): Layout {
 	if (columns < minimumColumns || rows < minimumRows) return {mode: 'too-small', columns, rows};
 	const frameRows = rows;
 	const bodyRows = frameRows - 2;
 	const count = preferredRows.length;
 	const first = count === 0 ? 0 : ((selected % count) + count) % count;
-	if (columns < wideColumns) {
+	if (columns < wideColumns || linear) {
 		const panelRows = Math.min(Math.max(7, Math.floor(bodyRows * 0.48)), bodyRows - 6);
 		return {
 			mode: 'narrow',

@@ -4,6 +4,7 @@
 // *emphasis* as plain text — and the marks themselves removed. Block structure (lists, headings, fenced
 // blocks) stays as written: it reads well as plain text.
 
+import {wrapRanges} from '../wrap.js';
 import type {PanelLine, Segment} from './panels/panel.js';
 
 type Style = Omit<Segment, 'text'>;
@@ -27,64 +28,31 @@ export function inlineRuns(text: string, base: Style = {}): Segment[] {
 }
 
 /**
- * Word-wrap styled runs to `width` columns, keeping the line's indentation;
- * rows after the first start with `hang` (default: the same indentation) —
- * a list item's text lines up after its marker.
+ * Word-wrap styled runs to `width` columns as ../wrap.ts wraps text,
+ * keeping the line's indentation; rows after the first start with `hang`
+ * (default: the same indentation) — a list item's text lines up after its
+ * marker. A run (`ls`'s accent) keeps its style across a break.
  */
 export function wrapRuns(runs: Segment[], width: number, hang?: string): PanelLine[] {
-	const whole = runs.map(run => run.text).join('');
-	const indent = /^ */.exec(whole)![0];
-	const next = hang ?? indent;
-	// Words, each a list of styled pieces (a word can change style mid-way: `ls`'s).
-	const words: Segment[][] = [];
-	let word: Segment[] = [];
-	let skipped = 0;
+	const wrapped = wrapRanges(runs.map(run => run.text).join(''), Math.max(1, width), {hang});
+	// Each run's code points, with where they start in the whole text.
+	const pieces: Array<{run: Segment; chars: string[]; at: number}> = [];
+	let at = 0;
 	for (const run of runs) {
-		for (const part of run.text.split(/( +)/)) {
-			if (part === '') continue;
-			if (part.startsWith(' ')) {
-				if (skipped < indent.length) {
-					skipped += part.length;
-					continue;
-				}
-
-				if (word.length > 0) words.push(word);
-				word = [];
-			} else {
-				word.push({...run, text: part});
-			}
-		}
+		const chars = [...run.text];
+		pieces.push({run, chars, at});
+		at += chars.length;
 	}
 
-	if (word.length > 0) words.push(word);
-	const length = (pieces: Segment[]) => pieces.reduce((sum, piece) => sum + [...piece.text].length, 0);
-	const rows: PanelLine[] = [];
-	let row: Segment[] = [];
-	let used = 0;
-	let room = Math.max(1, width - indent.length);
-	for (const pieces of words) {
-		const size = length(pieces);
-		if (used > 0 && used + 1 + size > room) {
-			rows.push(row);
-			row = [];
-			used = 0;
-			room = Math.max(1, width - next.length);
+	return wrapped.rows.map(([start, end], index) => {
+		const row: PanelLine = index > 0 && wrapped.hang ? [{text: wrapped.hang}] : [];
+		for (const {run, chars, at} of pieces) {
+			const from = Math.max(start, at);
+			const to = Math.min(end, at + chars.length);
+			if (from < to) row.push({...run, text: chars.slice(from - at, to - at).join('')});
 		}
 
-		if (used > 0) {
-			row.push({text: ' '});
-			used++;
-		}
-
-		row.push(...pieces);
-		used += size;
-	}
-
-	if (row.length > 0 || rows.length === 0) rows.push(row);
-	// Words longer than the room are cut by the panel's truncation; prefix the indentation.
-	return rows.map((pieces, index) => {
-		const prefix = index === 0 ? indent : next;
-		return prefix ? [{text: prefix}, ...pieces] : pieces;
+		return row;
 	});
 }
 

@@ -2,13 +2,14 @@
 // loader (source/lessons/, issue 6) is wired in, the lessons are a plainly
 // labelled list of what is planned, which cannot be opened.
 
-import {Box, Text, type Key} from 'ink';
+import {Box, Text, useIsScreenReaderEnabled, type Key} from 'ink';
 import React from 'react';
 import {useTheme} from './theme.js';
 import {TooSmall} from './too-small.js';
 import {minimumColumns, minimumRows} from './layout.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {truncate} from './wrap.js';
+import {wordWrap} from '../wrap.js';
 
 export type MenuItem = {id: string; title: string; summary: string; enabled: boolean};
 
@@ -90,6 +91,53 @@ export class MenuController {
 	}
 }
 
+type MenuLine = {text: string; index?: number; heading?: boolean; note?: boolean};
+
+/** What Ink's screen-reader output puts before an item with aria-state, at most: "(selected, disabled) ". */
+const statePrefix = 21;
+
+/**
+ * The menu for a screen reader: the same lines as text, items whole (wrapped,
+ * not cut), the chosen one marked selected and the ones that cannot open
+ * disabled (aria-state); as many around the chosen one as the rows hold.
+ */
+function LinearMenu({menu, lines, cursorLine, columns, listRows}: {menu: MenuController; lines: MenuLine[]; cursorLine: number; columns: number; listRows: number}): React.JSX.Element {
+	const theme = useTheme();
+	const {items, cursor, notice} = menu;
+	const rowsOf = (line: MenuLine) => (line.text === '' ? [] : wordWrap(theme.text(line.text), columns - (line.index === undefined ? 0 : statePrefix), {hang: '  '}));
+	// The chosen line, then lines below and above it while they fit.
+	let first = Math.max(0, cursorLine);
+	let last = first;
+	let used = rowsOf(lines[first]).length;
+	for (let down = true, up = true; down || up;) {
+		if (down && last + 1 < lines.length && used + rowsOf(lines[last + 1]).length <= listRows) used += rowsOf(lines[++last]).length;
+		else down = false;
+		if (up && first > 0 && used + rowsOf(lines[first - 1]).length <= listRows) used += rowsOf(lines[--first]).length;
+		else up = false;
+	}
+
+	const status = notice ?? `${items.filter(item => item.enabled).length} of ${items.length} open. Press ? for the keys.`;
+	return (
+		<Box flexDirection="column" width={columns}>
+			<Text>{theme.text('ringlab — how virtualization and containers work inside')}</Text>
+			<Text>{theme.text(truncate('Choose a lab. Enter opens, j and k or the arrow keys move, q quits.', columns, ''))}</Text>
+			{lines.slice(first, last + 1).map((line, offset) => {
+				const rows = rowsOf(line);
+				const key = first + offset;
+				if (rows.length === 0) return null;
+				if (line.index === undefined) return <Box key={key} flexDirection="column">{rows.map((row, i) => <Text key={i}>{row}</Text>)}</Box>; // eslint-disable-line react/no-array-index-key
+				const item = items[line.index];
+				return (
+					<Box key={key} flexDirection="column" aria-state={{selected: line.index === cursor, disabled: !item.enabled}}>
+						{rows.map((row, i) => <Text key={i}>{row}</Text>)}{/* eslint-disable-line react/no-array-index-key */}
+					</Box>
+				);
+			})}
+			<Text>{theme.text(truncate(status, columns, ''))}</Text>
+		</Box>
+	);
+}
+
 type Props = {
 	menu: MenuController;
 	/** Shown above the lessons (e.g. that they are a placeholder). */
@@ -98,6 +146,7 @@ type Props = {
 
 export function Menu({menu, lessonsNote}: Props): React.JSX.Element {
 	const theme = useTheme();
+	const linear = useIsScreenReaderEnabled();
 	const {columns, rows} = useTerminalSize();
 	const small = columns < minimumColumns || rows < minimumRows;
 	const {cursor, notice, items} = menu;
@@ -109,13 +158,14 @@ export function Menu({menu, lessonsNote}: Props): React.JSX.Element {
 	const header = 2;
 	const footer = 2;
 	const listRows = frame - header - footer;
-	const lines: Array<{text: string; index?: number; heading?: boolean; note?: boolean}> = [];
+	const lines: MenuLine[] = [];
 	for (const [index, item] of items.entries()) {
 		lines.push({text: item.enabled ? `${item.title} — ${item.summary}` : item.title, index});
 		if (index === 0) lines.push({text: ''}, {text: 'Lessons', heading: true}, {text: lessonsNote, note: true});
 	}
 
 	const cursorLine = lines.findIndex(line => line.index === cursor);
+	if (linear) return <LinearMenu menu={menu} lines={lines} cursorLine={cursorLine} columns={columns} listRows={listRows} />;
 	const start = Math.max(0, Math.min(cursorLine - Math.floor(listRows / 2), lines.length - listRows));
 	const shown = lines.slice(start, start + listRows);
 	const width = columns - 4;

@@ -1,15 +1,19 @@
-// The shell on screen: the tail of the transcript (long lines wrapped, as a
-// terminal would), and the prompt with the line being edited and a cursor.
-// It only draws; LabScreen routes the keys.
+// The shell on screen: the tail of the transcript (long lines soft-wrapped
+// at words, as a terminal shows readable text), scrolled back by rows of
+// that wrapping, and the prompt with the line being edited and a cursor.
+// It only draws; LabScreen routes the keys. For a screen reader (Ink's
+// screen-reader mode) it reads as text: "Shell:", the same rows, and the
+// prompt line as a textbox; no padding rows, no cursor block.
 
-import {Box, Text} from 'ink';
+import {Box, Text, useIsScreenReaderEnabled} from 'ink';
 import React from 'react';
 import type {Shell} from '../shell/shell.js';
-import type {LineKind} from '../shell/transcript.js';
+import type {LineKind, TranscriptLine} from '../shell/transcript.js';
 import type {LineState} from './line-editor.js';
 import {runningText} from './running-text.js';
 import {useTheme} from './theme.js';
-import {tailRows} from './wrap.js';
+import type {PanelMetrics} from './panel-view.js';
+import {countRows, maxScroll, rowCache, tailRows} from './wrap.js';
 
 type Props = {
 	shell: Shell;
@@ -20,24 +24,55 @@ type Props = {
 	/** Rows scrolled up from the bottom (PageUp/PageDown). */
 	scroll: number;
 	busy: boolean;
+	/** Filled in while drawing: the transcript's rows at this width and the rows for them (for PageUp's limit). */
+	metrics?: PanelMetrics;
 };
 
-export function ShellView({shell, line, width, height, focused, scroll, busy}: Props): React.JSX.Element {
+/** What Ink's screen-reader output puts before a textbox's text. */
+const textboxRole = 'textbox: ';
+
+export function ShellView({shell, line, width, height, focused, scroll, busy, metrics}: Props): React.JSX.Element {
 	const theme = useTheme();
-	const rowsForText = Math.max(0, height - 1);
-	const {rows, above} = tailRows(shell.transcript.lines, entry => theme.text(entry.text), width, rowsForText, scroll, entry => entry.kind === 'info');
+	const linear = useIsScreenReaderEnabled();
+	// Linear: a label row takes one of the rows.
+	const rowsForText = Math.max(0, height - (linear ? 2 : 1));
+	const {lines} = shell.transcript;
+	const rowsOf = rowCache<TranscriptLine>(entry => theme.text(entry.text), width, entry => entry.kind === 'info');
+	const measured = {total: countRows(lines, rowsOf), visible: rowsForText};
+	if (metrics) Object.assign(metrics, measured);
+	const scrolled = Math.min(scroll, maxScroll(measured));
+	const {rows, above} = tailRows(lines, rowsOf, scrolled > 0 ? rowsForText - 1 : rowsForText, scrolled);
 	const colorOf = (kind: LineKind) => (kind === 'stderr' ? theme.colors.error : kind === 'info' ? theme.colors.dim : kind === 'input' ? theme.colors.input : undefined);
 
-	// The prompt line, scrolled sideways so the cursor stays visible.
+	// The prompt line, scrolled sideways so the cursor stays visible (and, linear, room for "textbox: ").
 	const prompt = theme.text(busy ? '' : shell.prompt());
-	const room = Math.max(1, width - prompt.length - 1);
+	const room = Math.max(1, width - prompt.length - 1 - (linear ? textboxRole.length : 0));
 	const start = Math.max(0, line.cursor - room + 1);
 	const visible = line.text.slice(start, start + room);
 	const cursorAt = line.cursor - start;
 	const before = theme.text(visible.slice(0, cursorAt));
 	const under = visible[cursorAt] ?? ' ';
 	const after = theme.text(visible.slice(cursorAt + 1));
-	const blank = rowsForText - rows.length;
+	const blank = rowsForText - rows.length - (scrolled > 0 ? 1 : 0);
+	const notice = `scrolled up ${scrolled} line${scrolled === 1 ? '' : 's'}${above ? '' : ' (top)'}`;
+	if (linear) {
+		return (
+			<Box flexDirection="column" width={width}>
+				<Text>{focused ? 'Shell (focused):' : 'Shell:'}</Text>
+				{scrolled > 0 ? <Text>{`${notice[0].toUpperCase()}${notice.slice(1)}; PageDown returns.`}</Text> : null}
+				{rows.map((row, index) => (
+					// eslint-disable-next-line react/no-array-index-key
+					<Text key={index} color={colorOf(row.line.kind)}>{row.text || ' '}</Text>
+				))}
+				{busy ? <Text>{theme.text(runningText(shell, width - 1, theme.glyphs.ellipsis))}</Text> : (
+					<Box aria-role="textbox">
+						<Text>{prompt + theme.text(visible)}</Text>
+					</Box>
+				)}
+			</Box>
+		);
+	}
+
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
@@ -45,10 +80,11 @@ export function ShellView({shell, line, width, height, focused, scroll, busy}: P
 				// eslint-disable-next-line react/no-array-index-key
 				<Text key={`blank${index}`}> </Text>
 			))}
+			{scrolled > 0 ? <Text wrap="truncate" color={theme.colors.dim}>{theme.text(`── ${notice} · PageDown returns ──`)}</Text> : null}
 			{rows.map((row, index) => (
 				// eslint-disable-next-line react/no-array-index-key
 				<Text key={index} wrap="truncate" color={colorOf(row.line.kind)} bold={row.line.kind === 'input'}>
-					{index === 0 && scroll > 0 ? theme.text(`── scrolled up ${scroll} line${scroll === 1 ? '' : 's'}${above ? '' : ' (top)'} · PageDown returns ──`) : row.text || ' '}
+					{row.text || ' '}
 				</Text>
 			))}
 			<Text wrap="truncate">

@@ -43,6 +43,7 @@ test('wrapHelpLine hangs continuations under an option\'s description, a term\'s
 	t.deepEqual(wrapHelpLine('  cold: shut the VM down, send its image, boot it again', 30), ['  cold: shut the VM down, send', '        its image, boot it', '        again']);
 	t.deepEqual(wrapHelpLine('Usage: vm create NAME GUEST --technique T [--paging MODE]', 40), ['Usage: vm create NAME GUEST --technique', '                 T [--paging MODE]']);
 	t.deepEqual(wrapHelpLine('short'), ['short']);
+	t.deepEqual(wrapHelpLine('  -q  quiet.  Prints nothing at all', 20), ['  -q  quiet.  Prints', '      nothing at all'], 'spaces inside a row are kept as written');
 	t.true(wrapHelp(`x${'y'.repeat(100)}`).split('\n').every(row => row.length <= 76), 'a word longer than a row is cut');
 });
 

@@ -42,6 +42,7 @@ test('trap-and-emulate: the virtual CPU at ring 0 while the kernel is at real ri
 	t.regex(kernel, /cpl 1\*?\n/);
 	t.regex(kernel, /The virtual CPU \(what the guest believes; kept by the trap-emulate VMM\):\n {2}ring 0 {2}IF 0 /);
 	t.regex(kernel, /real ring 1 and believes it is at ring 0 \(ring\n {2}compression\)/);
+	t.regex(kernel, /the VMM emulates them\n {2}on this virtual CPU/, 'prose fills the 80 columns (it stopped at 79)');
 	const idt = shell.lab.guests.kernel().symbols.get('idt')!;
 	t.true(kernel.includes(`idt 0x${idt.toString(16).padStart(8, '0')}`), 'the guest\'s IDT base, recorded when its lidt trapped');
 	const {host} = shell.lab.vms.get('t')!;
@@ -93,7 +94,7 @@ test('paravirt: no virtual ring; real ring 1; the guest\'s IF is the vcpu_info e
 	const masked = await regs(shell, 'p');
 	t.is(mask(), 1, 'early in boot the kernel keeps events masked');
 	t.regex(masked, /cpl 1\*?\n/);
-	t.regex(masked, new RegExp(`vcpu_info at ${hex(vcpuInfo)}: evtchn_upcall_mask 1, the guest's IF=0: events\\n {4}masked`));
+	t.regex(masked, new RegExp(`vcpu_info at ${hex(vcpuInfo)}: evtchn_upcall_mask 1, the guest's IF=0: events masked\\n {4}\\(set by a plain store`));
 	t.regex(flat(masked), /now: the ported kernel, at real ring 1/);
 	t.regex(masked, new RegExp(`kernel stack ${hex(monitor.kernelStack)} \\(stack_switch\\)`));
 	t.regex(masked, new RegExp(`trap table ${monitor.trapTable.size} entries`));

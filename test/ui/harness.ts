@@ -57,10 +57,10 @@ export class FakeStdin extends EventEmitter {
 
 export const keys = {enter: '\r', tab: '\t', shiftTab: '\u001B[Z', escape: '\u001B', up: '\u001B[A', down: '\u001B[B', ctrlC: '\u0003', pageUp: '\u001B[5~', backspace: '\u007F'};
 
-export function renderAt(element: React.ReactElement, columns: number, rows: number) {
+export function renderAt(element: React.ReactElement, columns: number, rows: number, {screenReader = false} = {}) {
 	const stdout = new FakeStdout(columns, rows);
 	const stdin = new FakeStdin();
-	const instance = render(element, {stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false});
+	const instance = render(element, {stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false, isScreenReaderEnabled: screenReader});
 	return {stdout, stdin, instance, lastFrame: () => stdout.lastFrame()};
 }
 

@@ -25,6 +25,13 @@ test('wrapping keeps styles, breaks at spaces and keeps the indentation', t => {
 	t.true(rows[0].some(piece => piece.text === 'syscall' && piece.color === 'accent'));
 });
 
+test('a word longer than the panel is broken onto the next rows, keeping its style, instead of running past the edge', t => {
+	const rows = wrapRuns(inlineRuns('see `arch/x86/entry/syscalls/syscall_64.tbl` now'), 16);
+	t.deepEqual(rows.map(row => lineText(row)), ['see', 'arch/x86/entry/s', 'yscalls/syscall_', '64.tbl now']);
+	t.true(rows.slice(1).every(row => row[0].color === 'accent'));
+	t.deepEqual(markdownLines('- item with a_very_long_identifier_here', 20).map(line => lineText(line)), ['- item with', '  a_very_long_identi', '  fier_here']);
+});
+
 test('fenced blocks are kept as written, headings bold, the fences dropped', t => {
 	const lines = markdownLines('### Try\n```sh\nrun hello --trace\n```\ndone', 40);
 	t.deepEqual(lines.map(line => lineText(line)), ['Try', 'run hello --trace', 'done']);

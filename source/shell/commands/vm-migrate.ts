@@ -11,7 +11,8 @@ import {Host} from '../../hypervisor/host.js';
 import {configureDirtier, isDirtier, readDirtier} from '../../hypervisor/migration/dirtier.js';
 import {MigrationError, isMigrationMode, migrate, migrationModeDescriptions, migrationModes} from '../../hypervisor/migration/migrate.js';
 import {recordMigration} from '../../hypervisor/migration/records.js';
-import {migrationSummary, wrap} from '../../commands/migrate.js';
+import {migrationSummary} from '../../commands/migrate.js';
+import {wordWrap} from '../../wrap.js';
 import {migrationTable} from '../../commands/migration-table.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {MachineSession} from '../machine-session.js';
@@ -122,9 +123,9 @@ ${migrationModes.map(mode => `  ${mode}: ${migrationModeDescriptions[mode]}`).jo
 		lab.changed();
 		const dirtier = isDirtier(spec.program) ? readDirtier(spec.program, report.destination.memory) : undefined;
 		const knobs = `link ${report.bandwidthMbit.toLocaleString('en-US')} Mbit/s, ${report.latencyMs} ms latency${dirtier ? `; the guest writes ${dirtier.dirtyRate.toLocaleString('en-US')} pages/s over ${dirtier.wssPages.toLocaleString('en-US')} pages` : ''}`;
-		stdout.write(`${spec.name}: ${mode} migration from host${from} to host${from + 1}\n${wrap(knobs, width).join('\n')}\n`);
+		stdout.write(`${spec.name}: ${mode} migration from host${from} to host${from + 1}\n${wordWrap(knobs, width, {hang: '  '}).join('\n')}\n`);
 		stdout.write(stripVTControlCharacters(migrationTable(report))); // the table's bold borders: the shell prints text, not escape codes
-		stdout.write(`\n${migrationSummary(report).flatMap(line => wrap(line, width)).join('\n')}\n`);
+		stdout.write(`\n${migrationSummary(report).flatMap(line => wordWrap(line, width, {hang: '  '})).join('\n')}\n`);
 		stdout.write(`${spec.name} now runs on host${from + 1} (${report.destination.state}); vm start ${spec.name} goes on from there\n`);
 		return 0;
 	},

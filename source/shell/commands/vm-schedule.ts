@@ -7,7 +7,7 @@
 import {stripVTControlCharacters} from 'node:util';
 import {fittedVcpuRows, parseVmSpec, timelineRows} from '../../commands/schedule.js';
 import {renderCells} from '../../commands/migration-table.js';
-import {wrap} from '../../commands/migrate.js';
+import {wordWrap} from '../../wrap.js';
 import {runSchedule, type ScheduledVm} from '../../hypervisor/scheduler/schedule.js';
 import {isPaging, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
 import {CommandError, type Command} from '../command.js';
@@ -88,7 +88,7 @@ These VMs exist only for the run.`,
 			`${report.pcpus} pCPU${report.pcpus === 1 ? '' : 's'}, ${report.accountingPeriods} accounting periods of 30 ms, ${report.technique}${report.boost ? '' : ', no BOOST'}:`,
 			stripVTControlCharacters(renderCells(fittedVcpuRows(report, width, ['pCPU', 'work', 'weight']))),
 			...(options.timeline === true ? ['credit after each accounting period (U UNDER, O OVER, B BOOST):', stripVTControlCharacters(renderCells(timelineRows(report)))] : []),
-			...wrap(`CPU %: of one pCPU. pCPU idle: ${report.pcpuIdle.map(value => `${(value * 100).toFixed(1)} %`).join(', ')}.`, width),
+			...wordWrap(`CPU %: of one pCPU. pCPU idle: ${report.pcpuIdle.map(value => `${(value * 100).toFixed(1)} %`).join(', ')}.`, width, {hang: '  '}),
 			...report.stopped.map(vm => `note: ${vm.name} stopped (${vm.state}${vm.message ? `: ${vm.message}` : ''})`),
 		];
 		stdout.write(`${lines.join('\n')}\n`);

@@ -17,6 +17,7 @@ import type {ParavirtMonitor} from '../../hypervisor/paravirt.js';
 import {VirtualCpu} from '../../hypervisor/vcpu.js';
 import type {VmSession} from '../vm-session.js';
 import {formatRegisters, registerView} from './registers.js';
+import {wordWrap} from '../../wrap.js';
 
 const hex = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -130,20 +131,7 @@ function hardwareAssist(session: VmSession, real: string): string {
 	return `${lines.join('\n')}\n`;
 }
 
-/** Word-wrap prose to the 80 columns of a terminal, the first line indented by `indent`, the rest by `hang` (default the same). */
+/** Prose within the 80 columns of a terminal, the first row indented by `indent`, the rest by `hang` (default the same). */
 function wrap(text: string, indent = '', hang = indent): string[] {
-	const lines: string[] = [];
-	let line = indent;
-	for (const word of text.split(' ')) {
-		const prefix = lines.length === 0 ? indent : hang;
-		if (line.length > prefix.length && line.length + 1 + word.length > 79) {
-			lines.push(line);
-			line = hang + word;
-		} else {
-			line += line.length > prefix.length ? ` ${word}` : word;
-		}
-	}
-
-	lines.push(line);
-	return lines;
+	return wordWrap(indent + text, 80, {hang});
 }

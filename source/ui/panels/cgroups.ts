@@ -1,7 +1,8 @@
 // The cgroup panel: every control group with gauges — memory.current
 // against memory.max (memory.peak too, and the OOM kills in memory.events), CPU usage and
 // throttling (cpu.max, cpu.stat), pids.current against pids.max — so a
-// limit being hit is visible as it happens.
+// limit being hit is visible as it happens (and, for a screen reader, the
+// gauges read as percentages).
 
 import {cgroupTree, type CgroupNode} from '../../kernel/snapshots.js';
 import {dim, type Panel, type PanelLine, type Segment} from './panel.js';
@@ -17,6 +18,9 @@ export function gauge(ratio: number, width: number, fill: string, empty: string)
 	const cells = Math.max(0, Math.min(width, Math.round(Math.min(1, Math.max(0, ratio)) * width)));
 	return fill.repeat(cells) + empty.repeat(width - cells);
 }
+
+/** A gauge as a screen reader gets it. */
+const percentOf = (ratio: number) => `${Math.round(ratio * 100)}%`;
 
 export const cgroupsPanel: Panel = {
 	id: 'cgroups',
@@ -38,7 +42,7 @@ export const cgroupsPanel: Panel = {
 				const ratio = maxBytes === 'max' ? 0 : currentBytes / maxBytes;
 				const segments: Segment[] = [{text: `${indent}  mem `, color: 'dim'}];
 				if (maxBytes === 'max') segments.push({text: `${size(currentBytes)} (no memory.max)`});
-				else segments.push({text: gauge(ratio, bar, fill, empty), color: ratio > 0.9 ? 'error' : ratio > 0.7 ? 'warn' : 'ok'}, {text: ` ${size(currentBytes)}/${size(maxBytes)}`});
+				else segments.push({text: gauge(ratio, bar, fill, empty), color: ratio > 0.9 ? 'error' : ratio > 0.7 ? 'warn' : 'ok', spoken: percentOf(ratio)}, {text: ` ${size(currentBytes)}/${size(maxBytes)}`});
 				// A hog killed between two frames leaves current near 0: memory.peak shows how high it got.
 				if (peakBytes > currentBytes) segments.push({text: ` peak ${size(peakBytes)}`, color: maxBytes !== 'max' && peakBytes >= maxBytes * 0.9 ? 'error' : 'dim'});
 				if (events.oom_kill) segments.push({text: ` oom_kill ${events.oom_kill}`, color: 'error', bold: true});
@@ -52,7 +56,7 @@ export const cgroupsPanel: Panel = {
 
 			if (node.pids && node.path !== '/' && (node.pids.max !== 'max' || node.pids.eventsMax > 0)) {
 				const {current, max, eventsMax} = node.pids;
-				lines.push([{text: `${indent}  pids `, color: 'dim'}, ...(max === 'max' ? [{text: `${current}`}] : [{text: gauge(current / max, bar, fill, empty), color: current >= max ? 'error' as const : 'ok' as const}, {text: ` ${current}/${max}`}]), ...(eventsMax > 0 ? [{text: ` fork refused ${eventsMax}×`, color: 'error' as const}] : [])]);
+				lines.push([{text: `${indent}  pids `, color: 'dim'}, ...(max === 'max' ? [{text: `${current}`}] : [{text: gauge(current / max, bar, fill, empty), color: current >= max ? 'error' as const : 'ok' as const, spoken: percentOf(current / max)}, {text: ` ${current}/${max}`}]), ...(eventsMax > 0 ? [{text: ` fork refused ${eventsMax}×`, color: 'error' as const}] : [])]);
 			}
 
 			for (const child of node.children) walk(child, depth + 1);

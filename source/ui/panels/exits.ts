@@ -1,7 +1,8 @@
 // The exits panel: for the VM used last, VM exits (hardware assist) or
 // traps into the VMM (software techniques) by reason, as bars, with the
 // instructions the VMM emulated (and, under binary translation, those it
-// translated inline instead) and the hypercalls it served.
+// translated inline instead) and the hypercalls it served. The bars only
+// repeat the counts beside them, so a screen reader skips them.
 
 import {tally} from '../../format.js';
 import {inlineByMnemonic} from '../../hypervisor/binary-translation.js';
@@ -26,7 +27,7 @@ export const exitsPanel: Panel = {
 		const bar = Math.max(6, width - labelWidth - 14);
 		const most = exits[0]?.[1] ?? 1;
 		for (const [reason, n] of exits) {
-			lines.push([{text: `${reason.slice(0, labelWidth).padEnd(labelWidth)} `}, {text: gauge(n / most, bar, theme.glyphs.fill, ' '), color: 'accent'}, {text: ` ${n.toLocaleString('en-US').padStart(9)}`}]);
+			lines.push([{text: `${reason.slice(0, labelWidth).padEnd(labelWidth)} `}, {text: gauge(n / most, bar, theme.glyphs.fill, ' '), color: 'accent', spoken: ''}, {text: ` ${n.toLocaleString('en-US').padStart(9)}`}]);
 		}
 
 		const {counters} = session.vm;

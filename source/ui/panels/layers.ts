@@ -6,6 +6,7 @@
 // what that layer did to it: + added, ~ modified (a layer below has it too:
 // for the upper layer, a copy-up), - a whiteout hiding it, ▪ an opaque
 // directory. Files of the bottom layer carry no mark: they are the base.
+// A screen reader gets the marks as words (added, modified, whiteout, opaque).
 // Layer names are those of the `layers` command and lesson checkpoints.
 
 import type {Container, Docker} from '../../kernel/containers/engine.js';
@@ -102,6 +103,8 @@ function entries(stack: LayerStack): Entry[] {
 }
 
 const markColor = {'+': 'ok', '~': 'warn', '-': 'error', ' ': undefined} as const;
+/** The marks as a screen reader gets them. */
+const spokenMarks = {'+': 'added ', '~': 'modified ', '-': 'whiteout ', ' ': ''} as const;
 
 function stackLines(found: Found, docker: Docker | undefined, width: number, ascii: boolean): PanelLine[] {
 	const {stack, container} = found;
@@ -129,7 +132,7 @@ function stackLines(found: Found, docker: Docker | undefined, width: number, asc
 
 	// The merged tree.
 	const opaqueGlyph = ascii ? '#' : '▪';
-	lines.push([{text: 'merged view ', bold: true}, {text: '+', color: 'ok'}, {text: ' added ', color: 'dim'}, {text: '~', color: 'warn'}, {text: ' modified ', color: 'dim'}, {text: '-', color: 'error'}, {text: ' whiteout ', color: 'dim'}, {text: opaqueGlyph, color: 'accent'}, {text: ' opaque', color: 'dim'}]);
+	lines.push([{text: 'merged view ', bold: true}, {text: '+', color: 'ok'}, {text: ' added ', color: 'dim'}, {text: '~', color: 'warn'}, {text: ' modified ', color: 'dim'}, {text: '-', color: 'error'}, {text: ' whiteout ', color: 'dim'}, {text: opaqueGlyph, color: 'accent', spoken: ''}, {text: ' opaque', color: 'dim', spoken: 'opaque'}]);
 	const list = entries(stack);
 	if (list.length === 0) lines.push(dim('  (empty)'));
 	const originWidth = 18;
@@ -142,9 +145,9 @@ function stackLines(found: Found, docker: Docker | undefined, width: number, asc
 		const origin = entry.mark === '-' ? `${layerName(entry.layer)} (whiteout)` : layerName(entry.layer);
 		const color = markColor[entry.mark];
 		lines.push([
-			{text: `${entry.mark === ' ' && entry.opaque ? opaqueGlyph : entry.mark} `, color: entry.opaque ? 'accent' : color, bold: entry.mark !== ' '},
+			{text: `${entry.mark === ' ' && entry.opaque ? opaqueGlyph : entry.mark} `, color: entry.opaque ? 'accent' : color, bold: entry.mark !== ' ', spoken: [spokenMarks[entry.mark], entry.opaque ? 'opaque ' : ''].join('')},
 			{text: label.padEnd(room), color: entry.mark === '-' ? 'error' : undefined},
-			{text: `${entry.opaque && entry.mark !== ' ' ? ` ${opaqueGlyph}` : '  '}${origin.padStart(originWidth)}`, color: 'dim'},
+			{text: `${entry.opaque && entry.mark !== ' ' ? ` ${opaqueGlyph}` : '  '}${origin.padStart(originWidth)}`, color: 'dim', spoken: `  ${origin.padStart(originWidth)}`},
 		]);
 	}
 

@@ -1,7 +1,8 @@
 // The namespace panel: the process tree as the host sees it, marking where
 // a process entered new namespaces (pstree -S) and the PIDs it has in each
 // PID namespace (NSpid: host PID first), so "one process, several PIDs"
-// and PID 1 of a container are visible at a glance.
+// and PID 1 of a container are visible at a glance. A screen reader gets
+// the tree as an indented outline instead of line drawing.
 
 import {processTree, type ProcessNode} from '../../kernel/snapshots.js';
 import {drawTree} from '../../shell/commands/processes.js';
@@ -14,7 +15,7 @@ export const namespacesPanel: Panel = {
 	tab: 'Namespaces',
 	available: lab => lab.kernelBooted,
 	preferredRows: 8,
-	lines({lab, theme}) {
+	lines({lab, theme, linear}) {
 		const session = lab.kernel;
 		const {kernel} = session;
 		const tree = processTree(kernel);
@@ -25,7 +26,9 @@ export const namespacesPanel: Panel = {
 		};
 
 		const shellPid = session.proc.pid;
-		const lines: PanelLine[] = drawTree(tree, label, theme.settings.ascii).map(text => {
+		// For a screen reader an outline, one process a line, children indented under their parent.
+		const outline = (node: ProcessNode, depth = 0): string[] => [`${'  '.repeat(depth)}${label(node)}`, ...node.children.flatMap(child => outline(child, depth + 1))];
+		const lines: PanelLine[] = (linear ? outline(tree) : drawTree(tree, label, theme.settings.ascii)).map(text => {
 			const here = text.includes(`bash ${shellPid}`) || text.includes(`→${session.proc.nsPid}`) && text.includes('bash');
 			return here ? [{text}, {text: '  ← this shell', color: 'accent'}] : [{text}];
 		});

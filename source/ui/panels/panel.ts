@@ -7,7 +7,14 @@
 import type {Lab} from '../../shell/lab.js';
 import type {Theme} from '../theme.js';
 
-export type Segment = {text: string; color?: keyof Theme['colors']; bold?: boolean; inverse?: boolean};
+export type Segment = {
+	text: string;
+	color?: keyof Theme['colors'];
+	bold?: boolean;
+	inverse?: boolean;
+	/** What a screen reader gets instead (Ink's aria-label): a bar's value in words; '' hides a decoration. */
+	spoken?: string;
+};
 
 export type PanelLine = Segment[];
 
@@ -18,6 +25,8 @@ export type PanelContext = {
 	theme: Theme;
 	/** Zoom level chosen with + and - (ring timeline: steps per column). */
 	zoom: number;
+	/** Read by a screen reader (Ink's screen-reader mode): say in words what a drawing shows. */
+	linear?: boolean;
 };
 
 export type Panel = {
@@ -41,9 +50,14 @@ export type Panel = {
 export const plain = (text: string): PanelLine => [{text}];
 export const dim = (text: string): PanelLine => [{text, color: 'dim'}];
 
-/** The text of a line (for filtering, screen readers and tests). */
+/** The text of a line (for filtering and tests). */
 export function lineText(line: PanelLine): string {
 	return line.map(segment => segment.text).join('');
+}
+
+/** The text of a line as a screen reader gets it: bars in words, decorations left out. */
+export function spokenText(line: PanelLine): string {
+	return line.map(segment => segment.spoken ?? segment.text).join('');
 }
 
 export const noGuest: PanelLine[] = [dim('No guest loaded. In the shell, type:'), plain('  run hello            boot a guest and run it'), plain('  run hello --paused   then step / back, and watch the registers')];
