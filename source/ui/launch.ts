@@ -1,16 +1,34 @@
 // `ringlab` with no command: open the TUI on this process's terminal. It
-// imports nothing heavy itself: the app comes from the one-file bundle
-// (build/bundle/lab.js, see scripts/bundle.js) when that is up to date, else
-// from the separate modules. Not a terminal → one line and exit status 2.
+// imports nothing heavy itself: the app comes from the bundle in
+// build/bundle (see scripts/bundle.js) when that is up to date — the menu a
+// classic script run with its V8 code cache (code-cache.ts), the lab an ES
+// module imported once the menu is drawn — else from the separate modules.
+// Not a terminal → one line and exit status 2.
 
-import {statSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import {fileURLToPath} from 'node:url';
+import {runCachedScript, userCacheDirectory} from './code-cache.js';
+import type {LabModule, StartOptions} from './main.js';
 import type {DisplayFlags} from './settings.js';
 import {displaySettings} from './settings.js';
 
-type AppModule = typeof import('./main.js');
+type App = {
+	startApp: typeof import('./main.js').startApp;
+	loadLab?: StartOptions['loadLab'];
+	/** Called once the menu is on the terminal. */
+	afterFirstFrame(): void;
+};
 
-const bundleUrl = new URL('../../bundle/lab.js', import.meta.url);
+/** What build/bundle/menu.cjs evaluates to: its CommonJS body as one function. */
+type MenuScript = (module: {exports: Partial<App>}, exports: Partial<App>, require: NodeJS.Require, scriptUrl: string, yoga: object) => void;
+
+/** The one WebAssembly call used here (Node has it; @types/node does not declare it, lib.dom does). */
+declare const WebAssembly: {compile(bytes: Uint8Array): Promise<object>};
+
+const menuScriptUrl = new URL('../../bundle/menu.cjs', import.meta.url);
+const labBundleUrl = new URL('../../bundle/lab-module.js', import.meta.url);
+const yogaUrl = new URL('../../bundle/yoga.wasm', import.meta.url);
 const mainUrl = new URL('main.js', import.meta.url);
 
 function mtime(url: URL): number | undefined {
@@ -22,14 +40,27 @@ function mtime(url: URL): number | undefined {
 }
 
 /** The bundle if it exists and is not older than the compiled modules it was made from. */
-async function loadApp(): Promise<AppModule> {
-	const bundled = mtime(bundleUrl);
+function bundleIsFresh(): boolean {
 	const built = mtime(mainUrl);
-	if (bundled !== undefined && built !== undefined && bundled >= built && process.env.RINGLAB_NO_BUNDLE === undefined) {
-		return import(bundleUrl.href) as Promise<AppModule>;
-	}
+	return built !== undefined && [menuScriptUrl, labBundleUrl].every(url => (mtime(url) ?? -1) >= built) && process.env.RINGLAB_NO_BUNDLE === undefined;
+}
 
-	return import('./main.js');
+/** The bundled menu, run with its code cache, which is saved (when it was not used) once the menu is drawn. */
+async function bundledApp(): Promise<App> {
+	// Yoga's WebAssembly compiles on V8's background threads meanwhile.
+	const yoga = WebAssembly.compile(readFileSync(fileURLToPath(yogaUrl)));
+	const path = fileURLToPath(menuScriptUrl);
+	const script = runCachedScript(path, userCacheDirectory());
+	const module = {exports: {}};
+	(script.value as MenuScript)(module, module.exports, createRequire(path), menuScriptUrl.href, await yoga);
+	const {startApp} = module.exports as Pick<App, 'startApp'>;
+	return {startApp, loadLab: async () => import(labBundleUrl.href) as Promise<LabModule>, afterFirstFrame: script.save};
+}
+
+async function loadApp(): Promise<App> {
+	if (bundleIsFresh()) return bundledApp();
+	const {startApp} = await import('./main.js');
+	return {startApp, afterFirstFrame() {}};
 }
 
 export async function launchTui(flags: DisplayFlags & {sandbox?: boolean; lessons?: string}): Promise<number> {
@@ -44,8 +75,9 @@ export async function launchTui(flags: DisplayFlags & {sandbox?: boolean; lesson
 	// this is an interactive terminal, so it does not.
 	delete process.env.CI;
 	delete process.env.CONTINUOUS_INTEGRATION;
-	const {startApp} = await loadApp();
-	const running = startApp({stdin, stdout, stderr, settings, startInLab: flags.sandbox, lessons: {directory: flags.lessons}});
+	const {startApp, loadLab, afterFirstFrame} = await loadApp();
+	const running = startApp({stdin, stdout, stderr, settings, startInLab: flags.sandbox, lessons: {directory: flags.lessons}, loadLab});
+	setImmediate(afterFirstFrame);
 	// The terminal went away (window closed, SSH dropped): leave quietly.
 	const gone = () => {
 		running.screen?.close();

@@ -23,7 +23,11 @@ export type StartOptions = {
 	lessons?: {directory?: string};
 	/** Frames per second at most (default 20). */
 	maxFps?: number;
+	/** Imports the lab's code (default: './lab-module.js'); the bundled menu, a classic script, gets it from launch.ts. */
+	loadLab?: () => Promise<LabModule>;
 };
+
+export type LabModule = typeof import('./lab-module.js');
 
 export type Running = {
 	instance: Instance;
@@ -44,7 +48,7 @@ export function startApp(options: StartOptions): Running {
 	});
 	const loading = new Promise(resolve => {
 		setImmediate(resolve);
-	}).then(async () => import('./lab-module.js')).then(({labParts}): LabParts => ({
+	}).then(options.loadLab ?? (async () => import('./lab-module.js'))).then(({labParts}): LabParts => ({
 		...labParts,
 		newShell() {
 			const made = labParts.newShell();

@@ -2,12 +2,13 @@
 // the sandbox at 80x24 with a guest stepped and stepped back, the same lab
 // re-laid out at 160x48 and below 80x24, a docker container with a memory
 // limit seen in the cgroup and layer-stack panels, colour off with
-// NO_COLOR, and a clean exit. Skips, saying why, when tmux is not installed.
+// NO_COLOR, and a clean exit; the bundled menu's code cache, and the app
+// without the bundle. Skips, saying why, when tmux is not installed.
 
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import anyTest, {type ExecutionContext} from 'ava';
 import {packageRoot} from '../../source/guests.js';
@@ -31,12 +32,13 @@ async function freshBundle(): Promise<void> {
 	if (!script.bundleIsFresh()) await script.bundle();
 }
 
-// Progress (conf) goes to a folder of the test's own, never the user's config.
+// Progress (conf) and the code cache go to folders of the test's own, never the user's.
 const configHome = mkdtempSync(join(tmpdir(), 'ringlab-e2e-config-'));
+const cacheHome = mkdtempSync(join(tmpdir(), 'ringlab-e2e-cache-'));
 
 function start(name: string, columns: number, rows: number, env = ''): void {
 	// Without CI variables (Ink would not draw) and with a UTF-8 locale unless the test says otherwise.
-	const command = `env -u CI -u CONTINUOUS_INTEGRATION -u FORCE_COLOR LANG=C.UTF-8 XDG_CONFIG_HOME=${JSON.stringify(configHome)} ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}; echo "EXITED $?"; sleep 30`;
+	const command = `env -u CI -u CONTINUOUS_INTEGRATION -u FORCE_COLOR LANG=C.UTF-8 XDG_CONFIG_HOME=${JSON.stringify(configHome)} XDG_CACHE_HOME=${JSON.stringify(cacheHome)} ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}; echo "EXITED $?"; sleep 30`;
 	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), command);
 }
 
@@ -78,6 +80,7 @@ anyTest.before(async () => {
 anyTest.after.always(() => {
 	if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
 	rmSync(configHome, {recursive: true, force: true});
+	rmSync(cacheHome, {recursive: true, force: true});
 });
 
 test('80x24: menu, sandbox, a guest stepped and stepped back; then 160x48, too small, and quit', async t => {
@@ -297,4 +300,77 @@ test('a lesson from the menu: lesson 1 done step by step and its quiz answered, 
 	t.regex(await waitFor(t, 'again', /Rings, user mode and system calls ✓/, 'lesson 1 still marked done after a restart'), /✓/);
 	tmux('send-keys', '-t', 'again', 'q');
 	await waitFor(t, 'again', /EXITED 0/, 'a clean exit');
+});
+
+/** Starts the lab, waits for the menu with its lessons, quits with q. */
+async function menuAndQuit(t: ExecutionContext, name: string, env = ''): Promise<void> {
+	start(name, 80, 24, env);
+	await waitFor(t, name, /1\. Rings, user mode and system calls/, 'the menu with the lessons');
+	tmux('send-keys', '-t', name, 'q');
+	await waitFor(t, name, /EXITED 0/, 'a clean exit');
+	tmux('kill-session', '-t', name);
+}
+
+test('the menu\'s code cache: made by the first start, kept while it fits, made again when stale or rejected, never in the way', async t => {
+	const home = mkdtempSync(join(tmpdir(), 'ringlab-e2e-code-cache-'));
+	t.teardown(() => {
+		rmSync(home, {recursive: true, force: true});
+	});
+	const env = `XDG_CACHE_HOME=${JSON.stringify(home)}`;
+	const folder = join(home, 'ringlab');
+	const caches = () => (existsSync(folder) ? readdirSync(folder) : []);
+	// menu.cjs's first line, `// ringlab code <hash> — …`, is what its cache starts with.
+	const identity = Buffer.from(`${/^\/\/ (ringlab code [\da-f]+)/.exec(readFileSync(join(packageRoot, 'build', 'bundle', 'menu.cjs'), 'utf8'))![1]}\n`);
+
+	await menuAndQuit(t, 'cache-first', env);
+	t.is(caches().length, 1);
+	t.regex(caches()[0], /^menu-[\da-f]{8}\.v8cache$/);
+	const file = join(folder, caches()[0]);
+	const made = readFileSync(file);
+	t.true(made.subarray(0, identity.length).equals(identity));
+	t.true(made.length > 100_000, `${made.length} bytes: the menu's compiled code`);
+
+	const {mtimeMs} = statSync(file);
+	await menuAndQuit(t, 'cache-used', env);
+	t.is(statSync(file).mtimeMs, mtimeMs, 'a cache that fits is used, not made again');
+
+	// Data V8 refuses, under the right identity: rejected, the menu as usual, a new cache.
+	writeFileSync(file, Buffer.concat([identity, Buffer.alloc(made.length - identity.length, 0x5A)]));
+	await menuAndQuit(t, 'cache-rejected', env);
+	const remade = readFileSync(file);
+	t.true(remade.subarray(0, identity.length).equals(identity));
+	t.not(remade.at(-1), 0x5A);
+
+	// Made for other code (an older build): not used, made again.
+	writeFileSync(file, Buffer.concat([Buffer.from('ringlab code 00000000000000000000000000000000\n'), made.subarray(identity.length)]));
+	await menuAndQuit(t, 'cache-stale', env);
+	t.true(readFileSync(file).subarray(0, identity.length).equals(identity));
+	t.deepEqual(caches(), [basename(file)]);
+
+	// No folder can be made for it: the lab starts all the same.
+	await menuAndQuit(t, 'cache-blocked', `XDG_CACHE_HOME=${JSON.stringify(join(file, 'not-a-folder'))}`);
+});
+
+test('DEV=true (Ink\'s React DevTools switch) opens the lab as usual', async t => {
+	start('dev', 80, 24, 'DEV=true');
+	t.regex(await waitFor(t, 'dev', /1\. Rings, user mode and system calls/, 'the menu with the lessons'), /▸ Sandbox/);
+	tmux('send-keys', '-t', 'dev', 'Enter');
+	await waitFor(t, 'dev', /root@ringlab:~#/, 'the prompt');
+	tmux('send-keys', '-t', 'dev', 'C-c');
+	await waitFor(t, 'dev', /again to quit/, 'the quit prompt');
+	tmux('send-keys', '-t', 'dev', 'C-c');
+	await waitFor(t, 'dev', /EXITED 0/, 'a clean exit');
+});
+
+test('without the bundle (RINGLAB_NO_BUNDLE, as when it is missing or stale): the separate modules, the same lab', async t => {
+	start('modules', 80, 24, 'RINGLAB_NO_BUNDLE=1');
+	await waitFor(t, 'modules', /1\. Rings, user mode and system calls/, 'the menu with the lessons');
+	tmux('send-keys', '-t', 'modules', 'Enter');
+	await waitFor(t, 'modules', /root@ringlab:~#/, 'the prompt');
+	type('modules', 'run hello');
+	t.regex(await waitFor(t, 'modules', /powered off/, 'the guest\'s output'), /hello from ring 3\n\[hello: powered off, exit status 0/);
+	tmux('send-keys', '-t', 'modules', 'C-c');
+	await waitFor(t, 'modules', /again to quit/, 'the quit prompt');
+	tmux('send-keys', '-t', 'modules', 'C-c');
+	await waitFor(t, 'modules', /EXITED 0/, 'a clean exit');
 });
