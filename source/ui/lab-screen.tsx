@@ -3,8 +3,11 @@
 // LabController; this component draws it. Redraws are driven by the lab's
 // change signal, at most ~12 times a second while something runs, and not
 // at all while nothing changes. For a screen reader the same parts read
-// top to bottom as labelled text (linear-bars.tsx, and each view's own
-// linear form).
+// top to bottom as labelled text (linear-bars.ts, and each view's own
+// linear form), and a run redraws at most once a second: Ink rewrites the
+// whole text for every change, and a screen reader would be reading
+// register values twelve times a second. Keys, a command starting and a
+// command ending still draw at once (LabController's redraw event).
 
 import {Box, Text, useIsScreenReaderEnabled} from 'ink';
 import React, {useCallback, useEffect, useReducer, useRef} from 'react';
@@ -29,8 +32,11 @@ type Props = {
 /** How often panels may redraw while the engines change (ms). */
 export const redrawInterval = 80;
 
+/** The same for a screen reader: output and panels while a command runs, about once a second. */
+export const linearRedrawInterval = 1000;
+
 /** Re-render on lab/transcript changes, coalesced to one redraw per interval; returns "redraw now". */
-function useLiveRedraw(shell: Shell): () => void {
+function useLiveRedraw(shell: Shell, interval: number): () => void {
 	const [, bump] = useReducer((n: number) => n + 1, 0);
 	const timer = useRef<NodeJS.Timeout | undefined>(undefined);
 	const now = useCallback(() => {
@@ -40,7 +46,7 @@ function useLiveRedraw(shell: Shell): () => void {
 	}, []);
 	useEffect(() => {
 		const schedule = () => {
-			timer.current ??= setTimeout(now, redrawInterval);
+			timer.current ??= setTimeout(now, interval);
 		};
 
 		const stopLab = shell.lab.onChange(schedule);
@@ -49,8 +55,9 @@ function useLiveRedraw(shell: Shell): () => void {
 			stopLab();
 			stopTranscript();
 			if (timer.current) clearTimeout(timer.current);
+			timer.current = undefined;
 		};
-	}, [shell, now]);
+	}, [shell, now, interval]);
 	return now;
 }
 
@@ -127,7 +134,7 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 	const theme = useTheme();
 	const linear = useIsScreenReaderEnabled();
 	const {columns, rows} = useTerminalSize();
-	useLiveRedraw(shell);
+	useLiveRedraw(shell, linear ? linearRedrawInterval : redrawInterval);
 
 	const panels = lab.panels;
 	lab.size = {columns, rows};

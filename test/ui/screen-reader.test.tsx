@@ -10,6 +10,7 @@ import type {Key} from 'ink';
 import {render} from 'ink-testing-library';
 import {LabController} from '../../source/ui/lab-controller.js';
 import {LabScreen} from '../../source/ui/lab-screen.js';
+import {newShell} from '../../source/ui/new-shell.js';
 import {Menu, MenuController, placeholderItems, sandboxItem} from '../../source/ui/menu.js';
 import {ThemeContext, makeTheme} from '../../source/ui/theme.js';
 import type {Shell} from '../../source/shell/shell.js';
@@ -133,4 +134,41 @@ test('the process tree is an outline, and the help a list of sentences', async t
 	t.regex(help, /^Any key closes this help\.$/m);
 	t.true(help.split('\n').length <= 24);
 	screen.instance.unmount();
+});
+
+/** Frames that differ from the one before, as Ink writes them outside debug mode, while `run spinner` runs for `ms`. */
+async function framesDuringRun(screenReader: boolean, ms: number) {
+	const shell = newShell(); // As the app makes it: a run yields to the event loop (setImmediate) between slices.
+	let screen: ReturnType<typeof renderAt> | undefined;
+	const element = () => <ThemeContext.Provider value={makeTheme({color: false, ascii: false, screenReader})}><LabScreen lab={lab} title="sandbox" /></ThemeContext.Provider>;
+	const lab: LabController = new LabController(shell, {
+		redraw() {
+			screen?.instance.rerender(element());
+		},
+		leave() {},
+		quit() {},
+	});
+	screen = renderAt(element(), 80, 24, {screenReader});
+	await waitForFrame(screen.lastFrame, /root@ringlab:~# /);
+	lab.key('run --max-steps 4000000000 spinner\r', key());
+	const started = await waitForFrame(screen.lastFrame, /running: run --max-steps 4000000000 spinner/);
+	const from = screen.stdout.frames.length;
+	await settle(ms);
+	const written = screen.stdout.frames.slice(from - 1).filter((frame, index, all) => index > 0 && frame !== all[index - 1]);
+	lab.key('c', key({ctrl: true}));
+	for (let i = 0; i < 200 && shell.busy; i++) await settle(10); // eslint-disable-line no-await-in-loop
+	const stopped = await waitForFrame(screen.lastFrame, /\^C stopped: step/);
+	screen.instance.unmount();
+	return {started, written, stopped, busy: shell.busy};
+}
+
+test('while a guest runs, screen-reader mode rewrites the screen about once a second; the normal screen still redraws ~12 times a second', async t => {
+	const linear = await framesDuringRun(true, 3000);
+	t.regex(linear.started, /^Status: running: run --max-steps 4000000+… · Ctrl-C stops it\.$/m);
+	t.true(linear.written.length >= 1, 'the registers still change while it runs');
+	t.true(linear.written.length <= 4, `${linear.written.length} frames in 3 s`);
+	t.false(linear.busy);
+	t.regex(linear.stopped, /^\^C stopped: step [\d,]+/m, 'the end is drawn at once');
+	const normal = await framesDuringRun(false, 3000);
+	t.true(normal.written.length >= 8, `${normal.written.length} frames in 3 s`);
 });
