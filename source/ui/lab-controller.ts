@@ -5,7 +5,9 @@
 // not), then one redraw is requested. Tested without a terminal.
 //
 // Focus is the shell (keys edit the line) or a panel slot (keys navigate:
-// digits pick a panel, 0 the tenth, j/k scroll, / filters, +/- zoom, ? help, q leaves).
+// digits pick a panel, 0 the tenth, $ the last — a lesson lab with a VM has
+// eleven — j/k scroll, / filters, +/- zoom, ? help, q leaves; Alt+digit
+// picks a panel from the shell: Ink reads Alt with a symbol as the symbol).
 // Tab/Shift-Tab move focus (Tab in the shell completes when something is
 // typed). Ctrl-C stops a running command; with nothing running and an
 // empty line, a second Ctrl-C quits. No destructive action is on a
@@ -38,6 +40,12 @@ export type LabEvents = {
 /** The panel a digit picks: 1–9 the first nine, 0 the tenth (as tmux and screen number windows from 1). */
 export function panelOfDigit(digit: string): number {
 	return digit === '0' ? 9 : Number(digit) - 1;
+}
+
+/** The panel a key picks among `count`: a digit (panelOfDigit), or $ the last (as in vi, the end), which is how the eleventh is reached; undefined for any other key. */
+export function panelOfKey(input: string, count: number): number | undefined {
+	if (/^\d$/.test(input)) return panelOfDigit(input);
+	return input === '$' && count > 0 ? count - 1 : undefined;
 }
 
 /** The status line between Ctrl-C and the command's end. */
@@ -254,12 +262,13 @@ export class LabController {
 		}
 
 		const count = this.panels.length;
+		const picked = panelOfKey(input, count);
 		const page = Math.max(1, (this.metrics.get(panel.id)?.visible ?? 2) - 1);
 		if (key.tab) this.cycleFocus(key.shift ? -1 : 1);
 		else if (key.escape) {
 			if (state.filter) this.updatePanel(panel, () => ({filter: ''}));
 			else this.focus = 'shell';
-		} else if (/^\d$/.test(input)) this.selectPanel(panelOfDigit(input));
+		} else if (picked !== undefined) this.selectPanel(picked);
 		else if (key.leftArrow || input === 'h') this.selectPanel((this.selected - 1 + count) % count);
 		else if (key.rightArrow || input === 'l') this.selectPanel((this.selected + 1) % count);
 		else if (key.downArrow || input === 'j') this.scrollPanel(panel, 1);
