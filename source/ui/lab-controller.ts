@@ -64,6 +64,10 @@ export class LabController {
 	shellScroll = 0;
 	notice: string | undefined;
 	help = false;
+	/** Rows the help is scrolled down. */
+	helpScroll = 0;
+	/** Filled in by the help overlay while drawing: its rows of keys and the rows for them. */
+	readonly helpMetrics: PanelMetrics = {total: 0, visible: 0};
 	/** Filled in by the panel views while drawing (for scroll limits). */
 	readonly metrics = new Map<string, PanelMetrics>();
 	/** Filled in by the shell view: the transcript's wrapped rows and the rows for them. */
@@ -304,6 +308,24 @@ export class LabController {
 		}
 	}
 
+	/** While the help does not fit: j/k, arrows, Space/PgUp/PgDn and g/G scroll it (true); any other key closes it. */
+	private scrollHelp(input: string, key: Key): boolean {
+		const {total, visible} = this.helpMetrics;
+		const max = Math.max(0, total - visible);
+		if (max === 0) return false;
+		const page = Math.max(1, visible - 1);
+		let next: number;
+		if (key.downArrow || input === 'j') next = this.helpScroll + 1;
+		else if (key.upArrow || input === 'k') next = this.helpScroll - 1;
+		else if (key.pageDown || input === ' ') next = this.helpScroll + page;
+		else if (key.pageUp) next = this.helpScroll - page;
+		else if (input === 'g') next = 0;
+		else if (input === 'G') next = max;
+		else return false;
+		this.helpScroll = Math.max(0, Math.min(max, next));
+		return true;
+	}
+
 	/** Ctrl-C: stop what runs; else clear the line; else arm, then quit. */
 	private interrupt(): void {
 		if (this.shell.interrupt()) {
@@ -380,7 +402,10 @@ export class LabController {
 		}
 
 		if (this.help) {
-			this.help = false;
+			if (!this.scrollHelp(input, key)) {
+				this.help = false;
+				this.helpScroll = 0;
+			}
 		} else if (key.meta && /^\d$/.test(input)) {
 			// Alt+digit shows a panel from anywhere (the shell takes plain digits); focus stays where it is.
 			const index = panelOfDigit(input);

@@ -160,7 +160,7 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 		return (
 			<Box flexDirection="column" width={layout.columns}>
 				{tabRows.map((row, index) => <Text key={index}>{theme.text(row)}</Text>)}{/* eslint-disable-line react/no-array-index-key */}
-				{lab.help ? <HelpOverlay width={layout.columns} rows={layout.bodyRows - Math.max(0, tabRows.length - 1)} /> : <>{panelViews}{shellView}</>}
+				{lab.help ? <HelpOverlay width={layout.columns} rows={layout.bodyRows - Math.max(0, tabRows.length - 1)} scroll={lab.helpScroll} metrics={lab.helpMetrics} /> : <>{panelViews}{shellView}</>}
 				<Text>{theme.text(linearStatus(status, hints, layout.columns))}</Text>
 			</Box>
 		);
@@ -170,7 +170,7 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 		<Box flexDirection="column" width={layout.columns} height={layout.frameRows}>
 			<TabBar title={title} panels={panels} layout={layout} focus={lab.focus} />
 			{lab.help ? (
-				<HelpOverlay width={layout.columns} rows={layout.bodyRows} />
+				<HelpOverlay width={layout.columns} rows={layout.bodyRows} scroll={lab.helpScroll} metrics={lab.helpMetrics} />
 			) : layout.mode === 'narrow' ? (
 				<Box flexDirection="column" height={layout.bodyRows}>
 					{panelViews}
