@@ -20,7 +20,7 @@ export const helpLines: ReadonlyArray<[string, string]> = [
 	['Ctrl-L', 'clear the screen'],
 	['Ctrl-D, exit', 'leave the lab (back to the menu)'],
 	['', 'In a panel'],
-	['0-9, $, Alt+0-9', 'panel 1-9, 0 the 10th, $ the last (11th); Alt: from the shell'],
+	['0-9 $, Alt+0-9', 'panel 1-9, 0 the 10th, $ the last (11th); Alt: from the shell'],
 	['h l, ← →', 'previous / next panel'],
 	['j k, ↑ ↓', 'scroll; PgUp/PgDn a page; g/G top/bottom'],
 	['/', 'filter the lines (Enter keeps it, Esc clears it)'],

@@ -110,6 +110,7 @@ test('the tab bar names every panel on screen (and so the focused one) at 80, 10
 
 test('the ? help names 0 and $ and every line fits 80 columns', t => {
 	const rows = helpLines.map(([keys, what]) => (keys === '' ? what : `  ${keys.padEnd(16)}${what}`));
-	t.true(rows.some(row => /0-9, \$.*0 the 10th, \$ the last \(11th\)/.test(row)));
+	t.true(rows.some(row => /^ {2}0-9 \$, Alt\+0-9 {2}panel 1-9, 0 the 10th, \$ the last \(11th\)/.test(row)));
+	for (const [keys] of helpLines) t.true([...keys].length <= 14, `${keys}: at least two spaces before its description`);
 	for (const row of rows) t.true([...row].length <= 80, row);
 });
