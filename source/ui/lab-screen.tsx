@@ -116,15 +116,18 @@ function TabBar({title, panels, layout, focus}: {title: string; panels: Panel[];
 	);
 }
 
-function StatusLine({text, hints, columns, warn}: {text: string; hints: string; columns: number; warn: boolean}): React.JSX.Element {
+/** The keys the status line offers, longest first: a long status (a VM's name and technique) keeps the shortest form rather than none. */
+const shellHints = ['Tab complete · Esc panels ', 'Esc panels '];
+const panelHints = ['j/k scroll · / filter · ? help · q menu ', '? help · q menu '];
+
+function StatusLine({text, hints, columns, warn}: {text: string; hints: readonly string[]; columns: number; warn: boolean}): React.JSX.Element {
 	const theme = useTheme();
 	const left = theme.text(text);
-	const right = theme.text(hints);
-	const gap = columns - left.length - right.length;
+	const right = hints.map(hint => theme.text(hint)).find(hint => columns - left.length - hint.length > 0);
 	return (
 		<Text wrap="truncate">
 			<Text color={warn ? theme.colors.warn : theme.colors.accent} bold={warn}>{left}</Text>
-			{gap > 0 ? <Text color={theme.colors.dim}>{' '.repeat(gap) + right}</Text> : null}
+			{right ? <Text color={theme.colors.dim}>{' '.repeat(columns - left.length - right.length) + right}</Text> : null}
 		</Text>
 	);
 }
@@ -145,8 +148,8 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 
 	const busy = shell.busy;
 	const machine = shell.lab.machine;
-	const hints = lab.focus === 'shell' ? 'Tab complete · Esc panels ' : 'j/k scroll · / filter · ? help · q menu ';
-	const status = lab.notice ?? (busy ? runningText(shell, layout.columns - hints.length - 2, theme.glyphs.ellipsis) : machine ? `${machine.name}: step ${machine.cpu.steps.toLocaleString('en-US')}, ring ${machine.cpu.cpl}` : 'type help for the commands');
+	const hints = lab.focus === 'shell' ? shellHints : panelHints;
+	const status = lab.notice ?? (busy ? runningText(shell, layout.columns - hints[0].length - 2, theme.glyphs.ellipsis) : machine ? `${machine.name}: step ${machine.cpu.steps.toLocaleString('en-US')}, ring ${machine.cpu.cpl}` : 'type help for the commands');
 	const panelViews = layout.slots.map(slot => {
 		const panel = panels[slot.panel];
 		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={focused === panel} state={lab.stateOf(panel)} metrics={lab.metrics} />;
@@ -161,7 +164,7 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 			<Box flexDirection="column" width={layout.columns}>
 				{tabRows.map((row, index) => <Text key={index}>{theme.text(row)}</Text>)}{/* eslint-disable-line react/no-array-index-key */}
 				{lab.help ? <HelpOverlay width={layout.columns} rows={layout.bodyRows - Math.max(0, tabRows.length - 1)} scroll={lab.helpScroll} metrics={lab.helpMetrics} /> : <>{panelViews}{shellView}</>}
-				<Text>{theme.text(linearStatus(status, hints, layout.columns))}</Text>
+				<Text>{theme.text(hints.map(hint => linearStatus(status, hint, layout.columns)).find(line => line.includes('. Keys: ')) ?? linearStatus(status, hints[0], layout.columns))}</Text>
 			</Box>
 		);
 	}

@@ -120,6 +120,18 @@ test('bars are said in words: the ring timeline as step ranges and events, cgrou
 	exits.screen.instance.unmount();
 });
 
+test('a long status keeps the short keys sentence', async t => {
+	const shell = makeShell();
+	await sh(shell, 'vm create v1 hello --technique hardware-assist');
+	const {lab, screen} = await linearLab(shell, 80, 24);
+	lab.key('', key({escape: true}));
+	screen.instance.rerender(<ThemeContext.Provider value={theme}><LabScreen lab={lab} title="sandbox" /></ThemeContext.Provider>);
+	await settle(30);
+	const rows = screen.lastFrame().split('\n');
+	t.is(rows.at(-1), 'Status: v1 (VM, hardware-assist): step 0, ring 0. Keys: ? help, q menu.');
+	screen.instance.unmount();
+});
+
 test('the process tree is an outline, and the help a list of sentences', async t => {
 	const shell = makeKernelShell();
 	await sh(shell, 'unshare --pid --uts --fork --mount-proc');
@@ -177,7 +189,7 @@ async function framesDuringRun(screenReader: boolean, ms: number) {
 
 test('while a guest runs, screen-reader mode rewrites the screen about once a second; the normal screen still redraws ~12 times a second', async t => {
 	const linear = await framesDuringRun(true, 3000);
-	t.regex(linear.started, /^Status: running: run --max-steps 4000000+… · Ctrl-C stops it\.$/m);
+	t.regex(linear.started, /^Status: running: run --max-steps 4000000+… · Ctrl-C stops it\. Keys: Esc panels\.$/m);
 	t.true(linear.written.length >= 1, 'the registers still change while it runs');
 	t.true(linear.written.length <= 4, `${linear.written.length} frames in 3 s`);
 	t.false(linear.busy);
