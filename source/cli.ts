@@ -1,8 +1,9 @@
 #!/usr/bin/env -S node --max-semi-space-size=1
 // The `ringlab` command: parses arguments with meow and hands each
 // subcommand to its module, loaded only when used so that start-up stays
-// fast. Bad input gets one clear line and exit status 2; a wrong assembly
-// file gets file:line:col errors and exit status 1.
+// fast. Bad input gets one clear message, wrapped to the terminal by
+// commands/fail.ts, and exit status 2; a wrong assembly file gets
+// file:line:col errors and exit status 1.
 //
 // `ringlab` alone (or with only the lab's display options) opens the lab
 // without loading meow: parsing those few flags needs no package.json
@@ -15,6 +16,7 @@
 
 import {commonFlags, labOnlyFlags, type FlagSpec} from './cli-flags.js';
 import {closest} from './diagnostics.js';
+import {fail} from './commands/fail.js';
 
 /** Global flags that take a value, so their value is not mistaken for the command name. */
 const valueFlags = new Set(['--lessons']);
@@ -412,11 +414,6 @@ const commands: Record<string, Command> = {
 		},
 	},
 };
-
-function fail(message: string, hint?: string): number {
-	process.stderr.write(`ringlab: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
-	return 2;
-}
 
 function kebab(name: string): string {
 	return name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);

@@ -18,14 +18,10 @@ import {isPaging, isTechnique, pagingModes, techniques, type Paging, type Techni
 import {ioModeProblem, ioModes, isIoMode} from '../hypervisor/io/io-modes.js';
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
+import {fail} from './fail.js';
 
 /** The paravirtual kernel a user program runs under with --technique paravirt. */
 export const paravirtKernelPath = join(guestsDirectory, 'kernel-pv.s');
-
-function fail(message: string, hint?: string): number {
-	process.stderr.write(`ringlab: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
-	return 2;
-}
 
 function list<T extends string>(value: unknown, all: readonly T[], check: (item: string) => item is T, flag: string): T[] | string {
 	if (value === undefined) return [...all];

@@ -14,15 +14,11 @@ import {runMigration, type MigrationSession} from '../hypervisor/migration/sessi
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import {techniqueFlags} from './technique-flags.js';
+import {fail} from './fail.js';
 import {wordWrap} from '../wrap.js';
 
 /** Report lines wrap at 80 columns, continuation rows indented two spaces. */
 const reportRows = {hang: '  '};
-
-function fail(message: string, hint?: string): number {
-	process.stderr.write(`ringlab: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
-	return 2;
-}
 
 /** A size with an optional K, M or G suffix (binary units, as memory.max takes them). */
 export function parseSize(text: string): number | undefined {

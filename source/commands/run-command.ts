@@ -12,15 +12,7 @@ import {instructions, type IsaVariant} from '../machine/isa.js';
 import {describeProgram, listing} from './asm.js';
 import {checkText, costsText, isaMarkdown, isaText, popekGoldberg} from './isa.js';
 import {formatSummary, formatTrace, runGuest, summaryJson, type RunOptions} from './run.js';
-import {wordWrap} from '../wrap.js';
-
-/** Print an error and its hint, each wrapped to 80 columns; the exit status for bad arguments. */
-function fail(message: string, hint?: string): number {
-	const lines = wordWrap(`ringlab: ${message}`, 80);
-	if (hint) lines.push(...wordWrap(`hint: ${hint}`, 80));
-	process.stderr.write(`${lines.join('\n')}\n`);
-	return 2;
-}
+import {fail} from './fail.js';
 
 /** Assemble, printing diagnostics; undefined if it failed. */
 function assembleOrReport(path: string): Program | undefined {

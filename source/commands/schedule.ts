@@ -15,6 +15,7 @@ import type {VirtualTechnique} from '../hypervisor/techniques.js';
 import type {Program} from '../machine/assembler.js';
 import type {IsaVariant} from '../machine/isa.js';
 import {techniqueFlags} from './technique-flags.js';
+import {fail} from './fail.js';
 
 export const defaultVms = ['vcpu-spin,weight=512', 'vcpu-spin', 'sleeper'];
 
@@ -22,11 +23,6 @@ class SpecError extends Error {
 	constructor(message: string, readonly hint?: string) {
 		super(message);
 	}
-}
-
-function fail(message: string, hint?: string): number {
-	process.stderr.write(`ringlab: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
-	return 2;
 }
 
 const specHint = 'a VM is GUEST[,weight=W][,cap=C][,vcpus=N][,name=NAME], e.g. vcpu-spin,weight=512,cap=50';

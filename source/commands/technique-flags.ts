@@ -1,14 +1,10 @@
 // --technique and --paging for the commands that make VMs (migrate,
-// schedule), checked and turned into one line of error. Kept free of Ink
-// (run-command.ts pulls in compare.ts and Ink) so those commands start fast
-// when the input is wrong.
+// schedule), checked, with an error from commands/fail.ts when wrong. Kept
+// free of Ink (run-command.ts pulls in compare.ts and Ink) so those commands
+// start fast when the input is wrong.
 
 import {isPaging, isTechnique, pagingProblem, techniques, type Paging, type VirtualTechnique} from '../hypervisor/techniques.js';
-
-function fail(message: string, hint?: string): number {
-	process.stderr.write(`ringlab: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
-	return 2;
-}
+import {fail} from './fail.js';
 
 /** The technique (a VMM's: native has no VM) and paging, or the exit status of the error printed. */
 export function techniqueFlags(flags: Record<string, unknown>, purpose: string): {technique: VirtualTechnique; paging: Paging | undefined} | number {

@@ -2,6 +2,7 @@
 // folder of lesson files (every error as file:line:col with the line, a
 // caret and the fix, like the assembler's), or list the lessons in it.
 
+import {errorColumns, failureText} from '../commands/fail.js';
 import {formatDiagnostic} from '../diagnostics.js';
 import {displayPath} from '../guests.js';
 import {unavailableTypes} from './checkpoints.js';
@@ -30,7 +31,7 @@ export async function lessonsCheck(dir: string, io: LessonsIo, options: {play?: 
 	}
 
 	if (files.length === 0) {
-		io.stderr(`ringlab: no lesson files (*.md) in ${shown}\n`);
+		io.stderr(failureText(`no lesson files (*.md) in ${shown}`, undefined, errorColumns()));
 		return 1;
 	}
 
@@ -82,6 +83,6 @@ export function lessonsList(dir: string, io: LessonsIo): number {
 		io.stdout(`${lesson.id.padEnd(idWidth)}  ${String(lesson.minutes).padStart(3)} min  ${String(lesson.steps.length).padStart(2)} steps  ${lesson.title}\n`);
 	}
 
-	if (broken > 0) io.stderr(`ringlab: ${broken} lesson file${broken === 1 ? ' has' : 's have'} errors and ${broken === 1 ? 'is' : 'are'} not listed: ringlab lessons check ${displayPath(dir) || '.'}\n`);
+	if (broken > 0) io.stderr(failureText(`${broken} lesson file${broken === 1 ? ' has' : 's have'} errors and ${broken === 1 ? 'is' : 'are'} not listed: ringlab lessons check ${displayPath(dir) || '.'}`, undefined, errorColumns()));
 	return broken > 0 ? 1 : 0;
 }

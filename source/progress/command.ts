@@ -3,6 +3,7 @@
 // and step counts come from the lesson folder (--lessons DIR, default the
 // bundled lessons/); records for lessons not in it are still shown.
 
+import {errorColumns, failureText, usageStatus} from '../commands/fail.js';
 import {closest} from '../diagnostics.js';
 import {loadLessons} from '../lessons/loader.js';
 import {bundledLessonsDirectory} from '../lessons/paths.js';
@@ -22,21 +23,21 @@ export type Io = {
 
 export async function progressCommand(flags: ProgressFlags, io: Io): Promise<number> {
 	if (flags.export !== undefined && flags.export !== 'csv') {
-		io.stderr(`ringlab: --export takes csv, not '${flags.export}'\nhint: ringlab progress --export csv > progress.csv\n`);
-		return 2;
+		io.stderr(failureText(`--export takes csv, not '${flags.export}'`, 'ringlab progress --export csv > progress.csv', errorColumns()));
+		return usageStatus;
 	}
 
 	if ([flags.json, flags.reset !== undefined, flags.export !== undefined].filter(Boolean).length > 1) {
-		io.stderr('ringlab: use one of --json, --reset and --export at a time\n');
-		return 2;
+		io.stderr(failureText('use one of --json, --reset and --export at a time', undefined, errorColumns()));
+		return usageStatus;
 	}
 
 	const store = new ProgressStore(io.cwd ? {cwd: io.cwd} : {});
-	for (const message of store.recovery?.messages ?? []) io.stderr(`ringlab: note: ${message}\n`);
+	for (const message of store.recovery?.messages ?? []) io.stderr(failureText(`note: ${message}`, undefined, errorColumns()));
 	const dir = flags.lessons ?? bundledLessonsDirectory;
 	const {lessons, diagnostics} = loadLessons(dir);
 	const broken = new Set(diagnostics.map(d => d.file)).size;
-	if (broken > 0) io.stderr(`ringlab: note: ${broken} lesson file${broken === 1 ? ' has' : 's have'} errors and ${broken === 1 ? 'is' : 'are'} not listed by title (ringlab lessons check ${flags.lessons ?? ''})`.trimEnd() + '\n');
+	if (broken > 0) io.stderr(failureText(`note: ${broken} lesson file${broken === 1 ? ' has' : 's have'} errors and ${broken === 1 ? 'is' : 'are'} not listed by title (${`ringlab lessons check ${flags.lessons ?? ''}`.trimEnd()})`, undefined, errorColumns()));
 
 	if (flags.reset !== undefined) {
 		const id = flags.reset;
@@ -49,12 +50,12 @@ export async function progressCommand(flags: ProgressFlags, io: Io): Promise<num
 			}
 
 			const suggestion = closest(id, known, 4);
-			io.stderr(`ringlab: no lesson '${id}'\nhint: ${suggestion ? `did you mean '${suggestion}'? ` : ''}lessons: ${known.join(', ') || 'none'}\n`);
-			return 2;
+			io.stderr(failureText(`no lesson '${id}'`, `${suggestion ? `did you mean '${suggestion}'? ` : ''}lessons: ${known.join(', ') || 'none'}`, errorColumns()));
+			return usageStatus;
 		}
 
 		if (store.readOnly) {
-			io.stderr(`ringlab: ${store.path} comes from a newer ringlab; not changing it\n`);
+			io.stderr(failureText(`${store.path} comes from a newer ringlab; not changing it`, undefined, errorColumns()));
 			return 1;
 		}
 

@@ -5,7 +5,9 @@
 // not), then one redraw is requested. Tested without a terminal.
 //
 // Focus is the shell (keys edit the line) or a panel slot (keys navigate:
-// digits pick a panel, 0 the tenth, j/k scroll, / filters, +/- zoom, ? help, q leaves).
+// digits pick a panel, 0 the tenth, $ the last — a lesson lab with a VM has
+// eleven — j/k scroll, / filters, +/- zoom, ? help, q leaves; Alt+digit
+// picks a panel from the shell: Ink reads Alt with a symbol as the symbol).
 // Tab/Shift-Tab move focus (Tab in the shell completes when something is
 // typed). Ctrl-C stops a running command; with nothing running and an
 // empty line, a second Ctrl-C quits. No destructive action is on a
@@ -40,6 +42,12 @@ export function panelOfDigit(digit: string): number {
 	return digit === '0' ? 9 : Number(digit) - 1;
 }
 
+/** The panel a key picks among `count`: a digit (panelOfDigit), or $ the last (as in vi, the end), which is how the eleventh is reached; undefined for any other key. */
+export function panelOfKey(input: string, count: number): number | undefined {
+	if (/^\d$/.test(input)) return panelOfDigit(input);
+	return input === '$' && count > 0 ? count - 1 : undefined;
+}
+
 /** The status line between Ctrl-C and the command's end. */
 export const stoppingNotice = 'stopping…';
 
@@ -56,6 +64,10 @@ export class LabController {
 	shellScroll = 0;
 	notice: string | undefined;
 	help = false;
+	/** Rows the help is scrolled down. */
+	helpScroll = 0;
+	/** Filled in by the help overlay while drawing: its rows of keys and the rows for them. */
+	readonly helpMetrics: PanelMetrics = {total: 0, visible: 0};
 	/** Filled in by the panel views while drawing (for scroll limits). */
 	readonly metrics = new Map<string, PanelMetrics>();
 	/** Filled in by the shell view: the transcript's wrapped rows and the rows for them. */
@@ -254,12 +266,13 @@ export class LabController {
 		}
 
 		const count = this.panels.length;
+		const picked = panelOfKey(input, count);
 		const page = Math.max(1, (this.metrics.get(panel.id)?.visible ?? 2) - 1);
 		if (key.tab) this.cycleFocus(key.shift ? -1 : 1);
 		else if (key.escape) {
 			if (state.filter) this.updatePanel(panel, () => ({filter: ''}));
 			else this.focus = 'shell';
-		} else if (/^\d$/.test(input)) this.selectPanel(panelOfDigit(input));
+		} else if (picked !== undefined) this.selectPanel(picked);
 		else if (key.leftArrow || input === 'h') this.selectPanel((this.selected - 1 + count) % count);
 		else if (key.rightArrow || input === 'l') this.selectPanel((this.selected + 1) % count);
 		else if (key.downArrow || input === 'j') this.scrollPanel(panel, 1);
@@ -293,6 +306,24 @@ export class LabController {
 		} else {
 			this.onShellKey(input, key);
 		}
+	}
+
+	/** While the help does not fit: j/k, arrows, Space/PgUp/PgDn and g/G scroll it (true); any other key closes it. */
+	private scrollHelp(input: string, key: Key): boolean {
+		const {total, visible} = this.helpMetrics;
+		const max = Math.max(0, total - visible);
+		if (max === 0) return false;
+		const page = Math.max(1, visible - 1);
+		let next: number;
+		if (key.downArrow || input === 'j') next = this.helpScroll + 1;
+		else if (key.upArrow || input === 'k') next = this.helpScroll - 1;
+		else if (key.pageDown || input === ' ') next = this.helpScroll + page;
+		else if (key.pageUp) next = this.helpScroll - page;
+		else if (input === 'g') next = 0;
+		else if (input === 'G') next = max;
+		else return false;
+		this.helpScroll = Math.max(0, Math.min(max, next));
+		return true;
 	}
 
 	/** Ctrl-C: stop what runs; else clear the line; else arm, then quit. */
@@ -371,7 +402,10 @@ export class LabController {
 		}
 
 		if (this.help) {
-			this.help = false;
+			if (!this.scrollHelp(input, key)) {
+				this.help = false;
+				this.helpScroll = 0;
+			}
 		} else if (key.meta && /^\d$/.test(input)) {
 			// Alt+digit shows a panel from anywhere (the shell takes plain digits); focus stays where it is.
 			const index = panelOfDigit(input);

@@ -3,8 +3,11 @@
 // LabController; this component draws it. Redraws are driven by the lab's
 // change signal, at most ~12 times a second while something runs, and not
 // at all while nothing changes. For a screen reader the same parts read
-// top to bottom as labelled text (linear-bars.tsx, and each view's own
-// linear form).
+// top to bottom as labelled text (linear-bars.ts, and each view's own
+// linear form), and a run redraws at most once a second: Ink rewrites the
+// whole text for every change, and a screen reader would be reading
+// register values twelve times a second. Keys, a command starting and a
+// command ending still draw at once (LabController's redraw event).
 
 import {Box, Text, useIsScreenReaderEnabled} from 'ink';
 import React, {useCallback, useEffect, useReducer, useRef} from 'react';
@@ -29,8 +32,11 @@ type Props = {
 /** How often panels may redraw while the engines change (ms). */
 export const redrawInterval = 80;
 
+/** The same for a screen reader: output and panels while a command runs, about once a second. */
+export const linearRedrawInterval = 1000;
+
 /** Re-render on lab/transcript changes, coalesced to one redraw per interval; returns "redraw now". */
-function useLiveRedraw(shell: Shell): () => void {
+function useLiveRedraw(shell: Shell, interval: number): () => void {
 	const [, bump] = useReducer((n: number) => n + 1, 0);
 	const timer = useRef<NodeJS.Timeout | undefined>(undefined);
 	const now = useCallback(() => {
@@ -40,7 +46,7 @@ function useLiveRedraw(shell: Shell): () => void {
 	}, []);
 	useEffect(() => {
 		const schedule = () => {
-			timer.current ??= setTimeout(now, redrawInterval);
+			timer.current ??= setTimeout(now, interval);
 		};
 
 		const stopLab = shell.lab.onChange(schedule);
@@ -49,8 +55,9 @@ function useLiveRedraw(shell: Shell): () => void {
 			stopLab();
 			stopTranscript();
 			if (timer.current) clearTimeout(timer.current);
+			timer.current = undefined;
 		};
-	}, [shell, now]);
+	}, [shell, now, interval]);
 	return now;
 }
 
@@ -109,15 +116,18 @@ function TabBar({title, panels, layout, focus}: {title: string; panels: Panel[];
 	);
 }
 
-function StatusLine({text, hints, columns, warn}: {text: string; hints: string; columns: number; warn: boolean}): React.JSX.Element {
+/** The keys the status line offers, longest first: a long status (a VM's name and technique) keeps the shortest form rather than none. */
+const shellHints = ['Tab complete · Esc panels ', 'Esc panels '];
+const panelHints = ['j/k scroll · / filter · ? help · q menu ', '? help · q menu '];
+
+function StatusLine({text, hints, columns, warn}: {text: string; hints: readonly string[]; columns: number; warn: boolean}): React.JSX.Element {
 	const theme = useTheme();
 	const left = theme.text(text);
-	const right = theme.text(hints);
-	const gap = columns - left.length - right.length;
+	const right = hints.map(hint => theme.text(hint)).find(hint => columns - left.length - hint.length > 0);
 	return (
 		<Text wrap="truncate">
 			<Text color={warn ? theme.colors.warn : theme.colors.accent} bold={warn}>{left}</Text>
-			{gap > 0 ? <Text color={theme.colors.dim}>{' '.repeat(gap) + right}</Text> : null}
+			{right ? <Text color={theme.colors.dim}>{' '.repeat(columns - left.length - right.length) + right}</Text> : null}
 		</Text>
 	);
 }
@@ -127,7 +137,7 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 	const theme = useTheme();
 	const linear = useIsScreenReaderEnabled();
 	const {columns, rows} = useTerminalSize();
-	useLiveRedraw(shell);
+	useLiveRedraw(shell, linear ? linearRedrawInterval : redrawInterval);
 
 	const panels = lab.panels;
 	lab.size = {columns, rows};
@@ -138,8 +148,8 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 
 	const busy = shell.busy;
 	const machine = shell.lab.machine;
-	const hints = lab.focus === 'shell' ? 'Tab complete · Esc panels ' : 'j/k scroll · / filter · ? help · q menu ';
-	const status = lab.notice ?? (busy ? runningText(shell, layout.columns - hints.length - 2, theme.glyphs.ellipsis) : machine ? `${machine.name}: step ${machine.cpu.steps.toLocaleString('en-US')}, ring ${machine.cpu.cpl}` : 'type help for the commands');
+	const hints = lab.focus === 'shell' ? shellHints : panelHints;
+	const status = lab.notice ?? (busy ? runningText(shell, layout.columns - hints[0].length - 2, theme.glyphs.ellipsis) : machine ? `${machine.name}: step ${machine.cpu.steps.toLocaleString('en-US')}, ring ${machine.cpu.cpl}` : 'type help for the commands');
 	const panelViews = layout.slots.map(slot => {
 		const panel = panels[slot.panel];
 		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={focused === panel} state={lab.stateOf(panel)} metrics={lab.metrics} />;
@@ -153,8 +163,8 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 		return (
 			<Box flexDirection="column" width={layout.columns}>
 				{tabRows.map((row, index) => <Text key={index}>{theme.text(row)}</Text>)}{/* eslint-disable-line react/no-array-index-key */}
-				{lab.help ? <HelpOverlay width={layout.columns} rows={layout.bodyRows - Math.max(0, tabRows.length - 1)} /> : <>{panelViews}{shellView}</>}
-				<Text>{theme.text(linearStatus(status, hints, layout.columns))}</Text>
+				{lab.help ? <HelpOverlay width={layout.columns} rows={layout.bodyRows - Math.max(0, tabRows.length - 1)} scroll={lab.helpScroll} metrics={lab.helpMetrics} /> : <>{panelViews}{shellView}</>}
+				<Text>{theme.text(hints.map(hint => linearStatus(status, hint, layout.columns)).find(line => line.includes('. Keys: ')) ?? linearStatus(status, hints[0], layout.columns))}</Text>
 			</Box>
 		);
 	}
@@ -163,7 +173,7 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 		<Box flexDirection="column" width={layout.columns} height={layout.frameRows}>
 			<TabBar title={title} panels={panels} layout={layout} focus={lab.focus} />
 			{lab.help ? (
-				<HelpOverlay width={layout.columns} rows={layout.bodyRows} />
+				<HelpOverlay width={layout.columns} rows={layout.bodyRows} scroll={lab.helpScroll} metrics={lab.helpMetrics} />
 			) : layout.mode === 'narrow' ? (
 				<Box flexDirection="column" height={layout.bodyRows}>
 					{panelViews}

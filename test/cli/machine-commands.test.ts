@@ -125,7 +125,7 @@ test('a path that does not exist: no such file, the path, where it looked and wh
 		const {status, stderr, stdout} = ringlab([command, './missing.s'], {cwd: dir});
 		t.is(status, 2);
 		t.is(stdout, '');
-		t.true(stderr.replaceAll('\n', ' ').startsWith(`ringlab: ./missing.s: no such file (looked for ${join(dir, 'missing.s')}) hint: check the path (relative to ${dir}); or run a bundled guest by name:`), stderr);
+		t.true(stderr.replaceAll(/\n */g, ' ').startsWith(`ringlab: ./missing.s: no such file (looked for ${join(dir, 'missing.s')}) hint: check the path (relative to ${dir}); or run a bundled guest by name:`), stderr);
 		for (const line of stderr.trimEnd().split('\n')) t.true(line.length <= 80, line);
 	}
 

@@ -29,7 +29,7 @@ test('ringlab run --json gains technique, paging and exits by reason', t => {
 test('bad --technique or --paging: one message (wrapped at 80 columns), exit 2', t => {
 	const bad = ringlab(['run', 'hello', '--technique', 'magic']);
 	t.is(bad.status, 2);
-	t.regex(bad.stderr.replaceAll('\n', ' '), /--technique must be one of native, trap-emulate, binary-translation, paravirt, hardware-assist; not 'magic'/);
+	t.regex(bad.stderr.replaceAll(/\n +/g, ' '), /--technique must be one of native, trap-emulate, binary-translation, paravirt, hardware-assist; not 'magic'/);
 	for (const line of bad.stderr.trimEnd().split('\n')) t.true(line.length <= 80, line);
 	const nested = ringlab(['run', 'hello', '--technique', 'binary-translation', '--paging', 'nested']);
 	t.is(nested.status, 2);

@@ -86,8 +86,11 @@ test('ringlab progress with a truncated file: a note on stderr, the work recover
 	writeFileSync(path, text.slice(0, text.indexOf('an-old-lesson')));
 	const {status, stdout, stderr} = ringlab(['progress'], {env: h.env});
 	t.is(status, 0);
-	t.regex(stderr, /ringlab: note: .*progress\.json was damaged/);
-	t.regex(stderr, /ringlab: note: the damaged file is kept at /);
+	// Notes wrap at 80 columns, continuation rows indented under the text.
+	const notes = stderr.replaceAll(/\n +/g, ' ');
+	t.regex(notes, /ringlab: note: .*progress\.json was damaged/);
+	t.regex(notes, /ringlab: note: the damaged file is kept at /);
+	for (const line of stderr.trimEnd().split('\n')) t.true(line.length <= 80, line);
 	t.regex(stdout, /rings-and-syscalls\s+│ [^│]+│ done/);
 	t.regex(stdout, /privileged-and-sensitive │ [^│]+│ step 2\/3/);
 	t.is(ringlab(['progress'], {env: h.env}).stderr, '', 'recovered once, then quiet');

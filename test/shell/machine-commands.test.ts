@@ -3,6 +3,7 @@
 // trace, the ring timeline, memory and TLB, and Ctrl-C stopping a run.
 
 import test from 'ava';
+import {Uart} from '../../source/machine/devices/uart.js';
 import {makeKernelShell, makeShell, sh} from './helpers.js';
 
 test('run boots a user guest under the kernel and prints its console and how it stopped', async t => {
@@ -116,7 +117,37 @@ test('run spinner (it reads argc at [sp] and spins forever) stops at its step bu
 	stop();
 	t.is(status, 130);
 	t.regex(stdout, /\^C stopped: step [\d,]+ {2}pc/);
+	t.regex(stdout, /entry 0x400000\n\^C stopped/, 'the spinner printed nothing: ^C at the start of the next line, no blank line (a terminal echoes ^C where the cursor is)');
 	t.is(shell.lab.machine!.machine.cpu.cpl, 3, 'stopped in the spinner, at ring 3');
+});
+
+test('vm start paused by Ctrl-C: ^C on the line after the VM\'s output, with no blank line', async t => {
+	const shell = makeShell();
+	t.is((await sh(shell, 'vm create v1 spinner --technique hardware-assist')).status, 0);
+	const controller = new AbortController();
+	let slices = 0;
+	const stop = shell.lab.onChange(() => {
+		if (++slices === 3) controller.abort();
+	});
+	let stdout = '';
+	const status = await shell.run('vm start v1', {write(text) {
+		stdout += text;
+	}}, {write() {}}, controller.signal);
+	stop();
+	t.is(status, 130);
+	t.regex(stdout, /^\^C paused: /, stdout);
+});
+
+test('the console knows whether output since a point ended mid-line', t => {
+	const uart = new Uart(() => 0);
+	t.false(uart.endsMidLine(0), 'nothing written');
+	for (const byte of Buffer.from('ab')) uart.write(0x3f8, byte);
+	t.true(uart.endsMidLine(0));
+	t.false(uart.endsMidLine(2), 'nothing since byte 2');
+	uart.write(0x3f8, 0x0a);
+	t.false(uart.endsMidLine(0));
+	uart.write(0x3f9, 0x41); // Not the data port: not output.
+	t.false(uart.endsMidLine(0));
 });
 
 test('Ctrl-C (the abort signal) stops a live run between slices', async t => {

@@ -9,6 +9,7 @@ const test = anyTest.serial;
 import React from 'react';
 import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
+import {HelpOverlay, helpLines} from '../../source/ui/help-overlay.js';
 import {labParts} from '../../source/ui/lab-module.js';
 import {PanelView, initialPanelState} from '../../source/ui/panel-view.js';
 import {registersPanel} from '../../source/ui/panels/registers.js';
@@ -18,6 +19,7 @@ import {keys, plainText, ready, renderAt, waitForFrame} from './harness.js';
 
 const unicode = makeTheme({color: false, ascii: false, screenReader: false});
 const ascii = makeTheme({color: false, ascii: true, screenReader: false});
+const escape = (text: string) => text.replaceAll(/[$()*+.?[\\\]^{|}/]/g, '\\$&');
 
 test('the menu offers the sandbox and a clearly labelled placeholder list of lessons', t => {
 	const {lastFrame, unmount} = render(<App parts={labParts} shell={makeShell()} theme={unicode} />);
@@ -142,6 +144,35 @@ test('? from a panel shows the keys; any key closes it', async t => {
 	stdin.type('x');
 	t.notRegex(await waitForFrame(lastFrame, /ringlab\$/), /move focus between/);
 	instance.unmount();
+});
+
+test('the ? help at 80x24 shows every key line; j/k scroll it only where it does not fit (a short overlay), else any key closes it', async t => {
+	const {stdin, lastFrame, instance} = renderAt(<App parts={labParts} startInLab shell={makeShell()} theme={unicode} />, 80, 24);
+	await ready(lastFrame, /ringlab\$/);
+	stdin.type(keys.escape);
+	await waitForFrame(lastFrame, /1 Registers ◂/);
+	stdin.type('?');
+	const help = await waitForFrame(lastFrame, /any key closes this help/);
+	for (const [keysText, what] of helpLines) t.regex(help, new RegExp(`^${keysText === '' ? '' : ` {2}${escape(keysText)} +`}${escape(what)}$`, 'm'));
+	t.is(help.split('\n').length, 24);
+	stdin.type('j');
+	t.notRegex(await waitForFrame(lastFrame, /ringlab\$/), /any key closes this help/, 'j closes a help that fits');
+	instance.unmount();
+
+	// Fewer rows than lines (the overlay alone, 10 rows): a window of 9 and where it is; scrolled to the end, the last line.
+	const metrics = {total: 0, visible: 0};
+	const at = (scroll: number) => renderAt(<ThemeContext.Provider value={unicode}><HelpOverlay width={80} rows={10} scroll={scroll} metrics={metrics} /></ThemeContext.Provider>, 80, 10);
+	const top = at(0);
+	const first = plainText(top.lastFrame());
+	top.instance.unmount();
+	t.deepEqual(metrics, {total: helpLines.length, visible: 9});
+	t.is(first.split('\n').length, 10);
+	t.regex(first, /^In the shell\n/);
+	t.regex(first, /\nlines 1–9 of 21 · j\/k scroll · any other key closes$/);
+	const end = at(99);
+	const last = plainText(end.lastFrame());
+	end.instance.unmount();
+	t.regex(last, /^ {2}\? +this help \(from a panel\); j\/k scroll it, other keys close it\nlines 13–21 of 21/m);
 });
 
 test('exit in the shell goes back to the menu, and the lab is kept', async t => {

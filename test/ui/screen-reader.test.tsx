@@ -10,6 +10,7 @@ import type {Key} from 'ink';
 import {render} from 'ink-testing-library';
 import {LabController} from '../../source/ui/lab-controller.js';
 import {LabScreen} from '../../source/ui/lab-screen.js';
+import {newShell} from '../../source/ui/new-shell.js';
 import {Menu, MenuController, placeholderItems, sandboxItem} from '../../source/ui/menu.js';
 import {ThemeContext, makeTheme} from '../../source/ui/theme.js';
 import type {Shell} from '../../source/shell/shell.js';
@@ -119,6 +120,18 @@ test('bars are said in words: the ring timeline as step ranges and events, cgrou
 	exits.screen.instance.unmount();
 });
 
+test('a long status keeps the short keys sentence', async t => {
+	const shell = makeShell();
+	await sh(shell, 'vm create v1 hello --technique hardware-assist');
+	const {lab, screen} = await linearLab(shell, 80, 24);
+	lab.key('', key({escape: true}));
+	screen.instance.rerender(<ThemeContext.Provider value={theme}><LabScreen lab={lab} title="sandbox" /></ThemeContext.Provider>);
+	await settle(30);
+	const rows = screen.lastFrame().split('\n');
+	t.is(rows.at(-1), 'Status: v1 (VM, hardware-assist): step 0, ring 0. Keys: ? help, q menu.');
+	screen.instance.unmount();
+});
+
 test('the process tree is an outline, and the help a list of sentences', async t => {
 	const shell = makeKernelShell();
 	await sh(shell, 'unshare --pid --uts --fork --mount-proc');
@@ -130,7 +143,57 @@ test('the process tree is an outline, and the help a list of sentences', async t
 	await settle(30);
 	const help = screen.lastFrame();
 	t.regex(help, /^In the shell:\n {2}Enter: run the command line/m);
-	t.regex(help, /^Any key closes this help\.$/m);
+	// At 80x24 (two rows of panel names) one line does not fit: j and k scroll, and the last line says where.
+	t.regex(help, /^Lines 1 to 20 of 21: j and k scroll, any other key closes this help\.$/m);
+	t.notRegex(help, /this help \(from a panel\)/);
 	t.true(help.split('\n').length <= 24);
+	lab.key('j', key());
+	t.true(lab.help, 'j scrolls, it does not close');
+	screen.instance.rerender(<ThemeContext.Provider value={theme}><LabScreen lab={lab} title="sandbox" /></ThemeContext.Provider>);
+	await settle(30);
+	const scrolled = screen.lastFrame();
+	t.regex(scrolled, /^ {2}\?: this help \(from a panel\); j\/k scroll it, other keys close it$/m);
+	t.regex(scrolled, /^Lines 2 to 21 of 21: j and k scroll, any other key closes this help\.$/m);
+	t.true(scrolled.split('\n').length <= 24);
+	lab.key('x', key());
+	t.false(lab.help);
+	t.is(lab.line.text, '', 'the key that closes the help does nothing else');
 	screen.instance.unmount();
+});
+
+/** Frames that differ from the one before, as Ink writes them outside debug mode, while `run spinner` runs for `ms`. */
+async function framesDuringRun(screenReader: boolean, ms: number) {
+	const shell = newShell(); // As the app makes it: a run yields to the event loop (setImmediate) between slices.
+	let screen: ReturnType<typeof renderAt> | undefined;
+	const element = () => <ThemeContext.Provider value={makeTheme({color: false, ascii: false, screenReader})}><LabScreen lab={lab} title="sandbox" /></ThemeContext.Provider>;
+	const lab: LabController = new LabController(shell, {
+		redraw() {
+			screen?.instance.rerender(element());
+		},
+		leave() {},
+		quit() {},
+	});
+	screen = renderAt(element(), 80, 24, {screenReader});
+	await waitForFrame(screen.lastFrame, /root@ringlab:~# /);
+	lab.key('run --max-steps 4000000000 spinner\r', key());
+	const started = await waitForFrame(screen.lastFrame, /running: run --max-steps 4000000000 spinner/);
+	const from = screen.stdout.frames.length;
+	await settle(ms);
+	const written = screen.stdout.frames.slice(from - 1).filter((frame, index, all) => index > 0 && frame !== all[index - 1]);
+	lab.key('c', key({ctrl: true}));
+	for (let i = 0; i < 200 && shell.busy; i++) await settle(10); // eslint-disable-line no-await-in-loop
+	const stopped = await waitForFrame(screen.lastFrame, /\^C stopped: step/);
+	screen.instance.unmount();
+	return {started, written, stopped, busy: shell.busy};
+}
+
+test('while a guest runs, screen-reader mode rewrites the screen about once a second; the normal screen still redraws ~12 times a second', async t => {
+	const linear = await framesDuringRun(true, 3000);
+	t.regex(linear.started, /^Status: running: run --max-steps 4000000+… · Ctrl-C stops it\. Keys: Esc panels\.$/m);
+	t.true(linear.written.length >= 1, 'the registers still change while it runs');
+	t.true(linear.written.length <= 4, `${linear.written.length} frames in 3 s`);
+	t.false(linear.busy);
+	t.regex(linear.stopped, /^\^C stopped: step [\d,]+/m, 'the end is drawn at once');
+	const normal = await framesDuringRun(false, 3000);
+	t.true(normal.written.length >= 8, `${normal.written.length} frames in 3 s`);
 });

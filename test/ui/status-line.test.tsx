@@ -63,3 +63,19 @@ test('runningText cuts a long line to the width and keeps the stop hint', t => {
 	t.is([...text].length, 40);
 	t.is(runningText(shell, 12), 'running: ec…');
 });
+
+test('a long status keeps the short form of the keys (? help · q menu) instead of none', async t => {
+	const screen = renderAt(<App parts={labParts} startInLab shell={makeShell()} theme={theme} />, 80, 24);
+	t.teardown(() => {
+		screen.instance.unmount();
+	});
+	await ready(screen.lastFrame, /ringlab\$/);
+	screen.stdin.type('vm create v1 hello --technique hardware-assist\r');
+	const shell = await waitForFrame(screen.lastFrame, /^ v1 \(VM, hardware-assist\): step 0, ring 0 +Tab complete · Esc panels$/m);
+	t.regex(shell.split('\n').at(-1)!, /ring 0 +Tab complete · Esc panels$/, 'in the shell the long form fits');
+	screen.stdin.type(keys.escape);
+	const panel = await waitForFrame(screen.lastFrame, /◂/);
+	const last = panel.split('\n').at(-1)!;
+	t.regex(last, /^ v1 \(VM, hardware-assist\): step 0, ring 0 +\? help · q menu$/);
+	t.true(last.length <= 80);
+});

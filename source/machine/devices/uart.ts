@@ -83,6 +83,11 @@ export class Uart implements Device {
 		return this.output.slice(0, this.outputLength);
 	}
 
+	/** Whether output written after the first `from` bytes ends mid-line (the shell then breaks the line before its own message). */
+	endsMidLine(from: number): boolean {
+		return this.outputLength > from && this.output[this.outputLength - 1] !== 0x0a;
+	}
+
 	/** What the guest printed, safe to show on a terminal. */
 	text(): string {
 		const shown = sanitizeBytes(this.output.subarray(0, this.outputLength));

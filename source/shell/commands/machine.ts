@@ -72,7 +72,8 @@ function changes(current: MachineSession): string {
 /** Run live in slices, printing console output as it appears, until stop, budget or Ctrl-C. */
 async function runLive(current: MachineSession, maxSteps: number, context: CommandContext): Promise<number> {
 	const {machine} = current;
-	let shown = machine.uart.outputLength;
+	const before = machine.uart.outputLength;
+	let shown = before;
 	const start = machine.cpu.steps;
 	let reason: StopReason = 'budget';
 	context.lab.activity = {command: 'run', detail: current.name};
@@ -87,7 +88,8 @@ async function runLive(current: MachineSession, maxSteps: number, context: Comma
 
 	const summary = machine.summary(reason);
 	if (context.signal.aborted && reason === 'budget') {
-		context.stdout.write(`\n^C stopped: ${position(current)}\n'run' continues, 'step' goes one instruction, 'back N' steps back.\n`);
+		// ^C where the cursor is, as a terminal echoes it: on a line of its own only after output that ended mid-line.
+		context.stdout.write(`${machine.uart.endsMidLine(before) ? '\n' : ''}^C stopped: ${position(current)}\n'run' continues, 'step' goes one instruction, 'back N' steps back.\n`);
 		return 130;
 	}
 

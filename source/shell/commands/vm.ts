@@ -157,7 +157,8 @@ const start: Command = {
 		session.view.markBaseline();
 		context.lab.activity = {command: 'vm start', detail: session.spec.name};
 		const uart = session.vm.devices.uart;
-		let shown = uart.outputLength;
+		const before = uart.outputLength;
+		let shown = before;
 		const begin = session.steps;
 		while (!session.stopped && session.steps - begin < budget) {
 			session.run(Math.min(liveSlice, budget - (session.steps - begin)));
@@ -170,7 +171,7 @@ const start: Command = {
 			if (session.stopped) break;
 			await context.pause();
 			if (context.signal.aborted) {
-				context.stdout.write(`\n^C paused: ${where(session)}\n`);
+				context.stdout.write(`${uart.endsMidLine(before) ? '\n' : ''}^C paused: ${where(session)}\n`);
 				return 130;
 			}
 		}

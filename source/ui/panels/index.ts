@@ -1,5 +1,6 @@
 // The panels in tab order (digits 1–9 pick them, 0 the tenth, as tmux's
-// and screen's windows counted from 1). Engine panels join the list when
+// and screen's windows counted from 1; $ the last, so all eleven have a
+// key: a twelfth would need one). Engine panels join the list when
 // their engine exists in the lab; a lesson's step brings its own panels
 // forward.
 
