@@ -10,7 +10,14 @@ import type {Shell} from './shell.js';
 import {reflowProse, wrapHelp} from './help-wrap.js';
 import {formatOptions, type OptionSpec} from './options.js';
 
-export type Writer = {write(text: string): void};
+/** What a terminal tells the programs writing to it: isatty(3) is true, and TIOCGWINSZ gives its width. */
+export type Terminal = {columns: number};
+
+export type Writer = {
+	write(text: string): void;
+	/** Set when the stream is the lab's terminal (isatty): ls lays out columns to its width there, one name per line into a pipe or a file. */
+	readonly terminal?: Terminal;
+};
 
 /** Where a command's output goes: the terminal, a pipe or a file. */
 export type CommandIo = {

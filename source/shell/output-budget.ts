@@ -38,6 +38,8 @@ export class OutputBudget {
 	wrap(writer: Writer, stream: 'stdout' | 'stderr'): Writer {
 		let spent = 0;
 		return {
+			// A terminal stays one (isatty) through the count.
+			terminal: writer.terminal,
 			write: text => {
 				if (text === '') return;
 				const bytes = byteLength(text);

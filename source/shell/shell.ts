@@ -5,7 +5,7 @@
 // options and even a command's own bug end as a message and a status.
 
 import {closest} from '../diagnostics.js';
-import {CommandError, formatHelp, usageHint, type Command, type CommandContext, type Writer} from './command.js';
+import {CommandError, formatHelp, usageHint, type Command, type CommandContext, type Terminal, type Writer} from './command.js';
 import {expandRedirectTarget, expandToString, expandWord} from './expand.js';
 import {FileError, errnoMessages, type FileSink, type ShellFiles} from './files.js';
 import type {OutputSegment} from '../lessons/lab-state.js';
@@ -90,6 +90,8 @@ export class Shell {
 	running: string | undefined;
 	/** Last exit status ($?). */
 	status = 0;
+	/** The terminal lines typed here run with: its width is the shell view's (the screen sets it when it draws). */
+	readonly terminal: Terminal = {columns: 80};
 	host: ShellHost;
 	private readonly commands = new Map<string, Command>();
 	private readonly pause: () => Promise<void>;
@@ -143,11 +145,12 @@ export class Shell {
 			else record.segments.push({commands: this.pipelineCommands, text: kept});
 		};
 
-		const out: Sink = {kind: 'terminal-out', write: text => {
+		// Both are the lab's terminal (isatty), as wide as the shell's view.
+		const out: Sink = {kind: 'terminal-out', terminal: this.terminal, write: text => {
 			keep(text);
 			this.transcript.write('stdout', text);
 		}};
-		const err: Sink = {kind: 'terminal-err', write: text => {
+		const err: Sink = {kind: 'terminal-err', terminal: this.terminal, write: text => {
 			keep(text);
 			this.transcript.write('stderr', text);
 		}};
