@@ -1,4 +1,4 @@
-// The text tools learners pipe into: grep, head (head.ts), tail, wc (wc.ts) —
+// The text tools learners pipe into: grep, head (head.ts), tail (tail.ts), wc (wc.ts) —
 // enough for `mount | grep proc`, `dmesg | tail -3`, `ps aux | wc -l`. They
 // read their files through the kernel's VFS (whole, so an endless file such
 // as /dev/zero fails with ENOMEM after 16 MiB), or standard input.
@@ -7,6 +7,7 @@ import {decodeBytes} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
 import {head} from './head.js';
+import {tail} from './tail.js';
 import {wc} from './wc.js';
 
 /** The text of the operands (files, or - for stdin), or stdin when there are none. */
@@ -35,13 +36,6 @@ function lines(text: string): string[] {
 	const list = text.split('\n');
 	if (list.at(-1) === '') list.pop();
 	return list;
-}
-
-function count(value: string | boolean | string[] | undefined, fallback: number): number {
-	if (value === undefined) return fallback;
-	const n = Number(value);
-	if (!Number.isInteger(n) || n < 0) throw new CommandError(`invalid number of lines: '${String(value)}'`, 1, true);
-	return n;
 }
 
 const grep: Command = {
@@ -88,47 +82,6 @@ const grep: Command = {
 		}
 
 		return status || (found > 0 ? 0 : 1);
-	},
-};
-
-/** head/tail arguments: -n NUM, -nNUM, --lines=NUM and the old -NUM. */
-function lineArguments(context: CommandContext, name: string): {n: number; files: string[]} {
-	let n = 10;
-	const files: string[] = [];
-	const args = context.argv;
-	for (let i = 0; i < args.length; i++) {
-		const arg = args[i];
-		let value: string | undefined;
-		if (arg === '-n' || arg === '--lines') value = args[++i];
-		else if (arg.startsWith('--lines=')) value = arg.slice(8);
-		else if (/^-n\d+$/.test(arg)) value = arg.slice(2);
-		else if (/^-\d+$/.test(arg)) value = arg.slice(1);
-		else if (arg.startsWith('-') && arg !== '-') throw new CommandError(`invalid option -- '${arg.slice(1)}'`, 1, true);
-		else {
-			files.push(arg);
-			continue;
-		}
-
-		if (value === undefined) throw new CommandError('option requires an argument -- \'n\'', 1, true);
-		n = count(value, 10);
-	}
-
-	void name;
-	return {n, files};
-}
-
-const tail: Command = {
-	name: 'tail',
-	group: 'files',
-	summary: 'output the last part of files',
-	usage: 'tail [-n NUM] [FILE]...',
-	options: [{name: 'lines', short: 'n', value: 'NUM', description: 'output the last NUM lines (default 10; -NUM works too)'}],
-	rawArguments: true,
-	run(context) {
-		const {n, files} = lineArguments(context, 'tail');
-		const {text, status} = inputs(context, files, 'tail');
-		context.stdout.write((n === 0 ? [] : lines(text).slice(-n)).map(line => `${line}\n`).join(''));
-		return status;
 	},
 };
 
