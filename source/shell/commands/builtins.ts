@@ -1,8 +1,9 @@
-// The shell's own commands, as in sh: help, echo, exit, clear, history,
-// export/unset, true/false. They need no engine.
+// The shell's own commands, as in sh: help, echo, printf (printf.ts), exit,
+// clear, history, export/unset, true/false. They need no engine.
 
 import {CommandError, formatHelp, groupTitles, type Command, type Group} from '../command.js';
 import {wrapHelp} from '../help-wrap.js';
+import {printf} from './printf.js';
 
 const help: Command = {
 	name: 'help',
@@ -196,4 +197,4 @@ const unset: Command = {
 const trueCommand: Command = {name: 'true', group: 'shell', summary: 'do nothing, successfully', usage: 'true', rawArguments: true, run: () => 0};
 const falseCommand: Command = {name: 'false', group: 'shell', summary: 'do nothing, unsuccessfully', usage: 'false', rawArguments: true, run: () => 1};
 
-export const builtinCommands: readonly Command[] = [help, echo, exit, clear, history, exportCommand, unset, trueCommand, falseCommand];
+export const builtinCommands: readonly Command[] = [help, echo, printf, exit, clear, history, exportCommand, unset, trueCommand, falseCommand];
