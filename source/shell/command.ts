@@ -49,7 +49,7 @@ export type CommandContext = CommandIo & {
 	argv: string[];
 	options: Record<string, string | boolean | string[]>;
 	operands: string[];
-	/** Shell variables visible to the command (including NAME=value prefixes). */
+	/** The command's environment: the shell's exported variables and its NAME=value prefixes (what a program would get with execve). */
 	env: ReadonlyMap<string, string>;
 	lab: Lab;
 	shell: Shell;
@@ -93,6 +93,11 @@ export type Command = {
 	/** Reads piped standard input piece by piece (context.input) and may stop early (head), instead of getting it whole as context.stdin. */
 	streamsStdin?: boolean;
 };
+
+/** An environment as execve passes it: NAME=value strings. */
+export function environList(env: ReadonlyMap<string, string>): string[] {
+	return [...env].map(([name, value]) => `${name}=${value}`);
+}
 
 /** A failure the command reports as `name: message` (exit status `status`, default 1). */
 export class CommandError extends Error {
