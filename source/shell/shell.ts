@@ -330,6 +330,8 @@ export class Shell {
 		for (const redirect of simple.redirects) {
 			if (redirect.kind === 'dup') {
 				if (redirect.to !== 1 && redirect.to !== 2) {
+					// Files opened by the redirections before this one are closed, as for any failed redirection.
+					closeAll();
 					this.shellSays(err, `ringlab: ${redirect.to}: Bad file descriptor\n`);
 					return 1;
 				}
