@@ -9,10 +9,12 @@
 
 import {isKernelError} from '../../kernel/errors.js';
 import {O_RDONLY} from '../../kernel/vfs/file.js';
-import {decodeBytes, encodeText} from '../bytes.js';
+import {byteLength, decodeBytes, encodeText} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
 import {multipliers} from './head.js';
+import type {InputStream} from '../pipe.js';
+import {drive, LineSplitter, readInput, type Yielded} from './read-stream.js';
 
 type Settings = {unit: 'lines' | 'bytes'; count: number; fromStart: boolean; headers: boolean | undefined; files: string[]};
 
@@ -88,6 +90,63 @@ export function tailOfText(text: string, settings: Pick<Settings, 'unit' | 'coun
 	return start === 0 ? text : decodeBytes(bytes.subarray(Math.min(start, bytes.length)));
 }
 
+/**
+ * tail of piped input, read piece by piece: from line or byte NUM on, written as it comes; or the
+ * last NUM lines or bytes, keeping no more than those (and a line still without its newline).
+ * The last 0 lines or bytes need nothing read: tail ends at once, and its writer with it (EPIPE).
+ */
+function * tailOfInput(context: CommandContext, input: InputStream, settings: Settings): Generator<Yielded, void, string | undefined> {
+	if (!settings.fromStart && settings.count === 0) return;
+	const more = (piece: string | undefined): piece is string => piece !== undefined && !context.signal.aborted;
+	if (settings.fromStart) {
+		// Skip NUM - 1 lines or bytes, then pass the rest on as it comes.
+		let skip = Math.max(0, settings.count - 1);
+		for (let piece = yield * readInput(input); more(piece); piece = yield * readInput(input)) {
+			if (skip === 0) {
+				context.stdout.write(piece);
+			} else if (settings.unit === 'bytes') {
+				const bytes = encodeText(piece);
+				if (bytes.length > skip) context.stdout.write(decodeBytes(bytes.subarray(skip)));
+				skip = Math.max(0, skip - bytes.length);
+			} else {
+				let at = -1;
+				while (skip > 0 && (at = piece.indexOf('\n', at + 1)) >= 0) skip--;
+				if (skip === 0) context.stdout.write(piece.slice(at + 1));
+			}
+		}
+
+		return;
+	}
+
+	if (settings.unit === 'bytes') {
+		// Whole pieces are dropped while the ones after them still hold NUM bytes.
+		const kept: Array<{text: string; bytes: number}> = [];
+		let total = 0;
+		for (let piece = yield * readInput(input); more(piece); piece = yield * readInput(input)) {
+			const bytes = byteLength(piece);
+			kept.push({text: piece, bytes});
+			total += bytes;
+			while (total - kept[0].bytes >= settings.count) total -= kept.shift()!.bytes;
+		}
+
+		context.stdout.write(tailOfText(kept.map(piece => piece.text).join(''), settings));
+		return;
+	}
+
+	// Complete lines, at most NUM of them (trimmed now and then), and the line still without its newline.
+	const splitter = new LineSplitter();
+	let lines: string[] = [];
+	for (let piece = yield * readInput(input); more(piece); piece = yield * readInput(input)) {
+		lines.push(...splitter.push(piece));
+		if (lines.length > 2 * settings.count) lines = lines.slice(-settings.count);
+	}
+
+	const partial = splitter.end();
+	const whole = partial === undefined ? settings.count : settings.count - 1;
+	const shown = whole === 0 ? [] : lines.slice(-whole);
+	context.stdout.write(shown.map(line => `${line}\n`).join('') + (partial ?? ''));
+}
+
 /** A file's text, or why it could not be opened or read (coreutils words the two differently). */
 function readOperand(context: CommandContext, file: string): {text: string} | {failed: 'open' | 'read'; reason: string} {
 	if (file === '-') return {text: context.stdin};
@@ -119,31 +178,40 @@ export const tail: Command = {
 		{name: 'verbose', short: 'v', description: 'always output headers giving file names'},
 	],
 	rawArguments: true,
+	streamsStdin: true,
 	run(context) {
 		const settings = parseArguments(context.argv);
-		const files = settings.files.length > 0 ? settings.files : ['-'];
-		const headers = settings.headers ?? files.length > 1;
-		let status = 0;
-		let first = true;
-		for (const file of files) {
-			const input = readOperand(context, file);
-			// As coreutils: a file that cannot be opened gets no header; one that cannot be read gets one.
-			if ('failed' in input && input.failed === 'open') {
-				context.stderr.write(`tail: cannot open '${file}' for reading: ${input.reason}\n`);
-				status = 1;
-				continue;
-			}
-
-			if (headers) context.stdout.write(`${first ? '' : '\n'}==> ${file === '-' ? 'standard input' : file} <==\n`);
-			first = false;
-			if ('failed' in input) {
-				context.stderr.write(`tail: error reading '${file}': ${input.reason}\n`);
-				status = 1;
-			} else {
-				context.stdout.write(tailOfText(input.text, settings));
-			}
-		}
-
-		return status;
+		return drive(context, tailFiles(context, settings));
 	},
 };
+
+/** tail's work over every FILE, pausing between pieces of piped input (drive). */
+function * tailFiles(context: CommandContext, settings: Settings): Generator<Yielded, number, string | undefined> {
+	const files = settings.files.length > 0 ? settings.files : ['-'];
+	const headers = settings.headers ?? files.length > 1;
+	let status = 0;
+	let first = true;
+	for (const file of files) {
+		if (context.signal.aborted) break;
+		const input = file === '-' && context.input ? {stream: context.input} : readOperand(context, file);
+		// As coreutils: a file that cannot be opened gets no header; one that cannot be read gets one.
+		if ('failed' in input && input.failed === 'open') {
+			context.stderr.write(`tail: cannot open '${file}' for reading: ${input.reason}\n`);
+			status = 1;
+			continue;
+		}
+
+		if (headers) context.stdout.write(`${first ? '' : '\n'}==> ${file === '-' ? 'standard input' : file} <==\n`);
+		first = false;
+		if ('failed' in input) {
+			context.stderr.write(`tail: error reading '${file}': ${input.reason}\n`);
+			status = 1;
+		} else if ('stream' in input) {
+			yield * tailOfInput(context, input.stream, settings);
+		} else {
+			context.stdout.write(tailOfText(input.text, settings));
+		}
+	}
+
+	return status;
+}
