@@ -10,7 +10,14 @@ import type {Shell} from './shell.js';
 import {reflowProse, wrapHelp} from './help-wrap.js';
 import {formatOptions, type OptionSpec} from './options.js';
 
-export type Writer = {write(text: string): void};
+/** What a terminal tells the programs writing to it: isatty(3) is true, and TIOCGWINSZ gives its width. */
+export type Terminal = {columns: number};
+
+export type Writer = {
+	write(text: string): void;
+	/** Set when the stream is the lab's terminal (isatty): ls lays out columns to its width there, one name per line into a pipe or a file. */
+	readonly terminal?: Terminal;
+};
 
 /** Where a command's output goes: the terminal, a pipe or a file. */
 export type CommandIo = {
@@ -42,7 +49,7 @@ export type CommandContext = CommandIo & {
 	argv: string[];
 	options: Record<string, string | boolean | string[]>;
 	operands: string[];
-	/** Shell variables visible to the command (including NAME=value prefixes). */
+	/** The command's environment: the shell's exported variables and its NAME=value prefixes (what a program would get with execve). */
 	env: ReadonlyMap<string, string>;
 	lab: Lab;
 	shell: Shell;
@@ -86,6 +93,11 @@ export type Command = {
 	/** Reads piped standard input piece by piece (context.input) and may stop early (head), instead of getting it whole as context.stdin. */
 	streamsStdin?: boolean;
 };
+
+/** An environment as execve passes it: NAME=value strings. */
+export function environList(env: ReadonlyMap<string, string>): string[] {
+	return [...env].map(([name, value]) => `${name}=${value}`);
+}
 
 /** A failure the command reports as `name: message` (exit status `status`, default 1). */
 export class CommandError extends Error {

@@ -121,6 +121,8 @@ export type ProgramIo = {
 	pause: () => Promise<void>;
 	/** Something changed (panels redraw). */
 	changed: () => void;
+	/** The program's environment (NAME=value), or its parent's. */
+	env?: readonly string[];
 };
 
 type NestedShell = {
@@ -244,7 +246,7 @@ export class KernelSession {
 		const {kernel} = this;
 		let child: Process;
 		try {
-			child = kernel.spawn(parent, path, argv, {comm: argv[0]?.split('/').at(-1)});
+			child = kernel.spawn(parent, path, argv, {comm: argv[0]?.split('/').at(-1), env: io.env && [...io.env]});
 		} catch (error) {
 			if (error instanceof KernelError) {
 				io.stderr.write(`ringlab: ${path}: ${error.message}${error.detail ? ` (${error.detail})` : ''}\n`);

@@ -1,13 +1,13 @@
 // How much one command may write. A real `cat /dev/zero` writes forever
 // and a terminal shows nothing; here output goes into the scrollback, a
-// file of the simulated kernel or a pipe whose reader may take it all as
-// one text (wc, grep: commands that do not stream their input). So each
-// command gets a budget per output stream: past it, the rest of that write
-// is dropped and the command is stopped (its signal aborts, as Ctrl-C's
-// does), and the shell says why. Redirections that fail (echo x >
-// /dev/full: ENOSPC) stop it the same way, as a real command exits on a
-// write error, and so does a pipe whose reader has gone (EPIPE: quietly,
-// as SIGPIPE; pipe.ts).
+// file of the simulated kernel or a pipe whose reader may keep it all (a
+// command that takes its input whole, tail or grep waiting for the end of
+// a line or of the input). So each command gets a budget per output
+// stream: past it, the rest of that write is dropped and the command is
+// stopped (its signal aborts, as Ctrl-C's does), and the shell says why.
+// Redirections that fail (echo x > /dev/full: ENOSPC) stop it the same
+// way, as a real command exits on a write error, and so does a pipe whose
+// reader has gone (EPIPE: quietly, as SIGPIPE; pipe.ts).
 
 import {byteLength, headBytes} from './bytes.js';
 import type {Writer} from './command.js';
@@ -38,6 +38,8 @@ export class OutputBudget {
 	wrap(writer: Writer, stream: 'stdout' | 'stderr'): Writer {
 		let spent = 0;
 		return {
+			// A terminal stays one (isatty) through the count.
+			terminal: writer.terminal,
 			write: text => {
 				if (text === '') return;
 				const bytes = byteLength(text);

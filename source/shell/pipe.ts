@@ -7,8 +7,9 @@
 // exactly 64 KiB — so the reader runs as the writer goes. When the reader
 // is gone (head -c 5 has its 5 bytes and exits, or a program that never
 // reads its input ends) the next write fails — EPIPE, and the shell stops
-// the writer as SIGPIPE would, quietly. Commands that take their whole
-// standard input as text (wc, grep, tail …) read it to its end first.
+// the writer as SIGPIPE would, quietly. The text tools (cat, head, tail,
+// grep, wc) read it piece by piece; other commands that take their whole
+// standard input as text read it to its end first.
 
 /** What a command that streams its standard input reads it from. */
 export type InputStream = {

@@ -5,7 +5,7 @@
 // options and even a command's own bug end as a message and a status.
 
 import {closest} from '../diagnostics.js';
-import {CommandError, formatHelp, usageHint, type Command, type CommandContext, type Writer} from './command.js';
+import {CommandError, environList, formatHelp, usageHint, type Command, type CommandContext, type Terminal, type Writer} from './command.js';
 import {expandRedirectTarget, expandToString, expandWord} from './expand.js';
 import {FileError, errnoMessages, type FileSink, type ShellFiles} from './files.js';
 import type {OutputSegment} from '../lessons/lab-state.js';
@@ -69,12 +69,17 @@ function wantsHelp(command: Command, args: readonly string[]): boolean {
 	return false;
 }
 
+/** PATH as the lab's init passes it on (the directories programs are looked up in). */
+const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 const defaultPause = async () => new Promise<void>(resolve => {
 	setImmediate(resolve);
 });
 
 export class Shell {
 	readonly vars = new Map<string, string>();
+	/** The variables that go into the environment of the commands run (export); one may be exported before it is set. */
+	readonly exported = new Set<string>();
 	readonly transcript = new Transcript();
 	readonly history = new History();
 	/** Every line submitted, oldest first (the lesson checkpoints' view of the shell). */
@@ -90,6 +95,8 @@ export class Shell {
 	running: string | undefined;
 	/** Last exit status ($?). */
 	status = 0;
+	/** The terminal lines typed here run with: its width is the shell view's (the screen sets it when it draws). */
+	readonly terminal: Terminal = {columns: 80};
 	host: ShellHost;
 	private readonly commands = new Map<string, Command>();
 	private readonly pause: () => Promise<void>;
@@ -99,7 +106,14 @@ export class Shell {
 		this.lab = options.lab;
 		for (const command of options.commands) this.commands.set(command.name, command);
 		this.pause = options.pause ?? defaultPause;
-		for (const [name, value] of Object.entries({HOME: '/root', USER: 'root', SHELL: '/bin/sh', TERM: 'xterm-256color', ...options.env})) this.vars.set(name, value);
+		for (const [name, value] of Object.entries({HOME: '/root', USER: 'root', SHELL: '/bin/sh', TERM: 'xterm-256color', PATH: defaultPath, ...options.env})) {
+			this.vars.set(name, value);
+			this.exported.add(name);
+		}
+
+		// As bash: PWD (kept up to date by cd) and OLDPWD (set by the first cd) are exported too.
+		this.exported.add('PWD');
+		this.exported.add('OLDPWD');
 		this.host = host ?? {files: undefined, pid: () => 1, prompt: () => 'ringlab$ '};
 	}
 
@@ -143,11 +157,12 @@ export class Shell {
 			else record.segments.push({commands: this.pipelineCommands, text: kept});
 		};
 
-		const out: Sink = {kind: 'terminal-out', write: text => {
+		// Both are the lab's terminal (isatty), as wide as the shell's view.
+		const out: Sink = {kind: 'terminal-out', terminal: this.terminal, write: text => {
 			keep(text);
 			this.transcript.write('stdout', text);
 		}};
-		const err: Sink = {kind: 'terminal-err', write: text => {
+		const err: Sink = {kind: 'terminal-err', terminal: this.terminal, write: text => {
 			keep(text);
 			this.transcript.write('stderr', text);
 		}};
@@ -202,6 +217,18 @@ export class Shell {
 		}
 
 		return this.status;
+	}
+
+	/** The environment a command gets: the exported variables that are set, in the order they were exported. */
+	environment(): Map<string, string> {
+		const lookup = this.lookup();
+		const environment = new Map<string, string>();
+		for (const name of this.exported) {
+			const value = lookup(name);
+			if (value !== undefined) environment.set(name, value);
+		}
+
+		return environment;
 	}
 
 	private lookup(extra?: ReadonlyMap<string, string>): (name: string) => string | undefined {
@@ -303,6 +330,8 @@ export class Shell {
 		for (const redirect of simple.redirects) {
 			if (redirect.kind === 'dup') {
 				if (redirect.to !== 1 && redirect.to !== 2) {
+					// Files opened by the redirections before this one are closed, as for any failed redirection.
+					closeAll();
 					this.shellSays(err, `ringlab: ${redirect.to}: Bad file descriptor\n`);
 					return 1;
 				}
@@ -375,7 +404,9 @@ export class Shell {
 				await this.pause();
 				await output.room(budget.signal);
 			} : this.pause;
-			status = await this.invoke(argv, stdin, budget.wrap(fds[1], 'stdout'), budget.wrap(fds[2], 'stderr'), env, budget.signal, {input: stream, pause});
+			// Its environment: the exported variables, and the NAME=value prefixes.
+			const environment = new Map([...this.environment(), ...env]);
+			status = await this.invoke(argv, stdin, budget.wrap(fds[1], 'stdout'), budget.wrap(fds[2], 'stderr'), environment, budget.signal, {input: stream, pause});
 			if (readerGone) status = 128 + 13;
 			if (budget.exceeded && !signal.aborted) {
 				const intoPipe = output !== undefined && (budget.exceeded === 'stdout' ? fds[1] : fds[2]) === stdout;
@@ -395,7 +426,7 @@ export class Shell {
 		return status;
 	}
 
-	/** Run one command with its arguments; every failure becomes a message and a status. `io.input` is piped input for a command that streams it; `io.pause` its pause (a writer into a pipe waits there while the pipe is full). */
+	/** Run one command with its arguments and its whole environment `env`; every failure becomes a message and a status. `io.input` is piped input for a command that streams it; `io.pause` its pause (a writer into a pipe waits there while the pipe is full). */
 	async invoke(argv: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal, io: {input?: InputStream; pause?: () => Promise<void>} = {}): Promise<number> {
 		const [name, ...rest] = argv;
 		const command = this.commands.get(name);
@@ -403,7 +434,7 @@ export class Shell {
 		if (program && this.host.runProgram) {
 			this.lab.activity = {command: name};
 			try {
-				return await this.host.runProgram(program, argv, {stdout, stderr, signal, pause: io.pause ?? this.pause, changed: () => this.lab.changed()});
+				return await this.host.runProgram(program, argv, {stdout, stderr, signal, pause: io.pause ?? this.pause, changed: () => this.lab.changed(), env: environList(env)});
 			} catch (error) {
 				stderr.write(`ringlab: ${name}: internal error: ${error instanceof Error ? error.message : String(error)}\n(this is a bug in ringlab; the lab is still usable)\n`);
 				return 70;
@@ -482,7 +513,7 @@ export class Shell {
 			stdin,
 			stdout,
 			stderr,
-			env: new Map([...this.vars, ...env]),
+			env,
 			lab: this.lab,
 			shell: this,
 			signal,

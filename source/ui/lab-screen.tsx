@@ -144,6 +144,8 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 	lab.linear = linear;
 	const {layout} = lab;
 	if (layout.mode === 'too-small') return <TooSmall columns={columns} rows={rows} />;
+	// What ls and others see of the terminal they write to (TIOCGWINSZ): the shell view's width.
+	shell.terminal.columns = layout.shell.columns;
 	const focused = lab.focusedPanel;
 
 	const busy = shell.busy;

@@ -11,7 +11,10 @@ test('command names: one inserted with a space, several listed', t => {
 	const shell = makeShell();
 	t.deepEqual(complete(shell, ...at('ech')), {line: 'echo ', cursor: 5, candidates: []});
 	const result = complete(shell, ...at('e'));
-	t.deepEqual(result.candidates, ['echo', 'exit', 'export']);
+	t.deepEqual(result.candidates, ['echo', 'env', 'exit', 'export']);
+	// printf, env and printenv come from the command list too: 'print' is theirs to share.
+	t.deepEqual(complete(shell, ...at('print')).candidates, ['printenv', 'printf']);
+	t.is(complete(shell, ...at('printe')).line, 'printenv ');
 	t.is(complete(shell, ...at('ex')).line, 'ex');
 	t.is(complete(shell, ...at('expo')).line, 'export ');
 	t.is(complete(shell, ...at('true && ec')).line, 'true && echo ');

@@ -50,7 +50,10 @@ test('docker run -d with --memory, --cpus, --pids-limit, --hostname: the cgroup 
 	t.is((await sh(shell, 'docker exec web ps')).stdout, '    PID TTY          TIME CMD\n      1 ?        00:00:00 hog\n      2 ?        00:00:00 ps\n');
 	t.is((await sh(shell, 'docker exec web hostname')).stdout, 'webhost\n');
 	t.is((await sh(shell, 'docker exec web cat /proc/self/cgroup')).stdout, '0::/\n');
-	t.is((await sh(shell, 'docker exec web ls /')).stdout, 'bin  dev  etc  proc  root  sys  tmp  usr  var\n');
+	// Without -t the command's output is not a terminal, even when docker's is: one name per line.
+	const terminal = {terminal: {columns: 80}};
+	t.is((await sh(shell, 'docker exec web ls /', terminal)).stdout, 'bin\ndev\netc\nproc\nroot\nsys\ntmp\nusr\nvar\n');
+	t.is((await sh(shell, 'docker exec -t web ls /', terminal)).stdout, 'bin  dev  etc  proc  root  sys\ttmp  usr  var\n');
 	const pid = (await sh(shell, 'docker inspect -f "{{.State.Pid}}" web')).stdout.trim();
 	t.is((await sh(shell, `cat /proc/${pid}/cgroup`)).stdout, `0::/system.slice/docker-${id}.scope\n`);
 	t.is((await sh(shell, 'docker inspect -f "{{.State.Status}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.NetworkSettings.IPAddress}}" web')).stdout, 'running 67108864 500000000 172.17.0.2\n');

@@ -103,7 +103,7 @@ test('head works like coreutils: -n, -c, all but the last NUM, headers, -q, -v, 
 	t.is((await sh(shell, 'head -q -n 1 /tmp/f /tmp/f')).stdout, 'a\na\n');
 	t.is((await sh(shell, 'cat /tmp/f | head -v -n 1')).stdout, '==> standard input <==\na\n');
 	const bad = await sh(shell, 'head -c 3x /tmp/f');
-	t.is(bad.stderr, 'head: invalid number of bytes: \'3x\'\n');
+	t.is(bad.stderr, 'head: invalid number of bytes: \u20183x\u2019\n', 'quoted as coreutils quotes in C.UTF-8');
 	t.is(bad.status, 1);
 	t.is((await sh(shell, 'head /tmp')).stderr, 'head: error reading \'/tmp\': Is a directory\n');
 	t.is((await sh(shell, 'head /nope')).stderr, 'head: cannot open \'/nope\' for reading: No such file or directory\n');

@@ -18,3 +18,13 @@ test('grep names the file of each match when there are several; -h and -H', asyn
 	t.is((await sh(shell, 'cat /tmp/g/a | grep -H usage')).stdout, '(standard input):usage 1\n');
 	t.is((await sh(shell, 'grep -n 2 /tmp/g/a /tmp/g/b')).stdout, '/tmp/g/b:1:usage 2\n');
 });
+
+test('each file is searched on its own: -h -c counts per file, -n numbers restart (GNU grep 3.8)', async t => {
+	const shell = makeKernelShell();
+	await sh(shell, 'mkdir /tmp/h && cd /tmp/h && printf \'ax\\nb\\nax\\n\' > g1 && printf \'x\\nnope\\n\' > g2');
+	t.is((await sh(shell, 'grep -h -c x g1 g2')).stdout, '2\n1\n');
+	t.is((await sh(shell, 'grep -h -n x g1 g2')).stdout, '1:ax\n3:ax\n1:x\n');
+	t.is((await sh(shell, 'grep -n x g1 g2')).stdout, 'g1:1:ax\ng1:3:ax\ng2:1:x\n');
+	t.is((await sh(shell, 'grep x - g1 < g2')).stdout, '(standard input):x\ng1:ax\ng1:ax\n');
+	t.is((await sh(shell, 'printf \'a\\nbx\' | grep x')).stdout, 'bx\n', 'a last line without a newline is printed with one');
+});

@@ -3,6 +3,7 @@
 // (so redirections can be tested before and apart from the kernel), and
 // `sh(line)` returning what a line printed.
 
+import type {Terminal} from '../../source/shell/command.js';
 import {FileError, resolvePath, type DirectoryEntry, type FileSink, type ShellFiles} from '../../source/shell/files.js';
 import {allCommands} from '../../source/shell/commands/index.js';
 import {bundledGuestLibrary} from '../../source/shell/guest-library.js';
@@ -102,13 +103,14 @@ export function makeKernelShell(): Shell {
 
 export type Output = {status: number; stdout: string; stderr: string};
 
-/** Run a line, returning what it printed to each stream. */
-export async function sh(shell: Shell, line: string): Promise<Output> {
+/** Run a line, returning what it printed to each stream: into a capture (not a terminal, as `bash -c LINE | cat`), or to a terminal of `terminal.columns` (isatty, as the learner's). */
+export async function sh(shell: Shell, line: string, options: {terminal?: Terminal} = {}): Promise<Output> {
 	let stdout = '';
 	let stderr = '';
-	const status = await shell.run(line, {write: text => {
+	const {terminal} = options;
+	const status = await shell.run(line, {terminal, write(text) {
 		stdout += text;
-	}}, {write: text => {
+	}}, {terminal, write(text) {
 		stderr += text;
 	}});
 	return {status, stdout, stderr};

@@ -13,7 +13,7 @@ test('ip netns add/list/delete, and its errors', async t => {
 	t.is((await sh(shell, 'ip netns add red')).status, 0);
 	await sh(shell, 'ip netns add blue');
 	t.is((await sh(shell, 'ip netns list')).stdout, 'blue\nred\n');
-	t.is((await sh(shell, 'ls /run/netns')).stdout, 'blue  red\n');
+	t.is((await sh(shell, 'ls /run/netns')).stdout, 'blue\nred\n');
 	const again = await sh(shell, 'ip netns add red');
 	t.deepEqual([again.status, again.stderr], [1, 'Cannot create namespace file "/run/netns/red": File exists\n']);
 	t.is((await sh(shell, 'ip netns delete blue')).status, 0);

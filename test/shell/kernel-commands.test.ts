@@ -16,7 +16,7 @@ test('the shell is a kernel process: $$, the prompt, cwd, files and redirection'
 	t.is(shell.prompt(), 'root@ringlab:/tmp/a# ');
 	t.is((await sh(shell, 'cat f')).stdout, 'one\ntwo\n');
 	t.is((await sh(shell, 'cat < /tmp/a/f | grep -c o')).stdout, '2\n');
-	t.is((await sh(shell, 'ls')).stdout, 'b  f\n');
+	t.is((await sh(shell, 'ls')).stdout, 'b\nf\n');
 	t.regex((await sh(shell, 'ls -l f')).stdout, /^-rw-r--r-- 1 root root 8 Jan {2}1 00:00 f\n$/);
 	t.is((await sh(shell, 'cd -')).stdout, '/root\n');
 	t.is((await sh(shell, 'cat /nope')).stderr, 'cat: /nope: No such file or directory\n');

@@ -10,11 +10,11 @@ import {makeKernelShell, sh} from './helpers.js';
 
 test('ls /proc lists the PIDs, in the host and from a child PID namespace', async t => {
 	const shell = makeKernelShell();
-	t.regex((await sh(shell, 'ls /proc')).stdout, /^1 {2}2 {2}cgroups .*self .*thread-self/);
+	t.regex((await sh(shell, 'ls /proc')).stdout, /^1\n2\ncgroups\n[^]*\nself\n[^]*\nthread-self\n/);
 	await sh(shell, 'unshare --pid --fork');
 	const inside = await sh(shell, 'ls /proc');
 	t.is(inside.status, 0, inside.stderr);
-	t.regex(inside.stdout, /^1 {2}2 {2}3 {2}4 {2}cgroups /, 'the host\'s /proc: every process, numbered as the host does');
+	t.regex(inside.stdout, /^1\n2\n3\n4\ncgroups\n/, 'the host\'s /proc: every process, numbered as the host does');
 });
 
 test('ls -l: dynamic /proc links have size 0, /proc/mounts 11; an unreadable link is reported and listed', async t => {

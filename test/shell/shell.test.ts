@@ -102,8 +102,9 @@ test('NAME=value before a command: its words expand first, the value goes into i
 	t.is((await sh(shell, 'X=1 echo "[$X]"')).stdout, '[]\n');
 	t.is((await sh(shell, 'X=1; echo $X')).stdout, '1\n');
 	t.is((await sh(shell, 'X=old; X=new echo $X; echo $X')).stdout, 'old\nold\n');
-	// The command sees it; a later prefix sees an earlier one.
-	t.is((await sh(shell, 'X=new Y=$X getenv X Y; getenv X')).stdout, 'X=new\nY=new\nX=old\n');
+	// The command sees it; a later prefix sees an earlier one. X=old alone stays in the shell: not in the environment.
+	t.is((await sh(shell, 'X=new Y=$X getenv X Y; getenv X')).stdout, 'X=new\nY=new\nX=(unset)\n');
+	t.is((await sh(shell, 'export X; getenv X')).stdout, 'X=old\n');
 	await sh(shell, 'unset X');
 	// Redirections expand before the prefixes too: $X is empty here.
 	const redirect = await sh(shell, 'X=f echo hi > $X');

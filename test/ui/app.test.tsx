@@ -15,7 +15,7 @@ import {PanelView, initialPanelState} from '../../source/ui/panel-view.js';
 import {registersPanel} from '../../source/ui/panels/registers.js';
 import {ThemeContext, makeTheme} from '../../source/ui/theme.js';
 import {makeShell, sh} from '../shell/helpers.js';
-import {keys, plainText, ready, renderAt, waitForFrame} from './harness.js';
+import {keys, plainText, ready, renderAt, settle, waitForFrame} from './harness.js';
 
 const unicode = makeTheme({color: false, ascii: false, screenReader: false});
 const ascii = makeTheme({color: false, ascii: true, screenReader: false});
@@ -131,6 +131,17 @@ test('resize re-lays out; below 80x24 a clear message; back again', async t => {
 	t.true(small.split('\n').length <= 20);
 	stdout.resize(100, 30);
 	t.is((await waitForFrame(lastFrame, /ringlab\$/)).split('\n').length, 30);
+	instance.unmount();
+});
+
+test('the shell\'s terminal is as wide as the shell view (what ls lays its columns out to), after a resize too', async t => {
+	const shell = makeShell();
+	const {stdout, instance, lastFrame} = renderAt(<App parts={labParts} startInLab shell={shell} theme={unicode} />, 160, 48);
+	await waitForFrame(lastFrame, /ringlab\$/);
+	t.is(shell.terminal.columns, 72, 'the shell beside the panels: 45% of 160 columns');
+	stdout.resize(100, 30);
+	await settle();
+	t.is(shell.terminal.columns, 100);
 	instance.unmount();
 });
 

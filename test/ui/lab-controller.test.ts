@@ -133,7 +133,7 @@ test('Tab completes in the shell and lists several candidates', t => {
 	lab.key('\u0015', key());
 	lab.line = {text: 'e', cursor: 1};
 	lab.key('\t', key({tab: true}));
-	t.regex(shell.transcript.text(), /echo {2}exit {2}export/);
+	t.regex(shell.transcript.text(), /echo {2}env {2}exit {2}export/);
 });
 
 test('panel filter: / then text, Enter keeps it, Esc clears it', t => {

@@ -1,8 +1,9 @@
-// The shell's own commands, as in sh: help, echo, exit, clear, history,
-// export/unset, true/false. They need no engine.
+// The shell's own commands, as in sh: help, echo, printf (printf.ts), exit,
+// clear, history, export/unset, true/false. They need no engine.
 
 import {CommandError, formatHelp, groupTitles, type Command, type Group} from '../command.js';
 import {wrapHelp} from '../help-wrap.js';
+import {printf} from './printf.js';
 
 const help: Command = {
 	name: 'help',
@@ -162,12 +163,18 @@ const history: Command = {
 const exportCommand: Command = {
 	name: 'export',
 	group: 'shell',
-	summary: 'set shell variables (NAME=value), or list them',
+	summary: 'put shell variables into the environment of commands, or list them',
 	usage: 'export [NAME[=VALUE]]...',
-	options: [{name: 'print', short: 'p', description: 'list the variables'}],
+	description: 'Marks each NAME for export: it goes into the environment of every command run from now on (env, printenv and programs see it). A variable only assigned (NAME=value) stays in the shell; NAME=value before a command puts it in that command\'s environment alone. Without NAME, lists the exported variables.',
+	options: [{name: 'print', short: 'p', description: 'list the exported variables'}],
 	run({operands, shell, stdout}) {
 		if (operands.length === 0) {
-			stdout.write([...shell.vars].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => `declare -x ${name}="${value}"\n`).join(''));
+			// As bash's declare -x: sorted, a variable exported but not set without a value.
+			const names = [...shell.exported].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+			stdout.write(names.map(name => {
+				const value = shell.environment().get(name);
+				return value === undefined ? `declare -x ${name}\n` : `declare -x ${name}="${value}"\n`;
+			}).join(''));
 			return 0;
 		}
 
@@ -175,7 +182,7 @@ const exportCommand: Command = {
 			const match = /^([A-Za-z_]\w*)(?:=(.*))?$/s.exec(operand);
 			if (!match) throw new CommandError(`\`${operand}': not a valid identifier`);
 			if (match[2] !== undefined) shell.vars.set(match[1], match[2]);
-			else if (!shell.vars.has(match[1])) shell.vars.set(match[1], '');
+			shell.exported.add(match[1]);
 		}
 
 		return 0;
@@ -185,10 +192,14 @@ const exportCommand: Command = {
 const unset: Command = {
 	name: 'unset',
 	group: 'shell',
-	summary: 'remove shell variables',
+	summary: 'remove shell variables (and their export)',
 	usage: 'unset NAME...',
 	run({operands, shell}) {
-		for (const name of operands) shell.vars.delete(name);
+		for (const name of operands) {
+			shell.vars.delete(name);
+			shell.exported.delete(name);
+		}
+
 		return 0;
 	},
 };
@@ -196,4 +207,4 @@ const unset: Command = {
 const trueCommand: Command = {name: 'true', group: 'shell', summary: 'do nothing, successfully', usage: 'true', rawArguments: true, run: () => 0};
 const falseCommand: Command = {name: 'false', group: 'shell', summary: 'do nothing, unsuccessfully', usage: 'false', rawArguments: true, run: () => 1};
 
-export const builtinCommands: readonly Command[] = [help, echo, exit, clear, history, exportCommand, unset, trueCommand, falseCommand];
+export const builtinCommands: readonly Command[] = [help, echo, printf, exit, clear, history, exportCommand, unset, trueCommand, falseCommand];

@@ -359,8 +359,13 @@ async function exec(d: DockerContext): Promise<number> {
 
 	if (!path) {
 		// One of the lab's commands, run as the exec'd process (a detached exec prints nothing).
+		// Without -t its output is a pipe back to docker, not a terminal (isatty is false: ls lists one name per line).
 		const quiet = {write() {}};
-		const status = await runCommandAs(context, child, argv, flagSet(d, 'detach') ? {stdout: quiet, stderr: quiet} : context);
+		const piped = (writer: Writer): Writer => ({write(text) {
+			writer.write(text);
+		}});
+		const io = flagSet(d, 'detach') ? {stdout: quiet, stderr: quiet} : flagSet(d, 'tty') ? context : {stdout: piped(context.stdout), stderr: piped(context.stderr)};
+		const status = await runCommandAs(context, child, argv, io);
 		return flagSet(d, 'detach') ? 0 : status;
 	}
 

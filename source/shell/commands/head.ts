@@ -16,13 +16,13 @@ import {drive, readInput, streamFile, textDecoder, type Yielded} from './read-st
 
 type Settings = {unit: 'lines' | 'bytes'; count: number; allBut: boolean; headers: boolean | undefined; files: string[]};
 
-const multipliers: Record<string, number> = {'': 1, b: 512, kB: 1000, K: 1024, KiB: 1024, MB: 1000 ** 2, M: 1024 ** 2, MiB: 1024 ** 2, GB: 1000 ** 3, G: 1024 ** 3, GiB: 1024 ** 3, TB: 1000 ** 4, T: 1024 ** 4, TiB: 1024 ** 4};
+export const multipliers: Record<string, number> = {'': 1, b: 512, kB: 1000, K: 1024, KiB: 1024, MB: 1000 ** 2, M: 1024 ** 2, MiB: 1024 ** 2, GB: 1000 ** 3, G: 1024 ** 3, GiB: 1024 ** 3, TB: 1000 ** 4, T: 1024 ** 4, TiB: 1024 ** 4};
 
 /** "-5", "10K", "1MB" → {count, allBut}; GNU's message when it is not a number. */
 function parseCount(value: string, unit: Settings['unit']): {count: number; allBut: boolean} {
 	const match = /^(-?)(\d+)([A-Za-z]*)$/.exec(value);
 	const multiplier = match ? multipliers[match[3]] : undefined;
-	if (!match || multiplier === undefined) throw new CommandError(`invalid number of ${unit}: '${value}'`);
+	if (!match || multiplier === undefined) throw new CommandError(`invalid number of ${unit}: \u2018${value}\u2019`);
 	return {count: Number(match[2]) * multiplier, allBut: match[1] === '-'};
 }
 

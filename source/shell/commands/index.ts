@@ -5,6 +5,7 @@ import type {Command} from '../command.js';
 import {builtinCommands} from './builtins.js';
 import {copyMoveCommands} from './copy-move.js';
 import {dockerCommand} from './docker.js';
+import {environmentCommands} from './env.js';
 import {fileCommands} from './files.js';
 import {ipCommand} from './ip.js';
 import {isaCommand} from './isa.js';
@@ -20,4 +21,4 @@ import {processCommands} from './processes.js';
 import {textCommands} from './text.js';
 import {vmCommand} from './vm.js';
 
-export const allCommands: readonly Command[] = [...builtinCommands, lessonCommand, ls, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, dockerCommand, podCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];
+export const allCommands: readonly Command[] = [...builtinCommands, ...environmentCommands, lessonCommand, ls, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, dockerCommand, podCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];

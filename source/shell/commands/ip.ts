@@ -13,7 +13,7 @@ import {CLONE_NEWNET} from '../../kernel/namespaces.js';
 import {formatIp, type NetDevice, type NetNamespace, parseCidr, parseIp} from '../../kernel/net/net.js';
 import {addNamedNetns, deleteNamedNetns, listNamedNetns, namedNetns, netnsNames} from '../../kernel/net/netns.js';
 import type {Process} from '../../kernel/process.js';
-import type {Command, CommandContext} from '../command.js';
+import {environList, type Command, type CommandContext} from '../command.js';
 import type {KernelSession} from '../kernel-session.js';
 import {runIn} from './namespaces.js';
 import {isShellName, runCommandAs} from './nested-shell.js';
@@ -501,7 +501,7 @@ async function netnsExec(ip: Ip, args: string[]): Promise<number> {
 	}
 
 	if (!session.findProgram(argv[0], undefined, helper)) return runCommandAs(ip.context, helper, argv);
-	return runIn(ip.context, 'ip', helper, [], argv);
+	return runIn(ip.context, 'ip', helper, [], argv, environList(ip.context.env));
 }
 
 function namedNetnsOrFail(ip: Ip, name: string): NetNamespace {

@@ -1,18 +1,23 @@
 // ls, as GNU coreutils 9.1 does it over the kernel's VFS: file operands
 // first, then each directory operand's entries, each sorted by name (code
-// point order, as in the C.UTF-8 locale). With -l every column of one
+// point order, as in the C.UTF-8 locale). To the terminal the names are
+// laid out in columns as wide as the terminal (columns.ts); into a pipe or
+// a file one name per line (isatty says which), so `ls | wc -l` counts
+// entries; -C and -1 choose either, the last of -C, -1 and -l given wins
+// (-1 does not undo -l). With -l every column of one
 // listing (the file operands, or one directory) is as wide as its widest
 // entry: link counts and sizes right-aligned, owner and group left-aligned,
 // a device's "major, minor" aligned on the comma, and the inode numbers of
 // -i right-aligned — so a single entry has no padding at all. A symbolic
 // link given as an operand is listed itself with -l, -d or -F, and followed
-// otherwise. Entries on one line are separated by two spaces (the lab's
-// terminal is wide; ls does not lay out columns here).
+// otherwise.
 
 import type {Stat} from '../../kernel/vfs/inode.js';
 import {bootEpochSeconds} from '../../kernel/kernel.js';
-import type {Command} from '../command.js';
+import type {Command, CommandContext} from '../command.js';
 import {compareCodePoints} from '../glob.js';
+import type {OptionSpec} from '../options.js';
+import {columnLines} from './columns.js';
 import {sysOf, why} from './files.js';
 
 const S_IFMT = 0o170_000;
@@ -58,11 +63,19 @@ function sizeOf(stat: Stat): {major: string; minor: string} | string {
 
 const widest = (values: string[]) => Math.max(0, ...values.map(value => value.length));
 
-/** The lines of one listing, its columns as wide as its widest entry (coreutils' print_long_format). */
-function formatListing(entries: Entry[], long: boolean, inode: boolean): string[] {
+/** How a listing is laid out: -l, -1 or -C. */
+type Format = 'long' | 'one-per-line' | 'columns';
+
+/** The lines of one listing, its columns as wide as its widest entry (coreutils' print_long_format), or the names in `lineLength` columns. */
+function formatListing(entries: Entry[], format: Format, inode: boolean, lineLength: number): string[] {
 	const inodeWidth = widest(entries.map(entry => String(entry.stat.ino)));
 	const inodeColumn = (entry: Entry) => (inode ? `${String(entry.stat.ino).padStart(inodeWidth)} ` : '');
-	if (!long) return entries.map(entry => inodeColumn(entry) + entry.name);
+	if (format === 'one-per-line') return entries.map(entry => inodeColumn(entry) + entry.name);
+	if (format === 'columns') {
+		const names = entries.map(entry => inodeColumn(entry) + entry.name);
+		return columnLines(names, names.map(name => [...name].length), lineLength);
+	}
+
 	const sizes = entries.map(entry => sizeOf(entry.stat));
 	const devices = sizes.filter(size => typeof size !== 'string');
 	const majorWidth = widest(devices.map(size => size.major));
@@ -79,23 +92,61 @@ function formatListing(entries: Entry[], long: boolean, inode: boolean): string[
 	});
 }
 
+const lsOptions: readonly OptionSpec[] = [
+	{name: 'all', short: 'a', description: 'do not ignore entries starting with .'},
+	{name: 'long', short: 'l', description: 'use a long listing format'},
+	{name: 'directory', short: 'd', description: 'list directories themselves, not their contents'},
+	{name: 'inode', short: 'i', description: 'print the index number of each file'},
+	{name: 'one', short: '1', description: 'list one file per line (the default into a pipe or a file)'},
+	{name: 'columns', short: 'C', description: 'list entries by columns (the default to the terminal)'},
+	{name: 'classify', short: 'F', description: 'append indicator (one of */=>@|) to entries'},
+];
+
+/** -l, -1 or -C, the last given winning as in coreutils (but -1 does not undo -l); by default columns to a terminal, one per line elsewhere. */
+function formatOf(context: CommandContext): Format {
+	let format: Format = context.stdout.terminal ? 'columns' : 'one-per-line';
+	const chosen = (name: string | undefined) => {
+		if (name === 'long') format = 'long';
+		else if (name === 'columns') format = 'columns';
+		else if (name === 'one' && format !== 'long') format = 'one-per-line';
+	};
+
+	for (const arg of context.argv) {
+		if (arg === '--') break;
+		if (arg.startsWith('--')) {
+			// The options parsed already: a long name is whole or an unambiguous prefix.
+			const name = arg.slice(2);
+			chosen(lsOptions.find(option => option.name === name)?.name ?? lsOptions.find(option => option.name.startsWith(name))?.name);
+		} else if (arg.startsWith('-')) {
+			for (const letter of arg.slice(1)) chosen(lsOptions.find(option => option.short === letter)?.name);
+		}
+	}
+
+	return format;
+}
+
+/** The width columns are laid out in: the terminal's; elsewhere COLUMNS, or 80 (0: no limit). */
+function lineLengthOf(context: CommandContext): number {
+	if (context.stdout.terminal) return context.stdout.terminal.columns;
+	const columns = context.env.get('COLUMNS');
+	if (columns === undefined || columns === '') return 80;
+	if (/^\d+$/.test(columns)) return Number(columns);
+	context.stderr.write(`ls: ignoring invalid width in environment variable COLUMNS: \u2018${columns}\u2019\n`);
+	return 80;
+}
+
 export const ls: Command = {
 	name: 'ls',
 	group: 'files',
 	summary: 'list directory contents',
 	usage: 'ls [OPTION]... [FILE]...',
-	options: [
-		{name: 'all', short: 'a', description: 'do not ignore entries starting with .'},
-		{name: 'long', short: 'l', description: 'use a long listing format'},
-		{name: 'directory', short: 'd', description: 'list directories themselves, not their contents'},
-		{name: 'inode', short: 'i', description: 'print the index number of each file'},
-		{name: 'one', short: '1', description: 'list one file per line'},
-		{name: 'classify', short: 'F', description: 'append indicator (one of */=>@|) to entries'},
-	],
+	options: lsOptions,
 	run(context) {
 		const {options, stdout, stderr} = context;
 		const sys = sysOf(context);
-		const long = Boolean(options.long);
+		const format = formatOf(context);
+		const long = format === 'long';
+		const lineLength = format === 'columns' ? lineLengthOf(context) : 0;
 		const targets = context.operands.length > 0 ? [...context.operands].sort(compareCodePoints) : ['.'];
 		let status = 0;
 		const entry = (path: string, name: string): Entry => {
@@ -119,8 +170,7 @@ export const ls: Command = {
 
 		const print = (entries: Entry[]) => {
 			if (entries.length === 0) return;
-			const lines = formatListing(entries, long, Boolean(options.inode));
-			stdout.write(long || options.one ? `${lines.join('\n')}\n` : `${lines.join('  ')}\n`);
+			stdout.write(`${formatListing(entries, format, Boolean(options.inode), lineLength).join('\n')}\n`);
 		};
 
 		// A symbolic link operand is followed to a directory only when the listing does not show links themselves.

@@ -9,7 +9,7 @@ import {CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, 
 import type {Process} from '../../kernel/process.js';
 import {formatLsns, formatLsnsTree, namespaceList} from '../../kernel/snapshots.js';
 import {MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SHARED, MS_SLAVE} from '../../kernel/vfs/mount.js';
-import {CommandError, type Command, type CommandContext} from '../command.js';
+import {CommandError, environList, type Command, type CommandContext} from '../command.js';
 import type {KernelSession} from '../kernel-session.js';
 import {sysOf, why} from './files.js';
 
@@ -23,9 +23,10 @@ function abandon(session: KernelSession, proc: Process, status: number): void {
 
 /**
  * Run `argv` in `target` (a host process prepared by unshare/nsenter/chroot), or a nested shell
- * when argv is empty. `waiters` are the helper processes that end with it (innermost last).
+ * when argv is empty. `waiters` are the helper processes that end with it (innermost last); a program
+ * gets `env` as its environment (the command's), or the target's own (a container's for docker exec).
  */
-export async function runIn(context: CommandContext, name: string, target: Process, waiters: Process[], argv: string[]): Promise<number> {
+export async function runIn(context: CommandContext, name: string, target: Process, waiters: Process[], argv: string[], env?: readonly string[]): Promise<number> {
 	const session = context.lab.kernel;
 	const {kernel} = session;
 	if (argv.length === 0) {
@@ -56,7 +57,7 @@ export async function runIn(context: CommandContext, name: string, target: Proce
 	}
 
 	try {
-		kernel.sys(target).exec(path, argv);
+		kernel.sys(target).exec(path, argv, env && [...env]);
 	} catch (error) {
 		context.stderr.write(`${name}: failed to execute ${argv[0]}: ${why(error)}\n`);
 		for (const proc of [target, ...[...waiters].reverse()]) abandon(session, proc, 126 << 8);
@@ -142,7 +143,7 @@ sees the new namespace's /proc.`,
 			}
 		}
 
-		return runIn(context, 'unshare', target, waiters, context.operands);
+		return runIn(context, 'unshare', target, waiters, context.operands, environList(context.env));
 	},
 };
 
@@ -182,7 +183,7 @@ const nsenter: Command = {
 			target = session.kernel.sys(helper).fork({comm: 'nsenter'});
 		}
 
-		return runIn(context, 'nsenter', target, waiters, context.operands);
+		return runIn(context, 'nsenter', target, waiters, context.operands, environList(context.env));
 	},
 };
 
@@ -208,7 +209,7 @@ const chroot: Command = {
 			throw new CommandError(`cannot change root directory to '${newRoot}': ${why(error)}`, 125);
 		}
 
-		return runIn(context, 'chroot', helper, [], argv);
+		return runIn(context, 'chroot', helper, [], argv, environList(context.env));
 	},
 };
 

@@ -78,3 +78,28 @@ export function drive(context: CommandContext, body: Generator<Yielded, number, 
 export function textDecoder(): (piece: Uint8Array, last?: boolean) => string {
 	return byteTextDecoder();
 }
+
+/** Text that comes in pieces, cut into lines: a line may span pieces (an endless one costs only its own length, searched once). */
+export class LineSplitter {
+	private carry = '';
+
+	/** The lines a piece completes, without their newlines. */
+	push(piece: string): string[] {
+		const first = piece.indexOf('\n');
+		if (first < 0) {
+			this.carry += piece;
+			return [];
+		}
+
+		const lines = [this.carry + piece.slice(0, first), ...piece.slice(first + 1).split('\n')];
+		this.carry = lines.pop()!;
+		return lines;
+	}
+
+	/** The last line, when the text did not end with a newline. */
+	end(): string | undefined {
+		const last = this.carry;
+		this.carry = '';
+		return last === '' ? undefined : last;
+	}
+}

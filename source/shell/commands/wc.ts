@@ -6,14 +6,17 @@
 // sum of the regular files' sizes, at least 7 when an input is not a
 // regular file (a pipe, a directory, a device) — or 1 wide when a single
 // operand gets a single count. A word is printable characters between white
-// space (control characters and bytes that are not UTF-8 do not count). Files are read whole (an endless device
-// fails with ENOMEM after 16 MiB instead of being read forever).
+// space (control characters and bytes that are not UTF-8 do not count).
+// Piped input is counted piece by piece as it comes (drive()); files are
+// read whole (an endless device fails with ENOMEM after 16 MiB instead of
+// being read forever).
 
 import {isKernelError} from '../../kernel/errors.js';
 import {O_RDONLY} from '../../kernel/vfs/file.js';
 import {byteLength, decodeBytes} from '../bytes.js';
 import type {Command, CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
+import {drive, readInput, type Yielded} from './read-stream.js';
 
 type Counts = {lines: number; words: number; bytes: number};
 
@@ -22,8 +25,38 @@ const separators = /[\t\n\v\f\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205
 /** A printable character: control characters, unassigned code points and bytes that are not UTF-8 neither start nor end a word. */
 const printable = /[^\p{Cc}\p{Cn}\p{Cs}]/u;
 
+/** Counts of text that comes in pieces: a word may span two pieces. */
+class Counter {
+	readonly counts: Counts = {lines: 0, words: 0, bytes: 0};
+	/** The text since the last white space has a printable character: a word, once white space or the end comes. */
+	private inWord = false;
+
+	add(text: string): void {
+		this.counts.lines += (text.match(/\n/g) ?? []).length;
+		this.counts.bytes += byteLength(text);
+		const parts = text.split(separators);
+		for (const [index, part] of parts.entries()) {
+			// The first part goes on with the word before; each later one follows white space.
+			if (index > 0) {
+				if (this.inWord) this.counts.words++;
+				this.inWord = false;
+			}
+
+			if (printable.test(part)) this.inWord = true;
+		}
+	}
+
+	end(): Counts {
+		if (this.inWord) this.counts.words++;
+		this.inWord = false;
+		return this.counts;
+	}
+}
+
 function countText(text: string): Counts {
-	return {lines: (text.match(/\n/g) ?? []).length, words: text.split(separators).filter(word => printable.test(word)).length, bytes: byteLength(text)};
+	const counter = new Counter();
+	counter.add(text);
+	return counter.end();
 }
 
 /** What stat(2) says of an operand (coreutils' get_input_fstatus): a regular file's size, or that it is something else; undefined when stat fails. */
@@ -38,8 +71,14 @@ function statOperand(context: CommandContext, operand: string): {regularSize: nu
 	}
 }
 
-/** One operand's counts: undefined when it could not be opened (only the error is printed), zeros when it could not be read. */
-function countOperand(context: CommandContext, operand: string): {counts: Counts | undefined; failed: boolean} {
+/** One operand's counts: undefined when it could not be opened (only the error is printed), zeros when it could not be read; piped standard input is counted piece by piece as it comes. */
+function * countOperand(context: CommandContext, operand: string): Generator<Yielded, {counts: Counts | undefined; failed: boolean}, string | undefined> {
+	if (operand === '-' && context.input) {
+		const counter = new Counter();
+		for (let piece = yield * readInput(context.input); piece !== undefined && !context.signal.aborted; piece = yield * readInput(context.input)) counter.add(piece);
+		return {counts: counter.end(), failed: false};
+	}
+
 	if (operand === '-') return {counts: countText(context.stdin), failed: false};
 	const sys = sysOf(context);
 	try {
@@ -69,35 +108,42 @@ export const wc: Command = {
 		{name: 'words', short: 'w', description: 'print the word counts'},
 		{name: 'bytes', short: 'c', description: 'print the byte counts'},
 	],
+	streamsStdin: true,
 	run(context) {
-		const {options} = context;
-		const all = !options.lines && !options.words && !options.bytes;
-		const shown: Array<keyof Counts> = [];
-		if (all || options.lines) shown.push('lines');
-		if (all || options.words) shown.push('words');
-		if (all || options.bytes) shown.push('bytes');
-		const operands = context.operands.length > 0 ? context.operands : ['-'];
-		// coreutils' compute_number_width, from stat before anything is read: not worked out for one operand with one count, nor when the first operand cannot be stat'ed.
-		let width = 1;
-		const stats = operands.length === 1 && shown.length === 1 ? [] : operands.map(operand => statOperand(context, operand));
-		if (stats[0] !== undefined) {
-			const total = stats.reduce((sum, stat) => sum + (stat?.regularSize ?? 0), 0);
-			const minimum = stats.some(stat => stat && stat.regularSize === undefined) ? 7 : 1;
-			width = Math.max(String(total).length, minimum);
-		}
-
-		const line = (counts: Counts, name: string | undefined) => `${shown.map(key => String(counts[key]).padStart(width)).join(' ')}${name === undefined ? '' : ` ${name}`}\n`;
-		const sum: Counts = {lines: 0, words: 0, bytes: 0};
-		let status = 0;
-		for (const operand of operands) {
-			const {counts, failed} = countOperand(context, operand);
-			if (failed) status = 1;
-			if (!counts) continue;
-			for (const key of shown) sum[key] += counts[key];
-			context.stdout.write(line(counts, context.operands.length === 0 ? undefined : operand));
-		}
-
-		if (operands.length > 1) context.stdout.write(line(sum, 'total'));
-		return status;
+		return drive(context, wcOperands(context));
 	},
 };
+
+/** wc's work over every operand, pausing between pieces of piped input (drive). */
+function * wcOperands(context: CommandContext): Generator<Yielded, number, string | undefined> {
+	const {options} = context;
+	const all = !options.lines && !options.words && !options.bytes;
+	const shown: Array<keyof Counts> = [];
+	if (all || options.lines) shown.push('lines');
+	if (all || options.words) shown.push('words');
+	if (all || options.bytes) shown.push('bytes');
+	const operands = context.operands.length > 0 ? context.operands : ['-'];
+	// coreutils' compute_number_width, from stat before anything is read: not worked out for one operand with one count, nor when the first operand cannot be stat'ed.
+	let width = 1;
+	const stats = operands.length === 1 && shown.length === 1 ? [] : operands.map(operand => statOperand(context, operand));
+	if (stats[0] !== undefined) {
+		const total = stats.reduce((sum, stat) => sum + (stat?.regularSize ?? 0), 0);
+		const minimum = stats.some(stat => stat && stat.regularSize === undefined) ? 7 : 1;
+		width = Math.max(String(total).length, minimum);
+	}
+
+	const line = (counts: Counts, name: string | undefined) => `${shown.map(key => String(counts[key]).padStart(width)).join(' ')}${name === undefined ? '' : ` ${name}`}\n`;
+	const sum: Counts = {lines: 0, words: 0, bytes: 0};
+	let status = 0;
+	for (const operand of operands) {
+		if (context.signal.aborted) break;
+		const {counts, failed} = yield * countOperand(context, operand);
+		if (failed) status = 1;
+		if (!counts) continue;
+		for (const key of shown) sum[key] += counts[key];
+		context.stdout.write(line(counts, context.operands.length === 0 ? undefined : operand));
+	}
+
+	if (operands.length > 1) context.stdout.write(line(sum, 'total'));
+	return status;
+}
