@@ -34,7 +34,7 @@ export const residentSession = [
 
 const cliPath = join(packageRoot, 'build', 'source', 'cli.js');
 /** The Node flags `ringlab` runs with: its shebang's (source/cli.ts), as `npm start` passes them. */
-export const appNodeFlags = ['--max-semi-space-size=1'];
+export const appNodeFlags = ['--max-semi-space-size=1', '--optimize-for-size'];
 const appCommand = `exec ${[process.execPath, ...appNodeFlags, cliPath].map(word => JSON.stringify(word)).join(' ')}`;
 
 /** The environment the app gets: no CI variables (Ink would not draw), a UTF-8 locale. */
