@@ -34,12 +34,14 @@ export const residentSession = [
 
 const cliPath = join(packageRoot, 'build', 'source', 'cli.js');
 /** The Node flags `ringlab` runs with: its shebang's (source/cli.ts), as `npm start` passes them. */
-export const appNodeFlags = ['--max-semi-space-size=1'];
+export const appNodeFlags = ['--max-semi-space-size=1', '--optimize-for-size'];
+/** The glibc malloc settings the shebang and `npm start` set: large blocks mmapped and freed memory trimmed from 128 KiB. */
+export const appMallocVariables: Readonly<Record<string, string>> = {MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072'};
 const appCommand = `exec ${[process.execPath, ...appNodeFlags, cliPath].map(word => JSON.stringify(word)).join(' ')}`;
 
 /** The environment the app gets: no CI variables (Ink would not draw), a UTF-8 locale. */
 function appEnvironment(): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {...process.env, LANG: 'C.UTF-8', TERM: 'xterm-256color'};
+	const env: NodeJS.ProcessEnv = {...process.env, ...appMallocVariables, LANG: 'C.UTF-8', TERM: 'xterm-256color'};
 	delete env.CI;
 	delete env.CONTINUOUS_INTEGRATION;
 	return env;
