@@ -13,6 +13,8 @@ import {assemble, type Program} from './machine/assembler.js';
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const guestsDirectory = join(packageRoot, 'guests');
 export const defaultKernelPath = join(guestsDirectory, 'kernel.s');
+/** The same kernel ported to hypercalls (Xen-style paravirtualization). */
+export const paravirtKernelPath = join(guestsDirectory, 'kernel-pv.s');
 
 export class GuestNotFoundError extends Error {
 	constructor(readonly guest: string, readonly hint: string, message = `no guest named '${guest}'`) {

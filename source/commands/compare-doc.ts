@@ -15,7 +15,8 @@ import {compare, compareRows, type CompareRow} from '../hypervisor/compare.js';
 import type {SessionResult} from '../hypervisor/session.js';
 import {techniques} from '../hypervisor/techniques.js';
 import {cycleCosts} from '../machine/costs.js';
-import {compareMarkdown, paravirtKernelPath} from './compare.js';
+import {compareMarkdown} from './compare.js';
+import {paravirtKernelPath} from '../guests.js';
 
 /** The guests the document measures, in its order. */
 export const documentedGuests = ['syscall-loop', 'pagechurn', 'primes'] as const;

@@ -5,13 +5,12 @@
 // the numbers. The table is an Ink component (@alcalzone/ink-table) rendered
 // to a string, so it looks the same here as in the lab.
 
-import {join} from 'node:path';
 import {Table} from '@alcalzone/ink-table';
 import {Box, Text, renderToString} from 'ink';
 import {createElement, type FunctionComponent} from 'react';
 import {DiagnosticError} from '../diagnostics.js';
 import {count, percent} from '../format.js';
-import {GuestNotFoundError, assembleFile, defaultKernelPath, displayPath, guestsDirectory, resolveGuest} from '../guests.js';
+import {GuestNotFoundError, assembleFile, defaultKernelPath, displayPath, paravirtKernelPath, resolveGuest} from '../guests.js';
 import {compare, compareRows, type CompareRequest, type CompareRow} from '../hypervisor/compare.js';
 import type {EventCost, SessionResult} from '../hypervisor/session.js';
 import {isPaging, isTechnique, pagingModes, techniques, type Paging, type Technique} from '../hypervisor/techniques.js';
@@ -21,7 +20,6 @@ import type {IsaVariant} from '../machine/isa.js';
 import {fail} from './fail.js';
 
 /** The paravirtual kernel a user program runs under with --technique paravirt. */
-export const paravirtKernelPath = join(guestsDirectory, 'kernel-pv.s');
 
 function list<T extends string>(value: unknown, all: readonly T[], check: (item: string) => item is T, flag: string): T[] | string {
 	if (value === undefined) return [...all];

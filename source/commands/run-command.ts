@@ -3,10 +3,9 @@
 // formatting in run.ts / isa.ts / asm.ts so those can be tested alone.
 
 import {DiagnosticError} from '../diagnostics.js';
-import {GuestNotFoundError, assembleFile, defaultKernelPath, displayPath, resolveGuest} from '../guests.js';
+import {GuestNotFoundError, assembleFile, defaultKernelPath, displayPath, paravirtKernelPath, resolveGuest} from '../guests.js';
 import {isPaging, isTechnique, pagingProblem, techniques, type Paging, type Technique} from '../hypervisor/techniques.js';
 import {ioModeProblem, ioModes, isIoMode, type IoMode} from '../hypervisor/io/io-modes.js';
-import {paravirtKernelPath} from './compare.js';
 import type {Program} from '../machine/assembler.js';
 import {instructions, type IsaVariant} from '../machine/isa.js';
 import {describeProgram, listing} from './asm.js';
