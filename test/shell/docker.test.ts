@@ -206,6 +206,17 @@ test('docker inspect: an exited container has no IP address, gateway or MAC; doc
 	t.is((await sh(shell, 'docker inspect -f \'{{.NetworkSettings.IPAddress}}\' three')).stdout, '172.17.0.2\n');
 });
 
+test('docker inspect: a container on another\'s network (--network container:NAME) has no address of its own; ip addr inside shows the shared one', async t => {
+	const shell = makeKernelShell();
+	await lines(shell, ['docker run -d --name app ringlab/base spinner', 'docker run -d --name side --network container:app ringlab/base spinner']);
+	const format = 'ip={{.NetworkSettings.IPAddress}} gw={{.NetworkSettings.Gateway}} mac={{.NetworkSettings.MacAddress}} key={{.NetworkSettings.SandboxKey}}';
+	t.regex((await sh(shell, `docker inspect -f '${format}' app`)).stdout, /^ip=172\.17\.0\.2 gw=172\.17\.0\.1 mac=02:42:ac:11:00:02 key=\/proc\/\d+\/ns\/net\n$/);
+	t.is((await sh(shell, `docker inspect -f '${format}' side`)).stdout, 'ip= gw= mac= key=\n');
+	const inside = (await sh(shell, 'docker exec side ip -br addr')).stdout;
+	t.regex(inside, /^eth0@if\d+ +UP +172\.17\.0\.2\/16 $/m, 'the namespace is shared: side sees app\'s eth0');
+	t.is(inside, (await sh(shell, 'docker exec app ip -br addr')).stdout);
+});
+
 test('a detached container keeps running in the background while the shell waits', async t => {
 	const shell = makeKernelShell();
 	await sh(shell, 'docker run -d --name bg --memory 16m ringlab/base hog 3');

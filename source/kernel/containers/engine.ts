@@ -389,7 +389,10 @@ export class Docker {
 		if (partner && c.network.startsWith('container:')) c.hostname = partner.hostname;
 		if (!shares.has('uts')) inside.sethostname(c.hostname);
 		if (flags & CLONE_NEWNET) this.connect(c, init.ns.net);
-		else if (partner) {
+		else if (partner && c.shareWith) {
+			// A pod member shows the infra container's address, as podman inspect does (libpod reads the
+			// network of the container whose namespace it joined). docker run --network container:NAME
+			// does not: Docker allocates no endpoint for it, so its NetworkSettings stay empty.
 			c.ipAddress = partner.ipAddress;
 			c.macAddress = partner.macAddress;
 		}
@@ -539,7 +542,7 @@ export class Docker {
 		}
 
 		// Docker leaves the network when the container stops: NetworkSettings is empty until the next start,
-		// also in the containers that joined this one's network (container:NAME, pods) and showed its address.
+		// also in the containers that joined this one's network (pod members) and showed its address.
 		if (c.hostVeth) {
 			if (k.initNetNs.devices.has(c.hostVeth)) k.initNetNs.deleteLink(c.hostVeth);
 			for (const other of this.containers.values()) {
@@ -774,7 +777,7 @@ export class Docker {
 				},
 			},
 			Config: {Hostname: c.hostname, Env: c.env, Cmd: c.cmd, Image: c.imageReference, WorkingDir: c.workdir},
-			NetworkSettings: {IPAddress: c.ipAddress, Gateway: c.ipAddress ? '172.17.0.1' : '', MacAddress: c.macAddress, SandboxKey: c.init?.alive ? `/proc/${c.init.pid}/ns/net` : ''},
+			NetworkSettings: {IPAddress: c.ipAddress, Gateway: c.ipAddress ? '172.17.0.1' : '', MacAddress: c.macAddress, SandboxKey: c.init?.alive && !(c.network.startsWith('container:') && !c.shareWith) ? `/proc/${c.init.pid}/ns/net` : ''},
 		};
 	}
 

@@ -1,5 +1,8 @@
 // grep, enough for `mount | grep proc`: lines of each FILE (or standard
-// input) that match an extended regular expression (-F a plain string),
+// input) that match an extended regular expression (-F a plain string);
+// PATTERNS are alternatives, as in GNU grep: every -e/--regexp PATTERN
+// (then all operands are FILEs, and a pattern may start with '-'), and the
+// lines of each pattern (a newline separates alternatives too),
 // with -i, -v, -c, -n and file names as GNU grep prints them (-H, -h; the
 // default with more than one FILE). Each file is searched on its own (its
 // own line numbers and count). Piped input is read piece by piece as it
@@ -9,7 +12,7 @@
 // line was selected, 1 none, 2 an error.
 
 import {decodeBytes} from '../bytes.js';
-import {CommandError, type Command, type CommandContext} from '../command.js';
+import {CommandError, usageHint, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
 import {drive, LineSplitter, readInput, type Yielded} from './read-stream.js';
 
@@ -22,11 +25,20 @@ function patternOf(context: CommandContext, pattern: string): RegExp {
 	}
 }
 
+/** The patterns (every -e, or else the first operand), each split at newlines, and the FILEs; undefined when there is no pattern. */
+function patternsAndFiles(context: CommandContext): {patterns: string[]; files: string[]} | undefined {
+	const given = context.options.regexp as string[] | undefined;
+	const [first, ...rest] = context.operands;
+	if (!given && first === undefined) return undefined;
+	const [patterns, files] = given ? [given, context.operands] : [[first], rest];
+	return {patterns: patterns.flatMap(pattern => pattern.split('\n')), files};
+}
+
 /** grep's work over every FILE, pausing between pieces of piped input (drive). */
-function * grepFiles(context: CommandContext): Generator<Yielded, number, string | undefined> {
+function * grepFiles(context: CommandContext, patterns: readonly string[], files: readonly string[]): Generator<Yielded, number, string | undefined> {
 	const {options} = context;
-	const [pattern, ...files] = context.operands;
-	const regex = patternOf(context, pattern);
+	const regexes = patterns.map(pattern => patternOf(context, pattern));
+	const matches = (line: string) => regexes.some(regex => regex.test(line));
 	const sources = files.length > 0 ? files : ['-'];
 	// As GNU grep: with more than one file, each line (or count) says which file it is from.
 	const named = !options['no-filename'] && (Boolean(options['with-filename']) || files.length > 1);
@@ -43,7 +55,7 @@ function * grepFiles(context: CommandContext): Generator<Yielded, number, string
 			let out = '';
 			for (const line of lines) {
 				number++;
-				if (regex.test(line) === invert) continue;
+				if (matches(line) === invert) continue;
 				selected++;
 				if (!options.count) out += `${prefix}${options['line-number'] ? `${number}:` : ''}${line}\n`;
 			}
@@ -85,23 +97,30 @@ export const grep: Command = {
 	name: 'grep',
 	group: 'files',
 	summary: 'print lines that match a pattern',
-	usage: 'grep [OPTION]... PATTERN [FILE]...',
-	description: 'PATTERN is an extended regular expression (as grep -E).',
+	usage: 'grep [OPTION]... PATTERNS [FILE]...',
+	description: 'PATTERNS are extended regular expressions (as grep -E), one or more: a line is selected when any of them matches. With -e, every operand is a FILE.',
 	options: [
+		{name: 'regexp', short: 'e', value: 'PATTERNS', repeat: true, description: 'use PATTERNS for matching (may start with \'-\')'},
 		{name: 'ignore-case', short: 'i', description: 'ignore case distinctions'},
 		{name: 'invert-match', short: 'v', description: 'select non-matching lines'},
 		{name: 'count', short: 'c', description: 'print only a count of selected lines'},
 		{name: 'line-number', short: 'n', description: 'print line number with output lines'},
-		{name: 'extended-regexp', short: 'E', description: 'PATTERN is an extended regular expression (the default here)'},
-		{name: 'fixed-strings', short: 'F', description: 'PATTERN is a plain string'},
+		{name: 'extended-regexp', short: 'E', description: 'PATTERNS are extended regular expressions (the default here)'},
+		{name: 'fixed-strings', short: 'F', description: 'PATTERNS are plain strings'},
 		{name: 'with-filename', short: 'H', description: 'print the file name for each match (the default with more than one file)'},
 		{name: 'no-filename', short: 'h', description: 'never print file names'},
 	],
-	operands: {min: 1},
 	streamsStdin: true,
 	run(context) {
+		const given = patternsAndFiles(context);
+		if (!given) {
+			// GNU grep without a pattern: only the usage lines, status 2.
+			context.stderr.write(usageHint(grep, context.name));
+			return 2;
+		}
+
 		// A bad pattern is reported before anything is read.
-		patternOf(context, context.operands[0]);
-		return drive(context, grepFiles(context));
+		for (const pattern of given.patterns) patternOf(context, pattern);
+		return drive(context, grepFiles(context, given.patterns, given.files));
 	},
 };
