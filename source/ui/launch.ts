@@ -71,6 +71,9 @@ export async function launchTui(flags: DisplayFlags & {sandbox?: boolean; lesson
 	}
 
 	const settings = displaySettings(process.env, flags);
+	// chalk (inside Ink) drops every style, bold and inverse too, when it finds --no-color in argv;
+	// ours asks for no colour only, as NO_COLOR does, and the theme keeps emphasis in bold/inverse.
+	process.argv = process.argv.filter(argument => argument !== '--no-color' && argument !== '--no-colors');
 	// Ink renders nothing until exit when it believes it runs in CI (CI=true);
 	// this is an interactive terminal, so it does not.
 	delete process.env.CI;

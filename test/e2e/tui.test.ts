@@ -36,9 +36,9 @@ async function freshBundle(): Promise<void> {
 const configHome = mkdtempSync(join(tmpdir(), 'ringlab-e2e-config-'));
 const cacheHome = mkdtempSync(join(tmpdir(), 'ringlab-e2e-cache-'));
 
-function start(name: string, columns: number, rows: number, env = ''): void {
+function start(name: string, columns: number, rows: number, env = '', flags = ''): void {
 	// Without CI variables (Ink would not draw) and with a UTF-8 locale unless the test says otherwise.
-	const command = `env -u CI -u CONTINUOUS_INTEGRATION -u FORCE_COLOR LANG=C.UTF-8 XDG_CONFIG_HOME=${JSON.stringify(configHome)} XDG_CACHE_HOME=${JSON.stringify(cacheHome)} ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)}; echo "EXITED $?"; sleep 30`;
+	const command = `env -u CI -u CONTINUOUS_INTEGRATION -u FORCE_COLOR LANG=C.UTF-8 XDG_CONFIG_HOME=${JSON.stringify(configHome)} XDG_CACHE_HOME=${JSON.stringify(cacheHome)} ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} ${flags}; echo "EXITED $?"; sleep 30`;
 	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), command);
 }
 
@@ -237,13 +237,24 @@ test('the docker path: docker run -d with a memory limit, docker ps, the hog in 
 	await waitFor(t, name, /EXITED 0/, 'a clean exit');
 });
 
-test('NO_COLOR: no colour codes; otherwise colour; LANG=C: ASCII borders', async t => {
+test('NO_COLOR and --no-color: no colour codes, bold/inverse kept; otherwise colour; LANG=C: ASCII borders', async t => {
 	start('mono', 80, 24, 'NO_COLOR=1');
 	await waitFor(t, 'mono', /▸ Sandbox/, 'the menu');
 	tmux('send-keys', '-t', 'mono', 'Enter');
 	await waitFor(t, 'mono', /root@ringlab:~#/, 'the prompt');
 	// eslint-disable-next-line no-control-regex
 	t.notRegex(screen('mono', true), /\u001B\[[\d;]*(3[0-7]|9[0-7]|38;)[\d;]*m/);
+
+	// --no-color is NO_COLOR: no colour, but emphasis stays (bold, inverse), as with NO_COLOR.
+	const emphasis = /\u001B\[(?:[\d;]*;)?[17](?:;[\d;]*)?m/;
+	t.regex(screen('mono', true), emphasis);
+	start('mono-flag', 80, 24, '', '--no-color');
+	await waitFor(t, 'mono-flag', /▸ Sandbox/, 'the menu');
+	tmux('send-keys', '-t', 'mono-flag', 'Enter');
+	await waitFor(t, 'mono-flag', /root@ringlab:~#/, 'the prompt');
+	// eslint-disable-next-line no-control-regex
+	t.notRegex(screen('mono-flag', true), /\u001B\[[\d;]*(3[0-7]|9[0-7]|38;)[\d;]*m/);
+	t.regex(screen('mono-flag', true), emphasis);
 
 	start('color', 80, 24);
 	await waitFor(t, 'color', /▸ Sandbox/, 'the menu');
