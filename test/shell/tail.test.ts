@@ -2,7 +2,7 @@
 // printed on Linux for the same files (nonl is "a\nb\nc" without a final
 // newline, nl is "1\n2\n3\n", dd a directory). The output is the input's
 // own bytes — no newline is added — each file is tailed on its own under
-// its header, and errors are coreutils' with status 1.
+// its header, and errors are coreutils' with status 1 (head's headers too).
 
 import test from 'ava';
 import {makeKernelShell, sh} from './helpers.js';
@@ -63,4 +63,14 @@ test('tail\'s errors are coreutils\' and its status is 1', async t => {
 	t.deepEqual(await sh(shell, 'tail -c x nl'), {status: 1, stdout: '', stderr: 'tail: invalid number of bytes: \u2018x\u2019\n'});
 	t.is((await sh(shell, 'tail -n')).status, 1);
 	t.is((await sh(shell, 'tail -x')).status, 1);
+});
+
+test('head, like tail: a file that cannot be opened gets its error and no header; one that cannot be read gets both', async t => {
+	const shell = await tailShell();
+	// Real head 9.1: head -n 1 nope nl dd nonl
+	t.deepEqual(await sh(shell, 'head -n 1 nope nl dd nonl'), {
+		status: 1,
+		stdout: '==> nl <==\n1\n\n==> dd <==\n\n==> nonl <==\na\n',
+		stderr: 'head: cannot open \'nope\' for reading: No such file or directory\nhead: error reading \'dd\': Is a directory\n',
+	});
 });

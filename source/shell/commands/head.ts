@@ -12,7 +12,7 @@ import {decodeBytes, encodeText, headBytes} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
 import type {InputStream} from '../pipe.js';
-import {drive, readInput, streamFile, textDecoder, type Yielded} from './read-stream.js';
+import {cannotOpen, drive, readInput, streamFile, textDecoder, type Yielded} from './read-stream.js';
 
 type Settings = {unit: 'lines' | 'bytes'; count: number; allBut: boolean; headers: boolean | undefined; files: string[]};
 
@@ -150,9 +150,19 @@ function * headFiles(context: CommandContext, settings: Settings): Generator<Yie
 	const files = settings.files.length > 0 ? settings.files : ['-'];
 	const headers = settings.headers ?? files.length > 1;
 	let status = 0;
-	for (const [index, file] of files.entries()) {
+	let first = true;
+	for (const file of files) {
 		if (context.signal.aborted) break;
-		if (headers) context.stdout.write(`${index > 0 ? '\n' : ''}==> ${file === '-' ? 'standard input' : file} <==\n`);
+		// As coreutils: a file that cannot be opened gets no header; one that cannot be read gets one.
+		const unopenable = file === '-' ? undefined : cannotOpen(sysOf(context), file, why);
+		if (unopenable !== undefined) {
+			context.stderr.write(`head: cannot open '${file}' for reading: ${unopenable}\n`);
+			status = 1;
+			continue;
+		}
+
+		if (headers) context.stdout.write(`${first ? '' : '\n'}==> ${file === '-' ? 'standard input' : file} <==\n`);
+		first = false;
 		try {
 			if (file === '-' && context.input) yield * headOfInput(context, context.input, settings);
 			else if (file === '-') context.stdout.write(headOfText(context.stdin, settings));

@@ -8,13 +8,12 @@
 // endless device fails with ENOMEM after 16 MiB).
 
 import {isKernelError} from '../../kernel/errors.js';
-import {O_RDONLY} from '../../kernel/vfs/file.js';
 import {byteLength, decodeBytes, encodeText} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {sysOf, why} from './files.js';
 import {multipliers} from './head.js';
 import type {InputStream} from '../pipe.js';
-import {drive, LineSplitter, readInput, type Yielded} from './read-stream.js';
+import {cannotOpen, drive, LineSplitter, readInput, type Yielded} from './read-stream.js';
 
 type Settings = {unit: 'lines' | 'bytes'; count: number; fromStart: boolean; headers: boolean | undefined; files: string[]};
 
@@ -151,11 +150,8 @@ function * tailOfInput(context: CommandContext, input: InputStream, settings: Se
 function readOperand(context: CommandContext, file: string): {text: string} | {failed: 'open' | 'read'; reason: string} {
 	if (file === '-') return {text: context.stdin};
 	const sys = sysOf(context);
-	try {
-		sys.openFile(file, O_RDONLY).release();
-	} catch (error) {
-		return {failed: 'open', reason: why(error)};
-	}
+	const unopenable = cannotOpen(sys, file, why);
+	if (unopenable !== undefined) return {failed: 'open', reason: unopenable};
 
 	try {
 		return {text: decodeBytes(sys.readFileBytes(file))};
