@@ -10,9 +10,10 @@
 
 import {decodeBytes, encodeText, headBytes} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
-import {sysOf, why} from './files.js';
+import {sysOf} from './files.js';
 import type {InputStream} from '../pipe.js';
-import {cannotOpen, drive, readInput, streamFile, textDecoder, type Yielded} from './read-stream.js';
+import {eachFileOperand} from './file-operands.js';
+import {drive, readInput, streamFile, textDecoder, type Yielded} from './read-stream.js';
 
 type Settings = {unit: 'lines' | 'bytes'; count: number; allBut: boolean; headers: boolean | undefined; files: string[]};
 
@@ -146,35 +147,17 @@ export const head: Command = {
 };
 
 /** head's work over every FILE, pausing between pieces (drive). */
-function * headFiles(context: CommandContext, settings: Settings): Generator<Yielded, number, string | undefined> {
-	const files = settings.files.length > 0 ? settings.files : ['-'];
-	const headers = settings.headers ?? files.length > 1;
-	let status = 0;
-	let first = true;
-	for (const file of files) {
-		if (context.signal.aborted) break;
-		// As coreutils: a file that cannot be opened gets no header; one that cannot be read gets one.
-		const unopenable = file === '-' ? undefined : cannotOpen(sysOf(context), file, why);
-		if (unopenable !== undefined) {
-			context.stderr.write(`head: cannot open '${file}' for reading: ${unopenable}\n`);
-			status = 1;
-			continue;
-		}
-
-		if (headers) context.stdout.write(`${first ? '' : '\n'}==> ${file === '-' ? 'standard input' : file} <==\n`);
-		first = false;
-		try {
-			if (file === '-' && context.input) yield * headOfInput(context, context.input, settings);
-			else if (file === '-') context.stdout.write(headOfText(context.stdin, settings));
-			// All but the last NUM needs the whole file: read whole, bounded (an endless file fails with ENOMEM).
-			else if (settings.allBut) context.stdout.write(allButLast(decodeBytes(sysOf(context).readFileBytes(file)), settings));
-			else yield * headOfFile(context, file, settings);
-		} catch (error) {
-			const reason = why(error);
-			context.stderr.write(reason === 'Is a directory' ? `head: error reading '${file}': ${reason}\n` : `head: cannot open '${file}' for reading: ${reason}\n`);
-			status = 1;
-		}
-	}
-
-	return status;
+function headFiles(context: CommandContext, settings: Settings): Generator<Yielded, number, string | undefined> {
+	return eachFileOperand(context, {
+		name: 'head',
+		files: settings.files,
+		headers: settings.headers,
+		readFailure: (file, reason) => reason === 'Is a directory' ? `head: error reading '${file}': ${reason}\n` : `head: cannot open '${file}' for reading: ${reason}\n`,
+	}, function * (file) {
+		if (file === '-' && context.input) yield * headOfInput(context, context.input, settings);
+		else if (file === '-') context.stdout.write(headOfText(context.stdin, settings));
+		// All but the last NUM needs the whole file: read whole, bounded (an endless file fails with ENOMEM).
+		else if (settings.allBut) context.stdout.write(allButLast(decodeBytes(sysOf(context).readFileBytes(file)), settings));
+		else yield * headOfFile(context, file, settings);
+	});
 }

@@ -43,20 +43,6 @@ export function * streamFile(sys: Syscalls, context: CommandContext, path: strin
 	}
 }
 
-/**
- * Why `path` cannot be opened for reading (the errno's text), or undefined
- * when it can. head and tail ask first, as coreutils opens each FILE before
- * its '==> FILE <==' header: a file that cannot be opened gets no header.
- */
-export function cannotOpen(sys: Syscalls, path: string, why: (error: unknown) => string): string | undefined {
-	try {
-		sys.openFile(path, O_RDONLY).release();
-		return undefined;
-	} catch (error) {
-		return why(error);
-	}
-}
-
 /** What a command body yields: nothing (it may pause here), or a read of piped input to wait for. */
 export type Yielded = void | Promise<string | undefined>;
 

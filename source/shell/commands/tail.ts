@@ -7,13 +7,13 @@
 // words it and makes the status 1. Files are read whole (bounded: an
 // endless device fails with ENOMEM after 16 MiB).
 
-import {isKernelError} from '../../kernel/errors.js';
 import {byteLength, decodeBytes, encodeText} from '../bytes.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
-import {sysOf, why} from './files.js';
+import {sysOf} from './files.js';
 import {multipliers} from './head.js';
 import type {InputStream} from '../pipe.js';
-import {cannotOpen, drive, LineSplitter, readInput, type Yielded} from './read-stream.js';
+import {eachFileOperand} from './file-operands.js';
+import {drive, LineSplitter, readInput, type Yielded} from './read-stream.js';
 
 type Settings = {unit: 'lines' | 'bytes'; count: number; fromStart: boolean; headers: boolean | undefined; files: string[]};
 
@@ -146,21 +146,6 @@ function * tailOfInput(context: CommandContext, input: InputStream, settings: Se
 	context.stdout.write(shown.map(line => `${line}\n`).join('') + (partial ?? ''));
 }
 
-/** A file's text, or why it could not be opened or read (coreutils words the two differently). */
-function readOperand(context: CommandContext, file: string): {text: string} | {failed: 'open' | 'read'; reason: string} {
-	if (file === '-') return {text: context.stdin};
-	const sys = sysOf(context);
-	const unopenable = cannotOpen(sys, file, why);
-	if (unopenable !== undefined) return {failed: 'open', reason: unopenable};
-
-	try {
-		return {text: decodeBytes(sys.readFileBytes(file))};
-	} catch (error) {
-		if (!isKernelError(error)) throw error;
-		return {failed: 'read', reason: why(error)};
-	}
-}
-
 export const tail: Command = {
 	name: 'tail',
 	group: 'files',
@@ -182,32 +167,14 @@ export const tail: Command = {
 };
 
 /** tail's work over every FILE, pausing between pieces of piped input (drive). */
-function * tailFiles(context: CommandContext, settings: Settings): Generator<Yielded, number, string | undefined> {
-	const files = settings.files.length > 0 ? settings.files : ['-'];
-	const headers = settings.headers ?? files.length > 1;
-	let status = 0;
-	let first = true;
-	for (const file of files) {
-		if (context.signal.aborted) break;
-		const input = file === '-' && context.input ? {stream: context.input} : readOperand(context, file);
-		// As coreutils: a file that cannot be opened gets no header; one that cannot be read gets one.
-		if ('failed' in input && input.failed === 'open') {
-			context.stderr.write(`tail: cannot open '${file}' for reading: ${input.reason}\n`);
-			status = 1;
-			continue;
-		}
-
-		if (headers) context.stdout.write(`${first ? '' : '\n'}==> ${file === '-' ? 'standard input' : file} <==\n`);
-		first = false;
-		if ('failed' in input) {
-			context.stderr.write(`tail: error reading '${file}': ${input.reason}\n`);
-			status = 1;
-		} else if ('stream' in input) {
-			yield * tailOfInput(context, input.stream, settings);
-		} else {
-			context.stdout.write(tailOfText(input.text, settings));
-		}
-	}
-
-	return status;
+function tailFiles(context: CommandContext, settings: Settings): Generator<Yielded, number, string | undefined> {
+	return eachFileOperand(context, {
+		name: 'tail',
+		files: settings.files,
+		headers: settings.headers,
+		readFailure: (file, reason) => `tail: error reading '${file}': ${reason}\n`,
+	}, function * (file) {
+		if (file === '-' && context.input) yield * tailOfInput(context, context.input, settings);
+		else context.stdout.write(tailOfText(file === '-' ? context.stdin : decodeBytes(sysOf(context).readFileBytes(file)), settings));
+	});
 }
