@@ -13,5 +13,3 @@ import {newShell} from './new-shell.js';
 
 /** What App needs once a lab opens (its type is app.tsx's LabParts). */
 export const labParts = {newShell, lessonSource, LabController, LabScreen, LessonRun};
-
-export {newShell} from './new-shell.js';
