@@ -65,7 +65,7 @@ export class FrameAllocator {
 		for (let frame = first; frame < first + count; frame++) this.used[frame] = 1;
 		this.inUse += count;
 		const address = first * PAGE_SIZE;
-		this.memory.load(address, new Uint8Array(count * PAGE_SIZE)); // through load(): translated code on these pages is dropped
+		this.memory.zero(address, count * PAGE_SIZE); // as a write: translated code on these pages is dropped
 		return address;
 	}
 }

@@ -72,6 +72,24 @@ export class PhysicalMemory {
 		for (let page = address >>> PAGE_SHIFT; page <= last; page++) this.written(page);
 	}
 
+	/**
+	 * Zero a page-aligned range (a new frame): as if written, but a page that
+	 * already reads as zeros is left untouched, so memory the host never used
+	 * stays uncommitted (a fresh ArrayBuffer is zeroed lazily by the OS).
+	 */
+	zero(address: number, length: number): void {
+		if (!this.contains(address, length) || address % PAGE_SIZE !== 0 || length % PAGE_SIZE !== 0) throw new RangeError(`cannot zero ${length} bytes at 0x${address.toString(16)}: not whole pages of this ${this.size}-byte memory`);
+		const {words} = this;
+		for (let page = address >>> PAGE_SHIFT, last = (address + length) >>> PAGE_SHIFT; page < last; page++) {
+			const first = page << (PAGE_SHIFT - 2);
+			const end = first + (PAGE_SIZE >>> 2);
+			let word = first;
+			while (word < end && words[word] === 0) word++;
+			if (word < end) words.fill(0, word, end);
+			this.written(page);
+		}
+	}
+
 	clearDirty(): void {
 		this.dirty.fill(0);
 	}
