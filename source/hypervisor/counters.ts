@@ -5,6 +5,8 @@
 // each with the cycles spent on it, so a report can say "per I/O
 // operation" from counts, not from a constant.
 
+import {compareCodePoints} from '../code-point-order.js';
+
 export type Tally = {count: number; cycles: number};
 
 function bump(map: Map<string, number>, key: string, by = 1): void {
@@ -61,5 +63,5 @@ export class VmCounters {
 
 /** A map as a plain object with keys in a stable order (largest first). */
 export function sortedRecord(map: ReadonlyMap<string, number>): Record<string, number> {
-	return Object.fromEntries([...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+	return Object.fromEntries([...map].sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0])));
 }

@@ -12,6 +12,7 @@ import {type Process, stateNames} from './process.js';
 import type {Inode} from './vfs/inode.js';
 import {OverlayInode, opaqueXattr} from './vfs/overlay.js';
 import {isWhiteout} from './vfs/tmpfs.js';
+import {compareCodePoints} from '../code-point-order.js';
 
 export type NamespaceRow = {
 	type: NsType;
@@ -301,7 +302,7 @@ export function layerStack(kernel: Kernel, mountpoint: string, viewer: Process =
 
 	const files: LayerFile[] = [];
 	const walk = (dir: OverlayInode) => {
-		for (const entry of dir.readdir().sort((a, b) => a.name.localeCompare(b.name))) {
+		for (const entry of dir.readdir().sort((a, b) => compareCodePoints(a.name, b.name))) {
 			const child = dir.lookup(entry.name) as OverlayInode;
 			const found = fs.resolve(child.path)!;
 			const layer = child.origin();
@@ -315,7 +316,7 @@ export function layerStack(kernel: Kernel, mountpoint: string, viewer: Process =
 	walk(root);
 	const markers: LayerMarker[] = [];
 	const scan = (dir: Inode, prefix: string, layer: 'upper' | number) => {
-		for (const entry of dir.readdir().sort((a, b) => a.name.localeCompare(b.name))) {
+		for (const entry of dir.readdir().sort((a, b) => compareCodePoints(a.name, b.name))) {
 			const inode = dir.lookup(entry.name)!;
 			const path = `${prefix}/${entry.name}`;
 			if (isWhiteout(inode)) markers.push({path, layer, kind: 'whiteout'});

@@ -18,6 +18,7 @@ import type {TranslationStats} from '../hypervisor/binary-translation.js';
 import type {EptCounters} from '../hypervisor/ept.js';
 import type {ShadowCounters} from '../hypervisor/shadow.js';
 import type {Vm} from '../hypervisor/vm.js';
+import {compareCodePoints} from '../code-point-order.js';
 
 /** What a monitor's stats() holds that is counted (the rest are gauges: cachedBlocks, tablesInUse, vpid …). */
 type Stats = {
@@ -166,7 +167,7 @@ export function readVmCounters(vm: Vm): Record<string, number> {
 		const map = family.read(vm, stats);
 		if (!map) continue;
 		const entries = map instanceof Map ? [...map] : Object.entries(map);
-		for (const [key, n] of entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) if (n > 0) out[`${family.name}.${key}`] = n;
+		for (const [key, n] of entries.sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]))) if (n > 0) out[`${family.name}.${key}`] = n;
 	}
 
 	return out;

@@ -9,6 +9,8 @@
 // (no nullglob). Quoted characters reach this module escaped with a
 // backslash and match only themselves.
 
+import {compareCodePoints} from '../code-point-order.js';
+
 export type GlobEntry = {name: string; directory: boolean};
 
 /** The filesystem a pattern is expanded against (the shell process's view: its root and cwd). */
@@ -158,18 +160,6 @@ export function isGlob(pattern: string): boolean {
 	}
 
 	return false;
-}
-
-/** By code point, as strcmp on UTF-8 sorts (C.UTF-8 collation). */
-export function compareCodePoints(a: string, b: string): number {
-	const left = [...a];
-	const right = [...b];
-	for (let i = 0; i < Math.min(left.length, right.length); i++) {
-		const difference = left[i].codePointAt(0)! - right[i].codePointAt(0)!;
-		if (difference !== 0) return difference;
-	}
-
-	return left.length - right.length;
 }
 
 /**

@@ -14,6 +14,7 @@ import {createNeighbour} from '../hypervisor/io/neighbour.js';
 import {pagingProblem, type Paging, type VirtualTechnique} from '../hypervisor/techniques.js';
 import type {Vm} from '../hypervisor/vm.js';
 import {MachineSession} from './machine-session.js';
+import {compareCodePoints} from '../code-point-order.js';
 
 export type VmSpec = {
 	name: string;
@@ -124,6 +125,6 @@ export class VmSession {
 
 	/** VM exits (hardware assist) or traps (software techniques) by reason, most first. */
 	exits(): Array<[string, number]> {
-		return [...this.vm.counters.exits].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+		return [...this.vm.counters.exits].sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]));
 	}
 }

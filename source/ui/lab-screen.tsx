@@ -23,6 +23,7 @@ import {ShellView} from './shell-view.js';
 import {useTheme} from './theme.js';
 import {TooSmall} from './too-small.js';
 import {useTerminalSize} from './use-terminal-size.js';
+import {count} from '../format.js';
 
 type Props = {
 	lab: LabController;
@@ -151,7 +152,7 @@ export function LabScreen({lab, title}: Props): React.JSX.Element {
 	const busy = shell.busy;
 	const machine = shell.lab.machine;
 	const hints = lab.focus === 'shell' ? shellHints : panelHints;
-	const status = lab.notice ?? (busy ? runningText(shell, layout.columns - hints[0].length - 2, theme.glyphs.ellipsis) : machine ? `${machine.name}: step ${machine.cpu.steps.toLocaleString('en-US')}, ring ${machine.cpu.cpl}` : 'type help for the commands');
+	const status = lab.notice ?? (busy ? runningText(shell, layout.columns - hints[0].length - 2, theme.glyphs.ellipsis) : machine ? `${machine.name}: step ${count(machine.cpu.steps)}, ring ${machine.cpu.cpl}` : 'type help for the commands');
 	const panelViews = layout.slots.map(slot => {
 		const panel = panels[slot.panel];
 		return <PanelView key={panel.id} panel={panel} number={slot.panel + 1} lab={shell.lab} width={layout.panelColumns} height={slot.rows} focused={focused === panel} state={lab.stateOf(panel)} metrics={lab.metrics} />;

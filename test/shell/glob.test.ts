@@ -5,7 +5,8 @@
 // path component, unquoted $VAR globbing, ambiguous redirects.
 
 import test from 'ava';
-import {componentPattern, compareCodePoints, expandPathname, isGlob} from '../../source/shell/glob.js';
+import {componentPattern, expandPathname, isGlob} from '../../source/shell/glob.js';
+import {compareCodePoints} from '../../source/code-point-order.js';
 import {makeKernelShell, MemoryFiles, sh} from './helpers.js';
 
 async function globShell() {

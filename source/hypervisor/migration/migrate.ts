@@ -46,6 +46,7 @@ import type {Vm} from '../vm.js';
 import {DirtyLog} from './dirty-log.js';
 import {Link, cyclesToMs, msToCycles, type LinkOptions} from './link.js';
 import {captureContext, contextBytes, devicesProblem, restoreContext, type VmContext} from './vm-context.js';
+import {count} from '../../format.js';
 
 export const migrationModes = ['cold', 'non-live', 'pre-copy', 'post-copy'] as const;
 export type MigrationMode = (typeof migrationModes)[number];
@@ -236,7 +237,7 @@ class Migration {
 		monitor.suspendAtSafePoint = true;
 		source.run(vm, suspendBudget);
 		monitor.suspendAtSafePoint = false;
-		if (!vm.running || !monitor.atSafePoint()) throw new MigrationError(`${vm.name} did not reach a point where it could be suspended (user mode, or blocked) within ${suspendBudget.toLocaleString('en-US')} steps${vm.message ? `: ${vm.message}` : ''}`);
+		if (!vm.running || !monitor.atSafePoint()) throw new MigrationError(`${vm.name} did not reach a point where it could be suspended (user mode, or blocked) within ${count(suspendBudget)} steps${vm.message ? `: ${vm.message}` : ''}`);
 		return [...new Set([...pages, ...log.collect()])];
 	}
 

@@ -15,7 +15,7 @@
 import type {Stat} from '../../kernel/vfs/inode.js';
 import {bootEpochSeconds} from '../../kernel/kernel.js';
 import type {Command, CommandContext} from '../command.js';
-import {compareCodePoints} from '../glob.js';
+import {compareCodePoints} from '../../code-point-order.js';
 import type {OptionSpec} from '../options.js';
 import {columnLines} from './columns.js';
 import {sysOf, why} from './files.js';

@@ -15,6 +15,7 @@ import {MachineSession} from '../machine-session.js';
 import {formatMappings, formatTlb} from '../views/memory.js';
 import {registerView, formatRegisters, sourceLine} from '../views/registers.js';
 import {formatRingTimeline, ringTimeline} from '../views/rings.js';
+import {grouped} from '../../format.js';
 
 /** Steps per slice between yields to the event loop while a guest runs live. */
 export const sliceSteps = 20_000;
@@ -55,7 +56,7 @@ function flushConsole(current: MachineSession, from: number, context: CommandCon
 function position(current: MachineSession): string {
 	const {cpu} = current.machine;
 	const where = sourceLine(current, cpu.pc >>> 0) ?? current.symbolize(cpu.pc >>> 0);
-	return `step ${cpu.steps.toLocaleString('en-US')}  pc 0x${(cpu.pc >>> 0).toString(16).padStart(8, '0')}  ${current.instructionAt(cpu.pc >>> 0) ?? '(not mapped)'}${where ? `   ; ${where}` : ''}  [ring ${cpu.cpl}]`;
+	return `step ${grouped(cpu.steps)}  pc 0x${(cpu.pc >>> 0).toString(16).padStart(8, '0')}  ${current.instructionAt(cpu.pc >>> 0) ?? '(not mapped)'}${where ? `   ; ${where}` : ''}  [ring ${cpu.cpl}]`;
 }
 
 /** Registers whose value differs from the baseline, as `r1 0x… → 0x…`. */
@@ -94,8 +95,8 @@ async function runLive(current: MachineSession, maxSteps: number, context: Comma
 	}
 
 	const ran = machine.cpu.steps - start;
-	if (reason === 'budget') context.stdout.write(`[${current.name}: still running after ${ran.toLocaleString('en-US')} steps]\n'run' continues; 'run --max-steps N' runs longer.\n`);
-	else context.stdout.write(`[${current.name}: ${describeStop(summary, maxSteps)} after ${ran.toLocaleString('en-US')} steps]\n`);
+	if (reason === 'budget') context.stdout.write(`[${current.name}: still running after ${grouped(ran)} steps]\n'run' continues; 'run --max-steps N' runs longer.\n`);
+	else context.stdout.write(`[${current.name}: ${describeStop(summary, maxSteps)} after ${grouped(ran)} steps]\n`);
 	return reason === 'poweroff' ? (summary.exitStatus ?? 0) : reason === 'budget' ? 124 : 0;
 }
 
@@ -111,7 +112,7 @@ loaded guest continues from where it stopped. Every step is recorded, so
 'back N' can undo it.`,
 	options: [
 		{name: 'isa', value: 'VARIANT', choices: ['classic', 'strict'], description: 'classic: popf/pushf/sidt/smsw are sensitive but unprivileged (x86); strict: they trap'},
-		{name: 'max-steps', value: 'N', description: `stop after N steps (default ${defaultMaxSteps.toLocaleString('en-US')})`},
+		{name: 'max-steps', value: 'N', description: `stop after N steps (default ${grouped(defaultMaxSteps)})`},
 		{name: 'paused', short: 'p', description: 'load and stop before the first instruction (like gdb\'s starti)'},
 	],
 	operands: {max: 1},
@@ -212,8 +213,8 @@ const back: Command = {
 		current.markBaseline();
 		const undone = current.back(n);
 		context.lab.changed();
-		const note = undone < n ? ` (only ${undone.toLocaleString('en-US')} available)` : '';
-		context.stdout.write(`back ${undone.toLocaleString('en-US')} step${undone === 1 ? '' : 's'}${note}\n${position(current)}\n${changes(current)}`);
+		const note = undone < n ? ` (only ${grouped(undone)} available)` : '';
+		context.stdout.write(`back ${grouped(undone)} step${undone === 1 ? '' : 's'}${note}\n${position(current)}\n${changes(current)}`);
 		return 0;
 	},
 };

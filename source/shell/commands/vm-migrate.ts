@@ -17,6 +17,7 @@ import {migrationTable} from '../../commands/migration-table.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {MachineSession} from '../machine-session.js';
 import type {VmSession} from '../vm-session.js';
+import {count, grouped} from '../../format.js';
 
 /** Lines fit the shell pane of the wide layout (73 columns) as well as an 80-column terminal. */
 const width = 72;
@@ -122,7 +123,7 @@ ${migrationModes.map(mode => `  ${mode}: ${migrationModeDescriptions[mode]}`).jo
 		recordMigration(lab, {vm: spec.name, mode, downtimeMs: report.downtimeMs, totalMs: report.totalMs, rounds: report.rounds.length, pagesSent: report.pagesSent});
 		lab.changed();
 		const dirtier = isDirtier(spec.program) ? readDirtier(spec.program, report.destination.memory) : undefined;
-		const knobs = `link ${report.bandwidthMbit.toLocaleString('en-US')} Mbit/s, ${report.latencyMs} ms latency${dirtier ? `; the guest writes ${dirtier.dirtyRate.toLocaleString('en-US')} pages/s over ${dirtier.wssPages.toLocaleString('en-US')} pages` : ''}`;
+		const knobs = `link ${grouped(report.bandwidthMbit)} Mbit/s, ${report.latencyMs} ms latency${dirtier ? `; the guest writes ${grouped(dirtier.dirtyRate)} pages/s over ${count(dirtier.wssPages)} pages` : ''}`;
 		stdout.write(`${spec.name}: ${mode} migration from host${from} to host${from + 1}\n${wordWrap(knobs, width, {hang: '  '}).join('\n')}\n`);
 		stdout.write(stripVTControlCharacters(migrationTable(report))); // the table's bold borders: the shell prints text, not escape codes
 		stdout.write(`\n${migrationSummary(report).flatMap(line => wordWrap(line, width, {hang: '  '})).join('\n')}\n`);

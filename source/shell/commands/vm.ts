@@ -11,7 +11,7 @@
 import type {IsaVariant} from '../../machine/isa.js';
 import {ioModeDescriptions, ioModes, isIoMode} from '../../hypervisor/io/io-modes.js';
 import {diskRows} from '../../commands/run.js';
-import {keyValues, tally} from '../../format.js';
+import {keyValues, tally, grouped} from '../../format.js';
 import {isPaging, techniqueDescriptions, techniques, type Paging, type VirtualTechnique} from '../../hypervisor/techniques.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {pathInsteadOfGuest} from '../guest-library.js';
@@ -50,7 +50,7 @@ function count(text: string | undefined, fallback: number): number {
 function where(session: VmSession): string {
 	const {cpu} = session.host.machine;
 	const pc = cpu.pc >>> 0;
-	return `${session.spec.name}: step ${cpu.steps.toLocaleString('en-US')}  pc 0x${pc.toString(16).padStart(8, '0')}  ${session.view.instructionAt(pc) ?? '(not mapped)'}  [real ring ${cpu.cpl}] ${session.vm.state}${session.vm.message ? ` — ${session.vm.message}` : ''}`;
+	return `${session.spec.name}: step ${grouped(cpu.steps)}  pc 0x${pc.toString(16).padStart(8, '0')}  ${session.view.instructionAt(pc) ?? '(not mapped)'}  [real ring ${cpu.cpl}] ${session.vm.state}${session.vm.message ? ` — ${session.vm.message}` : ''}`;
 }
 
 function sizeBytes(text: string): number {
@@ -201,7 +201,7 @@ const back: Command = {
 		const undone = await session.back(n, context.pause, () => context.signal.aborted);
 		context.lab.machine = session.view;
 		context.lab.changed();
-		context.stdout.write(`back ${undone.toLocaleString('en-US')} step${undone === 1 ? '' : 's'}\n${where(session)}\n`);
+		context.stdout.write(`back ${grouped(undone)} step${undone === 1 ? '' : 's'}\n${where(session)}\n`);
 		return 0;
 	},
 };
@@ -228,10 +228,10 @@ const exits: Command = {
 		const session = vmNamed(context, context.operands[0]);
 		const list = session.exits();
 		const {counters} = session.vm;
-		const lines = [`${session.spec.name} (${session.spec.technique}) after ${session.steps.toLocaleString('en-US')} steps:`];
+		const lines = [`${session.spec.name} (${session.spec.technique}) after ${grouped(session.steps)} steps:`];
 		if (list.length === 0) lines.push('  no exits yet');
 		const width = Math.max(0, ...list.map(([reason]) => reason.length));
-		for (const [reason, n] of list) lines.push(`  ${reason.padEnd(width)}  ${n.toLocaleString('en-US').padStart(9)}`);
+		for (const [reason, n] of list) lines.push(`  ${reason.padEnd(width)}  ${grouped(n).padStart(9)}`);
 		if (counters.emulated.size > 0) lines.push(...wrapList('emulated: ', tally(counters.emulated)));
 		const inline = tally(inlineByMnemonic(session.vm.monitor));
 		if (inline.length > 0) lines.push(...wrapList('translated inline: ', inline));
@@ -247,7 +247,7 @@ const exits: Command = {
 /** What the VMM's paging did (shadow or EPT) and what the TLB cost, from its counters. */
 function pagingLines(session: VmSession): string[] {
 	const stats = session.vm.monitor.stats() as {vpid?: number; shadow?: Record<string, number>; ept?: Record<string, number>};
-	const n = (value: number | undefined) => (value ?? 0).toLocaleString('en-US');
+	const n = (value: number | undefined) => grouped(value ?? 0);
 	const lines: string[] = [];
 	if (stats.shadow) {
 		const {hiddenFaults, guestFaults, pageTableWrites, invalidations} = stats.shadow;
@@ -314,8 +314,8 @@ are listed when they are not zero.`,
 		const counters = Object.entries(readVmCounters(session.vm)).filter(([name]) => prefix === undefined || name.startsWith(prefix));
 		if (counters.length === 0) throw new CommandError(`${session.spec.name} has no counter starting with '${prefix ?? ''}' ('vm stats ${session.spec.name}' lists them all)`);
 		const width = Math.max(...counters.map(([name]) => name.length));
-		const lines = [`${session.spec.name} (${session.spec.technique}, ${session.vm.paging} paging, ${session.spec.isa} ISA) after ${session.steps.toLocaleString('en-US')} steps:`];
-		for (const [name, n] of counters) lines.push(`  ${name.padEnd(width)}  ${n.toLocaleString('en-US').padStart(11)}`);
+		const lines = [`${session.spec.name} (${session.spec.technique}, ${session.vm.paging} paging, ${session.spec.isa} ISA) after ${grouped(session.steps)} steps:`];
+		for (const [name, n] of counters) lines.push(`  ${name.padEnd(width)}  ${grouped(n).padStart(11)}`);
 		context.stdout.write(`${fitLines(lines).join('\n')}\n`);
 		return 0;
 	},
@@ -330,7 +330,7 @@ const ls: Command = {
 	run(context) {
 		const lines = ['NAME         GUEST        TECHNIQUE           PAGING  STATE       STEPS'];
 		for (const session of context.lab.vms.values()) {
-			lines.push(`${session.spec.name.padEnd(12)} ${session.spec.guest.padEnd(12)} ${session.spec.technique.padEnd(19)} ${session.vm.paging.padEnd(7)} ${session.vm.state.padEnd(11)} ${session.steps.toLocaleString('en-US')}`);
+			lines.push(`${session.spec.name.padEnd(12)} ${session.spec.guest.padEnd(12)} ${session.spec.technique.padEnd(19)} ${session.vm.paging.padEnd(7)} ${session.vm.state.padEnd(11)} ${grouped(session.steps)}`);
 		}
 
 		context.stdout.write(`${lines.join('\n')}\n`);

@@ -4,6 +4,7 @@
 // the memory panel.
 
 import type {Mapping, MachineSession, TlbEntry} from '../machine-session.js';
+import {count} from '../../format.js';
 
 export type MappedRange = {start: number; end: number; physical: number; user: boolean; writable: boolean; pages: number};
 
@@ -47,7 +48,7 @@ export function formatTlb(session: MachineSession): string {
 	const entries = session.tlb();
 	const {counters} = session.machine.cpu;
 	const lookups = counters.tlbHits + counters.tlbMisses;
-	const rate = lookups === 0 ? 'no lookups yet' : `${((counters.tlbHits / lookups) * 100).toFixed(1)}% hits (${counters.tlbHits.toLocaleString('en-US')} hits, ${counters.tlbMisses.toLocaleString('en-US')} misses, ${counters.tlbFlushes.toLocaleString('en-US')} flushes)`;
+	const rate = lookups === 0 ? 'no lookups yet' : `${((counters.tlbHits / lookups) * 100).toFixed(1)}% hits (${count(counters.tlbHits)} hits, ${count(counters.tlbMisses)} misses, ${count(counters.tlbFlushes)} flushes)`;
 	const lines = [`TLB: ${entries.length} of ${session.machine.cpu.tlbKey.length} entries valid; ${rate}`, ...entries.map(entry => formatTlbEntry(entry))];
 	return `${lines.join('\n')}\n`;
 }

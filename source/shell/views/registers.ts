@@ -6,6 +6,7 @@
 import {formatFlags} from '../../machine/arch.js';
 import {registerName} from '../../machine/isa.js';
 import type {MachineSession, RegisterFile} from '../machine-session.js';
+import {count} from '../../format.js';
 
 export type RegisterCell = {name: string; value: string; changed: boolean};
 
@@ -65,7 +66,7 @@ export function formatRegisters(view: RegisterView): string {
 	lines.push(`${show(view.pc)}  ${view.instruction ?? '(not mapped)'}${view.where ? `   ; ${view.where}` : ''}`);
 	lines.push(`flags ${view.flags.value}${view.flags.changed ? '*' : ' '} [ ${view.flagNames} ]   cpl ${view.cpl.value}${view.cpl.changed ? '*' : ''}`);
 	lines.push(view.control.map(c => show(c)).join('  ').trimEnd());
-	const counts = `steps ${view.steps.toLocaleString('en-US')}, instructions ${view.instructions.toLocaleString('en-US')}, cycles ${view.cycles.toLocaleString('en-US')}`;
+	const counts = `steps ${count(view.steps)}, instructions ${count(view.instructions)}, cycles ${count(view.cycles)}`;
 	const note = '(* changed by the last command)';
 	// Within 80 columns: long runs shorten the note rather than wrap it.
 	lines.push(`${counts}   ${counts.length + 3 + note.length <= 80 ? note : '(* changed)'}`);

@@ -6,6 +6,7 @@
 // The `rings` command prints it; the ring panel draws it.
 
 import {RingCause, type TraceEvent} from '../../machine/trace.js';
+import {count} from '../../format.js';
 
 export type RingTimeline = {
 	/** Rings shown, most privileged first (always 0 and 3, plus 1/2 when used). */
@@ -92,6 +93,6 @@ export function ringTimeline(events: readonly TraceEvent[], now: {step: number; 
 /** The `rings` command's text. */
 export function formatRingTimeline(timeline: RingTimeline): string {
 	const lines = timeline.rings.map(ring => `ring ${ring} |${timeline.rows.get(ring)}|`);
-	lines.push(`events |${timeline.markers}|`, `steps ${timeline.firstStep.toLocaleString('en-US')} … ${timeline.lastStep.toLocaleString('en-US')}, ${timeline.stepsPerColumn} per column`, markerLegend);
+	lines.push(`events |${timeline.markers}|`, `steps ${count(timeline.firstStep)} … ${count(timeline.lastStep)}, ${timeline.stepsPerColumn} per column`, markerLegend);
 	return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,7 @@ import {PTE_A, PTE_D, PTE_P, PTE_U, PTE_W} from '../../machine/arch.js';
 import type {Cpu} from '../../machine/cpu.js';
 import {EPT_R, EPT_W, EPT_X} from '../../machine/vmx.js';
 import {viewWidth} from './fit.js';
+import {count} from '../../format.js';
 
 const hex8 = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -139,7 +140,7 @@ function tlbLines(context: TranslationContext, va: number): string[] {
 	const cached = tlbEntry(context.cpu, va);
 	lines.push(cached ? `TLB: ${hex8(va & ~0xfff)} → ${hex8(cached.physical)} cached${cached.tag ? ` (tagged VPID ${cached.tag})` : ''}` : 'TLB: not cached now');
 	const {tlbMisses, pageWalkRefs} = context.cpu.counters;
-	if (tlbMisses > 0) lines.push(`So far: ${tlbMisses.toLocaleString('en-US')} TLB misses, ${pageWalkRefs.toLocaleString('en-US')} page-walk references (${(pageWalkRefs / tlbMisses).toFixed(1)} a miss)`);
+	if (tlbMisses > 0) lines.push(`So far: ${count(tlbMisses)} TLB misses, ${count(pageWalkRefs)} page-walk references (${(pageWalkRefs / tlbMisses).toFixed(1)} a miss)`);
 	return lines;
 }
 

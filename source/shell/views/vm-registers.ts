@@ -18,6 +18,7 @@ import {VirtualCpu} from '../../hypervisor/vcpu.js';
 import type {VmSession} from '../vm-session.js';
 import {formatRegisters, registerView} from './registers.js';
 import {wordWrap} from '../../wrap.js';
+import {count} from '../../format.js';
 
 const hex = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -104,7 +105,7 @@ function hardwareAssist(session: VmSession, real: string): string {
 	}
 
 	lines.push(real.trimEnd());
-	const saved = vmcs.entries === 0 ? 'loaded at the first VM entry' : `as saved at the last VM exit, #${exits.toLocaleString('en-US')}, ${exitReasonName(vmcs.exit.reason)}; ${inGuest ? 'the CPU holds the live values until the next exit' : 'loaded again at the next entry'}`;
+	const saved = vmcs.entries === 0 ? 'loaded at the first VM entry' : `as saved at the last VM exit, #${count(exits)}, ${exitReasonName(vmcs.exit.reason)}; ${inGuest ? 'the CPU holds the live values until the next exit' : 'loaded again at the next entry'}`;
 	lines.push(
 		...wrap(`The VMCS guest-state area (${saved}):`),
 		`  non-root ring ${guest.cpl}  IF ${guest.flags & IF ? 1 : 0}  pc ${hex(guest.pc)}  flags [ ${formatFlags(guest.flags)} ]${guest.halted || session.vm.vcpu.halted ? '  (halted)' : ''}`,

@@ -4,7 +4,7 @@
 // translated inline instead) and the hypercalls it served. The bars only
 // repeat the counts beside them, so a screen reader skips them.
 
-import {tally} from '../../format.js';
+import {tally, count} from '../../format.js';
 import {inlineByMnemonic} from '../../hypervisor/binary-translation.js';
 import {gauge} from './cgroups.js';
 import {dim, type Panel, type PanelLine} from './panel.js';
@@ -22,12 +22,12 @@ export const exitsPanel: Panel = {
 		if (!session) return [dim('no VM selected: vm create NAME GUEST --technique …')];
 		const exits = session.exits();
 		const total = exits.reduce((sum, [, n]) => sum + n, 0);
-		const lines: PanelLine[] = [[{text: `${session.spec.name}: ${session.spec.technique}, ${session.vm.paging} paging · ${session.vm.state} · ${total.toLocaleString('en-US')} exits in ${session.steps.toLocaleString('en-US')} steps`, bold: true}]];
+		const lines: PanelLine[] = [[{text: `${session.spec.name}: ${session.spec.technique}, ${session.vm.paging} paging · ${session.vm.state} · ${count(total)} exits in ${count(session.steps)} steps`, bold: true}]];
 		const labelWidth = Math.min(22, Math.max(8, ...exits.map(([reason]) => reason.length)));
 		const bar = Math.max(6, width - labelWidth - 14);
 		const most = exits[0]?.[1] ?? 1;
 		for (const [reason, n] of exits) {
-			lines.push([{text: `${reason.slice(0, labelWidth).padEnd(labelWidth)} `}, {text: gauge(n / most, bar, theme.glyphs.fill, ' '), color: 'accent', spoken: ''}, {text: ` ${n.toLocaleString('en-US').padStart(9)}`}]);
+			lines.push([{text: `${reason.slice(0, labelWidth).padEnd(labelWidth)} `}, {text: gauge(n / most, bar, theme.glyphs.fill, ' '), color: 'accent', spoken: ''}, {text: ` ${count(n).padStart(9)}`}]);
 		}
 
 		const {counters} = session.vm;

@@ -16,6 +16,7 @@ import type {Process} from '../../kernel/process.js';
 import {layerStack, type LayerStack} from '../../kernel/snapshots.js';
 import type {Lab} from '../../shell/lab.js';
 import {dim, plain, type Panel, type PanelLine, type Segment} from './panel.js';
+import {compareCodePoints} from '../../code-point-order.js';
 
 type Found = {stack: LayerStack; container: Container | undefined};
 
@@ -79,7 +80,7 @@ function compareParts(a: string, b: string): number {
 	const left = a.split('/');
 	const right = b.split('/');
 	for (let i = 0; i < Math.min(left.length, right.length); i++) {
-		if (left[i] !== right[i]) return left[i].localeCompare(right[i]);
+		if (left[i] !== right[i]) return compareCodePoints(left[i], right[i]);
 	}
 
 	return left.length - right.length;

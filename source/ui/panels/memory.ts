@@ -4,6 +4,7 @@
 
 import {formatRange, formatTlbEntry, mappedRanges} from '../../shell/views/memory.js';
 import {dim, noGuest, plain, type Panel, type PanelLine} from './panel.js';
+import {count} from '../../format.js';
 
 export const memoryPanel: Panel = {
 	id: 'memory',
@@ -21,7 +22,7 @@ export const memoryPanel: Panel = {
 		const rate = lookups === 0 ? 'no lookups' : `${((tlbHits / lookups) * 100).toFixed(1)}% hits`;
 		if (!cpu.paging) return [plain(`paging off (cr0.PG = 0): virtual = physical · TLB unused`)];
 		const entries = session.tlb();
-		const lines: PanelLine[] = [[{text: `cr3 ${(cpu.cr3 >>> 0).toString(16).padStart(8, '0')} · TLB ${entries.length}/${cpu.tlbKey.length} valid, ${rate} (${tlbMisses.toLocaleString('en-US')} misses)`, bold: true}]];
+		const lines: PanelLine[] = [[{text: `cr3 ${(cpu.cr3 >>> 0).toString(16).padStart(8, '0')} · TLB ${entries.length}/${cpu.tlbKey.length} valid, ${rate} (${count(tlbMisses)} misses)`, bold: true}]];
 		lines.push(dim('mapped ranges (virtual → physical, u=user w=writable):'));
 		for (const range of mappedRanges(session.mappings(1024))) lines.push(plain(formatRange(range)));
 		lines.push(dim('TLB entries (slot: virtual page → frame):'));

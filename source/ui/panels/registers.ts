@@ -4,6 +4,7 @@
 
 import {registerView, type RegisterCell} from '../../shell/views/registers.js';
 import {noGuest, type Panel, type PanelLine, type Segment} from './panel.js';
+import {count} from '../../format.js';
 
 function cellSegments(cell: RegisterCell, width: number): Segment[] {
 	return [
@@ -31,7 +32,7 @@ export const registersPanel: Panel = {
 			[...cellSegments(view.pc, 16), {text: view.instruction ?? '(not mapped)', bold: true}, {text: view.where ? `  ${view.where}` : '', color: 'dim'}],
 			[...cellSegments(view.flags, 18), {text: `[ ${view.flagNames} ]  `}, {text: 'cpl ', color: 'dim'}, view.cpl.changed ? {text: `${view.cpl.value}*`, color: 'changed', bold: true} : {text: view.cpl.value}],
 			view.control.flatMap(cell => cellSegments(cell, cellWidth)),
-			[{text: `step ${view.steps.toLocaleString('en-US')}  instructions ${view.instructions.toLocaleString('en-US')}  cycles ${view.cycles.toLocaleString('en-US')}`, color: 'dim'}],
+			[{text: `step ${count(view.steps)}  instructions ${count(view.instructions)}  cycles ${count(view.cycles)}`, color: 'dim'}],
 		);
 		return lines;
 	},

@@ -5,14 +5,13 @@
 
 import {markerLegend, ringTimeline, type RingTimeline} from '../../shell/views/rings.js';
 import {dim, noGuest, plain, type Panel, type PanelLine} from './panel.js';
+import {count} from '../../format.js';
 
 /** The steps column `c` of the timeline covers: (hi - stepsPerColumn, hi]. */
 function stepsOf(timeline: RingTimeline, c: number): {from: number; to: number} {
 	const to = timeline.lastStep - (timeline.markers.length - 1 - c) * timeline.stepsPerColumn;
 	return {from: Math.max(0, to - timeline.stepsPerColumn + 1), to};
 }
-
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** A ring's row for a screen reader: the step ranges the CPU was at that ring. */
 function spokenRow(timeline: RingTimeline, row: string): string {
@@ -61,7 +60,7 @@ export const ringsPanel: Panel = {
 		});
 		lines.push([{text: 'events ', color: 'dim', spoken: 'events: '}, {text: '|', color: 'dim', spoken: ''}, {text: timeline.markers, bold: true, spoken: spokenMarkers(timeline)}]);
 		const counts = Object.entries(timeline.counts).map(([mark, n]) => `${mark}×${n}`).join(' ');
-		lines.push(plain(`steps ${timeline.firstStep.toLocaleString('en-US')}…${timeline.lastStep.toLocaleString('en-US')} · ${zoom}/column · now ring ${cpu.cpl}${counts ? ` · ${counts}` : ''}`), dim(`${markerLegend}  (+/- zoom)`));
+		lines.push(plain(`steps ${count(timeline.firstStep)}…${count(timeline.lastStep)} · ${zoom}/column · now ring ${cpu.cpl}${counts ? ` · ${counts}` : ''}`), dim(`${markerLegend}  (+/- zoom)`));
 		return lines;
 	},
 };
