@@ -113,6 +113,24 @@ const Yoga = wrapAssembly(__ringlabYoga);`),
 	},
 };
 
+// Node built-ins that dependencies import at the top but use only on paths
+// the lab never takes: conf encrypts nothing (node:crypto, ~1 MB resident
+// with OpenSSL's set-up) and Ink asks terminal-size only when stdout has no
+// size (node:child_process). Each is required on first use instead.
+const lazyBuiltins = {
+	name: 'lazy-builtins',
+	setup(build_) {
+		build_.onLoad({filter: /[\\/]conf[\\/]dist[\\/]source[\\/]index\.js$/}, args => ({
+			contents: patch(args.path, readFileSync(args.path, 'utf8'), 'import crypto from \'node:crypto\';', 'let __ringlabCrypto;\nconst crypto = new Proxy({}, {get: (_, name) => (__ringlabCrypto ??= require(\'node:crypto\'))[name]});'),
+			loader: 'js',
+		}));
+		build_.onLoad({filter: /[\\/]terminal-size[\\/]index\.js$/}, args => ({
+			contents: patch(args.path, readFileSync(args.path, 'utf8'), 'import {execFileSync} from \'node:child_process\';', 'const execFileSync = (...arguments_) => require(\'node:child_process\').execFileSync(...arguments_);'),
+			loader: 'js',
+		}));
+	},
+};
+
 const common = {
 	absWorkingDir: root,
 	bundle: true,
@@ -136,7 +154,7 @@ async function buildMenu(build, entryPoint) {
 		// The script's own URL, as import.meta.url is in an ES module bundle (yoga.wasm is found beside it).
 		define: {...common.define, 'import.meta.url': '__ringlabScriptUrl'},
 		logOverride: {'empty-import-meta': 'error'},
-		plugins: [menuPatches, {
+		plugins: [menuPatches, lazyBuiltins, {
 			name: 'lab-outside',
 			setup(build_) {
 				build_.onResolve({filter: /^\.\/lab-module\.js$/}, args => (args.importer === entry ? {path: args.path, external: true} : undefined));
@@ -204,7 +222,7 @@ export async function bundle() {
 		format: 'esm',
 		// CommonJS dependencies inside an ES module bundle need a require().
 		banner: {js: 'import {createRequire as __ringlabRequire} from \'node:module\'; const require = __ringlabRequire(import.meta.url);'},
-		plugins: [fromMenu(menuInputs, shared)],
+		plugins: [fromMenu(menuInputs, shared), lazyBuiltins],
 	});
 	const copies = Object.keys(lab.metafile.inputs).filter(path => !/^ringlab-menu(-exports)?:/.test(path) && singletons.test(resolve(root, path)));
 	if (copies.length > 0) throw new Error(`lab-module.js would hold its own copy of ${copies.join(', ')}; it must use the menu's (scripts/bundle.js, fromMenu)`);
@@ -232,9 +250,13 @@ export async function bundle() {
 		// yoga's compiled WebAssembly.Module (or undefined). The
 		// first line names the code, so a cache made for other code is never
 		// used (V8 checks only its length).
+		// ASCII only (esbuild escapes the rest): V8 keeps a script's source
+		// for lazy compilation, and one character beyond Latin-1 would make
+		// it a two-byte string, 600 KB instead of 300.
 		const body = `(function (module, exports, require, __ringlabScriptUrl, __ringlabYogaWasm) {\n${file.text}\n})\n`;
+		if (/[^\0-\x7f]/.test(body)) throw new Error(`${file.path} would hold characters beyond ASCII`);
 		const hash = createHash('sha256').update(body).digest('hex').slice(0, 32);
-		writeFileSync(file.path, `// ringlab code ${hash} — ${basename(file.path)}, made by scripts/bundle.js\n${body}`);
+		writeFileSync(file.path, `// ringlab code ${hash} - ${basename(file.path)}, made by scripts/bundle.js\n${body}`);
 	}
 }
 

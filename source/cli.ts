@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=1 --optimize-for-size
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=8192 node --max-semi-space-size=1 --optimize-for-size
 // The `ringlab` command: parses arguments with meow and hands each
 // subcommand to its module, loaded only when used so that start-up stays
 // fast. Bad input gets one clear message, wrapped to the terminal by
@@ -9,17 +9,22 @@
 // without loading meow: parsing those few flags needs no package.json
 // lookup, and meow's ~70 ms would be a quarter of the first frame's budget.
 //
-// The shebang (and `npm start`) give V8 a 1 MiB young generation instead of
-// up to 16 MiB per semi-space: the lab's resident memory drops by ~30 MB
-// (npm run bench: 161 → 132 MB after a lab session) with no measurable cost
-// to the emulator, whose hot loop does not allocate. --optimize-for-size makes
-// V8 favour memory over speed (among others, it grows the heap in smaller
-// steps): after the bench's lab session ~135 → ~120 MB resident (medians of
-// 7 runs, twice), peak ~140 → ~127 MB, the emulator's speed and the first
-// frame unchanged within noise. The MALLOC_ variables make glibc mmap blocks
-// from 128 KiB (not up to 32 MiB, its dynamic threshold) and trim freed heap
-// from 128 KiB, so memory freed by native code goes back to the system:
-// ~120 → ~110 MB resident after the session, peak ~126 → ~114 MB.
+// The shebang (and `npm start`) keep the lab within its memory budget
+// (DESIGN.md: 80 MB resident; figures are VmRSS from npm run bench, after
+// its lab session, at the time each setting came in):
+// --max-semi-space-size=1 gives V8 a 1 MiB young generation instead of up
+// to 16 MiB per semi-space (161 -> 132 MB), at no measurable cost to the
+// emulator, whose hot loop does not allocate; --optimize-for-size makes V8
+// favour memory over speed, growing the heap in smaller steps (~135 -> ~120
+// MB; emulator and first frame unchanged within noise). MALLOC_ARENA_MAX=1
+// keeps glibc to one arena instead of one per thread (V8's and libuv's
+// threads each grew their own), and MALLOC_MMAP_THRESHOLD_=8192 mmaps blocks
+// from 8 KiB (not up to 32 MiB, the dynamic threshold), so what native code
+// frees goes back to the system; setting it also fixes the trim threshold at
+// 128 KiB. Together with frames.ts no longer writing 4 MB of zeros per VM:
+// ~99-122 -> ~87-95 MB after the session, ~80 -> ~73 MB at the menu.
+// The line must stay within 127 bytes, all that Linux before 5.1 reads of
+// it: further V8 flags are set at run time (ui/idle-collect.ts).
 
 import {commonFlags, labOnlyFlags, type FlagSpec} from './cli-flags.js';
 import {closest} from './diagnostics.js';

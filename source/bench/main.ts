@@ -108,7 +108,7 @@ figures.push(
 	{name: 'TUI first frame (ringlab → menu, in a pty)', value: tui.firstFrameMs ?? Number.NaN, unit: 'ms', budget: '<= 300', note: tui.firstFrameMs === undefined ? 'not measured: util-linux script is missing' : 'median of 7, from spawn'},
 	{name: 'TUI written while idle (80x24)', value: tui.idleBytesPerSecond, unit: 'bytes/s', budget: '0'},
 	{name: 'TUI written during live guest runs (80x24)', value: tui.liveBytesPerSecond / 1024, unit: 'KB/s', budget: '<= 20', note: `${tui.liveSeconds.toFixed(1)} s of syscall-loop and pagechurn runs`},
-	{name: 'TUI resident memory, one lab session (the real process)', value: tui.residentMegabytes ?? Number.NaN, unit: 'MB', budget: '<= 80', note: tui.residentMegabytes === undefined ? 'not measured: needs /proc and util-linux script' : `VmRSS after: ${residentSession.join('; ')}`},
+	{name: 'TUI resident memory, one lab session (the real process)', value: tui.residentMegabytes ?? Number.NaN, unit: 'MB', budget: '<= 80', note: tui.residentMegabytes === undefined ? 'not measured: needs /proc and util-linux script' : `VmRSS, idle 3 s after: ${residentSession.join('; ')}`},
 	{name: 'TUI peak resident memory over that session', value: tui.peakResidentMegabytes ?? Number.NaN, unit: 'MB', note: 'VmHWM'},
 	{name: 'TUI resident memory at the menu, before any lab', value: tui.menuResidentMegabytes ?? Number.NaN, unit: 'MB', note: 'Node, Ink and the loaded code: shared by every lab in one process'},
 	{name: 'TUI resident memory the lab session added', value: tui.residentMegabytes === undefined || tui.menuResidentMegabytes === undefined ? Number.NaN : tui.residentMegabytes - tui.menuResidentMegabytes, unit: 'MB', note: 'after the session minus at the menu'},

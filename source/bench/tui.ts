@@ -35,8 +35,8 @@ export const residentSession = [
 const cliPath = join(packageRoot, 'build', 'source', 'cli.js');
 /** The Node flags `ringlab` runs with: its shebang's (source/cli.ts), as `npm start` passes them. */
 export const appNodeFlags = ['--max-semi-space-size=1', '--optimize-for-size'];
-/** The glibc malloc settings the shebang and `npm start` set: large blocks mmapped and freed memory trimmed from 128 KiB. */
-export const appMallocVariables: Readonly<Record<string, string>> = {MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072'};
+/** The glibc malloc settings the shebang and `npm start` set: one arena, blocks from 8 KiB mmapped. */
+export const appMallocVariables: Readonly<Record<string, string>> = {MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '8192'};
 const appCommand = `exec ${[process.execPath, ...appNodeFlags, cliPath].map(word => JSON.stringify(word)).join(' ')}`;
 
 /** The environment the app gets: no CI variables (Ink would not draw), a UTF-8 locale. */
@@ -115,10 +115,12 @@ export async function residentMemory(): Promise<{resident: number; peak: number;
 		seen = (seen + chunk.toString()).slice(-20_000);
 		lastOutput = performance.now();
 	});
-	// An idle lab writes nothing: a second and a half of silence means the line has run.
-	const waitQuiet = async () => {
+	// An idle lab writes nothing: a second and a half of silence means the
+	// line has run (the clock restarts when a line is typed, so a line is
+	// never taken as run before its echo).
+	const waitQuiet = async (quietMs = 1500) => {
 		const start = performance.now();
-		while (performance.now() - lastOutput < 1500) {
+		while (performance.now() - lastOutput < quietMs) {
 			if (performance.now() - start > 120_000) throw new Error('resident memory: the lab never went quiet');
 			await sleep(100); // eslint-disable-line no-await-in-loop
 		}
@@ -132,7 +134,7 @@ export async function residentMemory(): Promise<{resident: number; peak: number;
 
 	try {
 		await waitFor(/Sandbox/, 'menu');
-		await waitQuiet();
+		await waitQuiet(3000); // past the idle collection, as below
 		const pid = descendantNamed(child.pid!, 'ringlab');
 		if (pid === undefined) return undefined;
 		// The menu, lessons read and the lab's code loaded: what every lab shares.
@@ -141,8 +143,13 @@ export async function residentMemory(): Promise<{resident: number; peak: number;
 		await waitFor(/root@ringlab:~#/, 'prompt');
 		for (const line of residentSession) {
 			child.stdin.write(`${line}\r`);
+			lastOutput = performance.now();
 			await waitQuiet(); // eslint-disable-line no-await-in-loop
 		}
+
+		// What an idle lab holds: past the collection it makes 1.5 s after the
+		// last command (source/ui/idle-collect.ts).
+		await waitQuiet(3000);
 
 		const resident = statusKilobytes(pid, 'VmRSS');
 		const peak = statusKilobytes(pid, 'VmHWM');

@@ -21,6 +21,7 @@ import type {LabController} from './lab-controller.js';
 import type {LabScreen} from './lab-screen.js';
 import {minimumColumns, minimumRows} from './layout.js';
 import {Menu, MenuController, placeholderItems, sandboxItem, type MenuItem} from './menu.js';
+import type {IdleCollector} from './idle-collect.js';
 import {ThemeContext, type Theme} from './theme.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
@@ -52,6 +53,8 @@ type Props = {
 	startInLab?: boolean;
 	/** The lessons, or how to make their source once parts are loaded. */
 	lessons?: LessonSource | ((parts: LabParts) => LessonSource);
+	/** Collects garbage when the app goes quiet (main.tsx); absent in tests. */
+	idle?: IdleCollector;
 };
 
 type Labs = {
@@ -86,7 +89,7 @@ function isPromise(value: LabParts | Promise<LabParts>): value is Promise<LabPar
 	return typeof (value as Promise<LabParts>).then === 'function';
 }
 
-export function App({parts, shell, theme, startInLab = false, lessons}: Props): React.JSX.Element {
+export function App({parts, shell, theme, startInLab = false, lessons, idle}: Props): React.JSX.Element {
 	const {exit} = useApp();
 	const [, redraw] = useReducer((n: number) => n + 1, 0);
 	const size = useTerminalSize();
@@ -98,9 +101,13 @@ export function App({parts, shell, theme, startInLab = false, lessons}: Props): 
 			self.screen = 'menu';
 			if (self.source) refreshMenu(self);
 			redraw();
+			idle?.settle();
 		},
 		quit: () => {
 			exit();
+		},
+		settled() {
+			idle?.settle();
 		},
 	});
 
@@ -179,6 +186,7 @@ export function App({parts, shell, theme, startInLab = false, lessons}: Props): 
 
 	const lab = app.labs.get(app.current);
 	const key = (input: string, pressed: Key) => {
+		idle?.poke();
 		if (app.screen === 'menu') app.menu.key(input, pressed, size.columns < minimumColumns || size.rows < minimumRows);
 		else if (lab) lab.controller.key(input, pressed);
 		else app.pendingKeys.push([input, pressed]);
@@ -204,6 +212,8 @@ export function App({parts, shell, theme, startInLab = false, lessons}: Props): 
 				}
 
 				redraw();
+				// Loading the lab's code and the lessons left garbage behind.
+				idle?.settle();
 			});
 		};
 
@@ -213,6 +223,7 @@ export function App({parts, shell, theme, startInLab = false, lessons}: Props): 
 					if (gone) return;
 					attach(app, loaded);
 					redraw();
+					idle?.settle();
 					readLessons();
 				},
 				(error: unknown) => {

@@ -35,6 +35,8 @@ export type LabEvents = {
 	leave: () => void;
 	/** Quit the app (second Ctrl-C). */
 	quit: () => void;
+	/** A command has ended and none is queued: the lab is quiet (idle-collect.ts). */
+	settled?: () => void;
 };
 
 /** The panel a digit picks: 1–9 the first nine, 0 the tenth (as tmux and screen number windows from 1). */
@@ -153,6 +155,7 @@ export class LabController {
 			const next = this.queue.shift();
 			if (next === undefined) {
 				if (this.notice?.startsWith('queued')) this.notice = undefined;
+				this.events.settled?.();
 			} else {
 				this.submit(next);
 			}

@@ -9,6 +9,7 @@ import {render, type Instance} from 'ink';
 import React from 'react';
 import type {Shell} from '../shell/shell.js';
 import {App, type LabParts} from './app.js';
+import {IdleCollector, labGc} from './idle-collect.js';
 import {TerminalScreen} from './screen.js';
 import type {DisplaySettings} from './settings.js';
 import {makeTheme} from './theme.js';
@@ -59,7 +60,8 @@ export function startApp(options: StartOptions): Running {
 	const directory = options.lessons?.directory;
 	const lessons = options.lessons ? (loaded: LabParts) => loaded.lessonSource(directory) : undefined;
 	const screen = settings.screenReader ? undefined : new TerminalScreen(options.stdout, options.maxFps ?? 20);
-	const app = <App parts={loading} theme={makeTheme(settings)} startInLab={options.startInLab} lessons={lessons} />;
+	const idle = new IdleCollector(labGc());
+	const app = <App parts={loading} theme={makeTheme(settings)} startInLab={options.startInLab} lessons={lessons} idle={idle} />;
 	const instance = render(app, {
 		stdin: options.stdin,
 		stdout: screen ? screen.inkStdout : options.stdout,
@@ -73,9 +75,11 @@ export function startApp(options: StartOptions): Running {
 	});
 	const finished = instance.waitUntilExit().then(
 		() => {
+			idle.stop();
 			screen?.close();
 		},
 		(error: unknown) => {
+			idle.stop();
 			screen?.close();
 			throw error;
 		},

@@ -330,7 +330,7 @@ test('the menu\'s code cache: made by the first start, kept while it fits, made 
 	const env = `XDG_CACHE_HOME=${JSON.stringify(home)}`;
 	const folder = join(home, 'ringlab');
 	const caches = () => (existsSync(folder) ? readdirSync(folder) : []);
-	// menu.cjs's first line, `// ringlab code <hash> — …`, is what its cache starts with.
+	// menu.cjs's first line, `// ringlab code <hash> - …`, is what its cache starts with.
 	const identity = Buffer.from(`${/^\/\/ (ringlab code [\da-f]+)/.exec(readFileSync(join(packageRoot, 'build', 'bundle', 'menu.cjs'), 'utf8'))![1]}\n`);
 
 	await menuAndQuit(t, 'cache-first', env);
