@@ -10,6 +10,7 @@ import React from 'react';
 import type {Shell} from '../shell/shell.js';
 import {App, type LabParts} from './app.js';
 import {IdleCollector, labGc} from './idle-collect.js';
+import {LinearScreen} from './linear-screen.js';
 import {TerminalScreen} from './screen.js';
 import type {DisplaySettings} from './settings.js';
 import {makeTheme} from './theme.js';
@@ -60,11 +61,13 @@ export function startApp(options: StartOptions): Running {
 	const directory = options.lessons?.directory;
 	const lessons = options.lessons ? (loaded: LabParts) => loaded.lessonSource(directory) : undefined;
 	const screen = settings.screenReader ? undefined : new TerminalScreen(options.stdout, options.maxFps ?? 20);
+	// Screen-reader mode: Ink writes linear text itself; LinearScreen keeps a resize from leaving stale lines.
+	const linear = settings.screenReader ? new LinearScreen(options.stdout) : undefined;
 	const idle = new IdleCollector(labGc());
 	const app = <App parts={loading} theme={makeTheme(settings)} startInLab={options.startInLab} lessons={lessons} idle={idle} />;
 	const instance = render(app, {
 		stdin: options.stdin,
-		stdout: screen ? screen.inkStdout : options.stdout,
+		stdout: (screen ?? linear)?.inkStdout ?? options.stdout,
 		stderr: options.stderr ?? options.stdout,
 		// Frames go to TerminalScreen whole; it diffs and paces them.
 		debug: screen !== undefined,
@@ -77,10 +80,12 @@ export function startApp(options: StartOptions): Running {
 		() => {
 			idle.stop();
 			screen?.close();
+			linear?.close();
 		},
 		(error: unknown) => {
 			idle.stop();
 			screen?.close();
+			linear?.close();
 			throw error;
 		},
 	);

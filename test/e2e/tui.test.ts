@@ -270,6 +270,41 @@ test('NO_COLOR and --no-color: no colour codes, bold/inverse kept; otherwise col
 	t.regex(ascii, /^[\u0000-\u007F]*$/);
 });
 
+test('--screen-reader: linear text, and resizes (smaller, too small, larger, only taller) leave no line of an earlier frame', async t => {
+	const name = 'reader';
+	start(name, 80, 24, '', '--screen-reader');
+	await waitFor(t, name, /Sandbox/, 'the menu');
+	tmux('send-keys', '-t', name, 'Enter');
+	await waitFor(t, name, /textbox: root@ringlab:~#/, 'the shell, as text');
+	const settled = async () => {
+		await new Promise(resolve => {
+			setTimeout(resolve, 300);
+		});
+		return screen(name);
+	};
+
+	const once = (text: string, what: string) => {
+		t.is(text.split('\n').filter(line => line.startsWith('ringlab, sandbox.')).length, 1, `one heading after ${what}:\n${text}`);
+		t.notRegex(text, /needs a terminal/, `no line of the too-small message after ${what}`);
+	};
+
+	for (const [columns, rows, what] of [[70, 24, 'narrower'], [60, 20, 'too small'], [100, 30, 'wider'], [120, 30, 'wider, same text'], [120, 40, 'taller only'], [80, 24, 'back to 80x24']] as const) {
+		tmux('resize-window', '-t', name, '-x', String(columns), '-y', String(rows));
+		if (columns < 80 || rows < 24) {
+			await waitFor(t, name, new RegExp(`This one is ${columns}x${rows}`), what); // eslint-disable-line no-await-in-loop
+			continue;
+		}
+
+		await waitFor(t, name, /Status: type help/, what); // eslint-disable-line no-await-in-loop
+		once(await settled(), what); // eslint-disable-line no-await-in-loop
+	}
+
+	type(name, 'exit');
+	await waitFor(t, name, /Sandbox/, 'the menu again');
+	tmux('send-keys', '-t', name, 'q');
+	await waitFor(t, name, /EXITED 0/, 'a clean exit');
+});
+
 test('a lesson from the menu: lesson 1 done step by step and its quiz answered, marked done on the next start', async t => {
 	const name = 'lesson';
 	start(name, 80, 24);
