@@ -21,6 +21,7 @@ import {type NsProxy, Process, SIG_DFL, SIG_IGN} from './process.js';
 import {defaultAction, exitedStatus, signalName, signaledStatus, signals} from './signals.js';
 import {FdTable} from './vfs/file.js';
 import type {MountNamespace, Path} from './vfs/mount.js';
+import {standardPath} from './path-search.js';
 
 export const WNOHANG = 1;
 export const WUNTRACED = 2;
@@ -58,7 +59,7 @@ export class ProcessManager {
 			parent: undefined,
 			comm: 'init',
 			argv: ['/sbin/init'],
-			env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root'],
+			env: [`PATH=${standardPath}`, 'HOME=/root'],
 			kind: 'host',
 			cred: {uid: 0, gid: 0, userNs: init.userNs, caps: true},
 			ns: init.ns,

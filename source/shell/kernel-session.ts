@@ -26,6 +26,7 @@ import {FileError, type DirectoryEntry, type ShellFiles} from './files.js';
 import {brokenPipe} from './output-budget.js';
 import type {GlobFiles} from './glob.js';
 import type {Writer} from './command.js';
+import {standardPath, pathCandidates} from '../kernel/path-search.js';
 
 /** Steps per slice while a guest program runs in the foreground. */
 export const programSlice = 50_000;
@@ -222,11 +223,10 @@ export class KernelSession {
 		return true;
 	}
 
-	/** Find a program as execvp does: a name with a slash as given, else through PATH. */
-	findProgram(name: string, path = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', as: Process = this.proc): string | undefined {
-		const candidates = name.includes('/') ? [name] : path.split(':').filter(Boolean).map(directory => `${directory}/${name}`);
+	/** Find a program as execvp does: a name with a slash as given, else through PATH (init's when not given; '' when unset: the current directory). */
+	findProgram(name: string, path: string | undefined = standardPath, as: Process = this.proc): string | undefined {
 		const sys = this.kernel.sys(as);
-		for (const candidate of candidates) {
+		for (const candidate of pathCandidates(name, path)) {
 			try {
 				const stat = sys.stat(candidate);
 				if ((stat.mode & 0o170_000) === 0o100_000) return candidate;
@@ -324,7 +324,7 @@ export function kernelHost(lab: {kernel: KernelSession}): import('./shell.js').S
 		},
 		pid: () => lab.kernel.sys.getpid(),
 		prompt: () => lab.kernel.prompt(),
-		findProgram: name => lab.kernel.findProgram(name),
+		findProgram: (name, path) => lab.kernel.findProgram(name, path),
 		runProgram: async (path, argv, io) => lab.kernel.runProgram(path, argv, io),
 		leaveShell: status => lab.kernel.leave(status),
 	};

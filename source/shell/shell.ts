@@ -18,6 +18,7 @@ import {brokenPipe, maxCommandOutput, OutputBudget} from './output-budget.js';
 import {type InputStream, StagePipe} from './pipe.js';
 import {parse, ShellSyntaxError, type Pipeline, type SimpleCommand} from './syntax.js';
 import {Transcript} from './transcript.js';
+import {standardPath} from '../kernel/path-search.js';
 
 export type ShellOptions = {
 	lab: Lab;
@@ -35,8 +36,8 @@ export type ShellHost = {
 	pid(): number;
 	/** The prompt, e.g. root@lab:/# */
 	prompt(): string;
-	/** The program file a command name runs, if there is one (PATH lookup). */
-	findProgram?(name: string): string | undefined;
+	/** The program file a command name runs, if there is one, looked up in `path` (the command's PATH; undefined when unset). */
+	findProgram?(name: string, path: string | undefined): string | undefined;
 	/** Run a program in the foreground; its status. */
 	runProgram?(path: string, argv: string[], io: ProgramIo): Promise<number>;
 	/** `exit` in a nested shell (after unshare, nsenter, chroot): leave it. False in the outermost shell. */
@@ -68,9 +69,6 @@ function wantsHelp(command: Command, args: readonly string[]): boolean {
 
 	return false;
 }
-
-/** PATH as the lab's init passes it on (the directories programs are looked up in). */
-const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const defaultPause = async () => new Promise<void>(resolve => {
 	setImmediate(resolve);
@@ -106,7 +104,7 @@ export class Shell {
 		this.lab = options.lab;
 		for (const command of options.commands) this.commands.set(command.name, command);
 		this.pause = options.pause ?? defaultPause;
-		for (const [name, value] of Object.entries({HOME: '/root', USER: 'root', SHELL: '/bin/sh', TERM: 'xterm-256color', PATH: defaultPath, ...options.env})) {
+		for (const [name, value] of Object.entries({HOME: '/root', USER: 'root', SHELL: '/bin/sh', TERM: 'xterm-256color', PATH: standardPath, ...options.env})) {
 			this.vars.set(name, value);
 			this.exported.add(name);
 		}
@@ -426,11 +424,12 @@ export class Shell {
 		return status;
 	}
 
-	/** Run one command with its arguments and its whole environment `env`; every failure becomes a message and a status. `io.input` is piped input for a command that streams it; `io.pause` its pause (a writer into a pipe waits there while the pipe is full). */
-	async invoke(argv: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal, io: {input?: InputStream; pause?: () => Promise<void>} = {}): Promise<number> {
+	/** Run one command with its arguments and its whole environment `env`; every failure becomes a message and a status. `io.input` is piped input for a command that streams it; `io.pause` its pause (a writer into a pipe waits there while the pipe is full); `io.program` the file the caller already found for it (env, searching as execvp does). */
+	async invoke(argv: string[], stdin: string, stdout: Writer, stderr: Writer, env: ReadonlyMap<string, string>, signal: AbortSignal, io: {input?: InputStream; pause?: () => Promise<void>; program?: string} = {}): Promise<number> {
 		const [name, ...rest] = argv;
 		const command = this.commands.get(name);
-		const program = command ? undefined : this.host.findProgram?.(name);
+		// bash's search: PATH's entries, an empty one (or an unset PATH) meaning the current directory.
+		const program = command ? undefined : io.program ?? this.host.findProgram?.(name, env.get('PATH') ?? '');
 		if (program && this.host.runProgram) {
 			this.lab.activity = {command: name};
 			try {

@@ -36,6 +36,36 @@ test('programs in /bin run as guest processes; their console output is the termi
 	t.is((await sh(shell, './nope')).stderr, 'ringlab: ./nope: No such file or directory\n');
 });
 
+test('programs are looked up through $PATH as bash does; env searches as execvp does', async t => {
+	const shell = makeKernelShell();
+	t.is((await sh(shell, 'echo $PATH')).stdout, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n');
+	const missing = await sh(shell, 'PATH=/nonexistent hello');
+	t.is(missing.status, 127);
+	t.regex(missing.stderr, /^ringlab: hello: command not found/);
+	t.is((await sh(shell, 'PATH=/usr/bin:/bin hello')).stdout, 'hello from ring 3\n');
+	// An empty entry, leading, trailing or alone, is the current directory.
+	t.is((await sh(shell, 'cd /bin && PATH= hello')).stdout, 'hello from ring 3\n');
+	t.is((await sh(shell, 'cd /bin && PATH=/nonexistent: hello')).stdout, 'hello from ring 3\n');
+	t.is((await sh(shell, 'cd /tmp && PATH=:/nonexistent hello; echo $?')).stdout, '127\n');
+	// Exported and unset: the shell's own PATH from then on; a path with a slash needs none.
+	await sh(shell, 'cd / && export PATH=/tmp');
+	t.is((await sh(shell, 'hello; echo $?')).stdout, '127\n');
+	t.is((await sh(shell, '/bin/hello')).stdout, 'hello from ring 3\n');
+	await sh(shell, 'unset PATH');
+	t.is((await sh(shell, 'hello; echo $?')).stdout, '127\n');
+	t.is((await sh(shell, 'cd /bin && hello; cd /')).stdout, 'hello from ring 3\n');
+	// env: glibc's execvp falls back to /bin:/usr/bin when PATH is unset.
+	t.is((await sh(shell, 'env hello')).stdout, 'hello from ring 3\n');
+	t.is((await sh(shell, 'env PATH=/nonexistent hello')).stderr, 'env: \u2018hello\u2019: No such file or directory\n');
+	await sh(shell, 'export PATH=/usr/bin:/bin');
+	t.is((await sh(shell, 'hello')).stdout, 'hello from ring 3\n');
+	// unshare, nsenter and chroot exec with the command's PATH, and say so in their own words.
+	t.deepEqual(await sh(shell, 'PATH=/nonexistent unshare --uts hello'), {status: 127, stdout: '', stderr: 'unshare: failed to execute hello: No such file or directory\n'});
+	t.deepEqual(await sh(shell, 'PATH=/nonexistent chroot / hello'), {status: 127, stdout: '', stderr: 'chroot: failed to run command \u2018hello\u2019: No such file or directory\n'});
+	t.is((await sh(shell, 'PATH=/nonexistent unshare --uts ls /bin | grep -c hello')).stdout, '1\n', 'a command built into the lab\'s shell needs no PATH');
+	t.is((await sh(shell, 'env -u PATH unshare --uts hello')).stdout, 'hello from ring 3\n');
+});
+
 test('a cgroup with memory.max OOM-kills the hog: "Killed", status 137, memory.events', async t => {
 	const shell = makeKernelShell();
 	await sh(shell, 'mkdir /sys/fs/cgroup/lab');

@@ -36,6 +36,7 @@ import {MNT_DETACH, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY} from '../vfs/moun
 import {type BuildOptions, type BuildResult, type BuildRunner, buildImage} from './build.js';
 import {type Image, ImageStore, copyTree, makeDirs, removeTree, shortId, storageRoot} from './images.js';
 import {sha256} from './sha256.js';
+import {standardPath} from '../path-search.js';
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
 export type RestartPolicy = {name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maximumRetryCount: number};
@@ -105,7 +106,6 @@ export type Container = {
 
 export type Pod = {name: string; id: string; infra: Container; members: Container[]};
 
-const containerPath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const names = {
 	left: ['admiring', 'brave', 'clever', 'eager', 'focused', 'gifted', 'happy', 'jolly', 'keen', 'loving', 'nifty', 'quirky', 'serene', 'vibrant', 'wizardly', 'zealous'],
 	right: ['babbage', 'curie', 'dijkstra', 'euler', 'hopper', 'kare', 'lamport', 'liskov', 'lovelace', 'noether', 'ritchie', 'shannon', 'thompson', 'torvalds', 'turing', 'wozniak'],
@@ -431,7 +431,7 @@ export class Docker {
 			return command;
 		}
 
-		const pathVariable = env.findLast(e => e.startsWith('PATH='))?.slice(5).split(':') ?? containerPath;
+		const pathVariable = env.findLast(e => e.startsWith('PATH='))?.slice(5).split(':') ?? standardPath.split(':');
 		for (const dir of pathVariable) {
 			const candidate = `${dir}/${command}`;
 			if (inside.exists(candidate)) return candidate;

@@ -11,6 +11,7 @@ import type {Process} from '../process.js';
 import type {Syscalls} from '../sys.js';
 import {opaqueXattr} from '../vfs/overlay.js';
 import {sha256} from './sha256.js';
+import {standardPath} from '../path-search.js';
 
 export const storageRoot = '/var/lib/docker/overlay2';
 
@@ -212,7 +213,7 @@ export class ImageStore {
 		makeDirs(this.sys, dir);
 		build(this.sys, dir);
 		const layer = this.layerFrom(dir);
-		const image = this.add(undefined, [layer], {env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], workdir: '/', cmd: [], ...config}, [
+		const image = this.add(undefined, [layer], {env: [`PATH=${standardPath}`], workdir: '/', cmd: [], ...config}, [
 			{createdBy, createdNs: this.k.realtimeNs(), size: layer.size, emptyLayer: false},
 		]);
 		this.tag(image, reference);

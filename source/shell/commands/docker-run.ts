@@ -20,6 +20,7 @@ import {type DockerContext, DockerError, type DockerSubcommand, containerOf, dae
 import type {DockerCommand} from './docker-flags.js';
 import {runIn} from './namespaces.js';
 import {isShellName, runCommandAs} from './nested-shell.js';
+import {standardPath, pathCandidates} from '../../kernel/path-search.js';
 
 /** Slices a container gets to end after Ctrl-C's SIGINT before the client lets go of it. */
 const sigintGrace = 40;
@@ -290,8 +291,9 @@ async function run(d: DockerContext): Promise<number> {
 
 /** Whether the image has `program` (looked up in its PATH, the way runc's exec would). */
 function imageHas(d: DockerContext, container: Container, program: string): boolean {
-	const path = container.env.findLast(entry => entry.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-	const candidates = program.includes('/') ? [program] : path.split(':').map(dir => `${dir}/${program}`);
+	const path = container.env.findLast(entry => entry.startsWith('PATH='))?.slice(5) ?? standardPath;
+	// Only absolute paths: runc (Go's exec.LookPath) refuses what an empty PATH entry finds in the current directory.
+	const candidates = pathCandidates(program, path).filter(candidate => candidate.startsWith('/'));
 	const sys = d.kernel.sys(d.docker.daemon);
 	const layers = [...container.image.layers].reverse();
 	return candidates.some(candidate => layers.some(layer => sys.exists(`${layer.dir}${candidate}`)));

@@ -8,6 +8,7 @@
 // one is not set). -0 ends each entry with a NUL instead of a newline.
 
 import {CommandError, type Command, type CommandContext} from '../command.js';
+import {execvpPath} from '../../kernel/path-search.js';
 
 /** What env was asked: the environment to use and the command to run with it, if any. */
 type Request = {env: Map<string, string>; nul: boolean; command: string[]};
@@ -114,13 +115,15 @@ export const env: Command = {
 		if (nul) throw new CommandError('cannot specify --null (-0) with command', 125, true);
 		const {shell} = context;
 		const [name] = command;
-		if (!shell.command(name) && !shell.host.findProgram?.(name)) {
+		// execvp's search, which differs from bash's only when PATH is unset.
+		const program = shell.command(name) ? undefined : shell.host.findProgram?.(name, execvpPath(environment.get('PATH')));
+		if (!shell.command(name) && !program) {
 			// What execvp's failure makes env say (coreutils quotes the name as C.UTF-8 does).
 			context.stderr.write(`env: \u2018${name}\u2019: No such file or directory\n`);
 			return 127;
 		}
 
-		return shell.invoke(command, context.stdin, context.stdout, context.stderr, environment, context.signal, {pause: context.pause});
+		return shell.invoke(command, context.stdin, context.stdout, context.stderr, environment, context.signal, {pause: context.pause, program});
 	},
 };
 

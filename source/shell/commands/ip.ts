@@ -17,6 +17,7 @@ import {environList, type Command, type CommandContext} from '../command.js';
 import type {KernelSession} from '../kernel-session.js';
 import {runIn} from './namespaces.js';
 import {isShellName, runCommandAs} from './nested-shell.js';
+import {execvpPath} from '../../kernel/path-search.js';
 
 /** A failure printed as iproute2 prints it (no "ip: " prefix), with its exit status. */
 class IpError extends Error {
@@ -493,14 +494,15 @@ async function netnsExec(ip: Ip, args: string[]): Promise<number> {
 	}
 
 	// bash or sh: this lab's shell is built in (a nested shell in the namespace, until exit).
-	if (isShellName(argv[0]) && !session.findProgram(argv[0], undefined, helper)) return runIn(ip.context, 'ip', helper, [], []);
-	if (!session.findProgram(argv[0], undefined, helper) && !ip.context.shell.command(argv[0])) {
+	const path = execvpPath(ip.context.env.get('PATH'));
+	if (isShellName(argv[0]) && !session.findProgram(argv[0], path, helper)) return runIn(ip.context, 'ip', helper, [], []);
+	if (!session.findProgram(argv[0], path, helper) && !ip.context.shell.command(argv[0])) {
 		kernel.sys(helper).exit(255);
 		session.sys.wait(helper.pidIn(session.proc.pidNs));
 		throw new IpError(`exec of "${argv[0]}" failed: No such file or directory`, 255);
 	}
 
-	if (!session.findProgram(argv[0], undefined, helper)) return runCommandAs(ip.context, helper, argv);
+	if (!session.findProgram(argv[0], path, helper)) return runCommandAs(ip.context, helper, argv);
 	return runIn(ip.context, 'ip', helper, [], argv, environList(ip.context.env));
 }
 

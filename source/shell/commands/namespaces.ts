@@ -12,6 +12,7 @@ import {MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
 import {CommandError, environList, type Command, type CommandContext} from '../command.js';
 import type {KernelSession} from '../kernel-session.js';
 import {sysOf, why} from './files.js';
+import {execvpPath} from '../../kernel/path-search.js';
 
 /** End a helper process that failed (as the program exiting with `status`) and reap it. */
 function abandon(session: KernelSession, proc: Process, status: number): void {
@@ -35,7 +36,7 @@ export async function runIn(context: CommandContext, name: string, target: Proce
 		return 0;
 	}
 
-	const path = session.findProgram(argv[0], undefined, target);
+	const path = session.findProgram(argv[0], execvpPath(env ? env.findLast(entry => entry.startsWith('PATH='))?.slice(5) : context.env.get('PATH')), target);
 	if (!path && context.shell.command(argv[0])) {
 		// A command built into this lab's shell (ls, hostname, id …; files in /bin on a real system): run it as `target`.
 		session.enter(target, [...waiters].reverse());
@@ -50,8 +51,10 @@ export async function runIn(context: CommandContext, name: string, target: Proce
 		return status;
 	}
 
+	// util-linux's words (unshare, nsenter), or coreutils' (chroot).
+	const failed = name === 'chroot' ? `chroot: failed to run command \u2018${argv[0]}\u2019` : `${name}: failed to execute ${argv[0]}`;
 	if (!path) {
-		context.stderr.write(`${name}: failed to execute ${argv[0]}: No such file or directory\n`);
+		context.stderr.write(`${failed}: No such file or directory\n`);
 		for (const proc of [target, ...[...waiters].reverse()]) abandon(session, proc, 127 << 8);
 		return 127;
 	}
@@ -59,7 +62,7 @@ export async function runIn(context: CommandContext, name: string, target: Proce
 	try {
 		kernel.sys(target).exec(path, argv, env && [...env]);
 	} catch (error) {
-		context.stderr.write(`${name}: failed to execute ${argv[0]}: ${why(error)}\n`);
+		context.stderr.write(`${failed}: ${why(error)}\n`);
 		for (const proc of [target, ...[...waiters].reverse()]) abandon(session, proc, 126 << 8);
 		return 126;
 	}
