@@ -55,6 +55,8 @@ type Props = {
 	lessons?: LessonSource | ((parts: LabParts) => LessonSource);
 	/** Collects garbage when the app goes quiet (main.tsx); absent in tests. */
 	idle?: IdleCollector;
+	/** Told the sandbox's shell once it is made (main.tsx hands it to whoever drives the app: the bench). */
+	onSandbox?: (shell: Shell) => void;
 };
 
 type Labs = {
@@ -89,7 +91,7 @@ function isPromise(value: LabParts | Promise<LabParts>): value is Promise<LabPar
 	return typeof (value as Promise<LabParts>).then === 'function';
 }
 
-export function App({parts, shell, theme, startInLab = false, lessons, idle}: Props): React.JSX.Element {
+export function App({parts, shell, theme, startInLab = false, lessons, idle, onSandbox}: Props): React.JSX.Element {
 	const {exit} = useApp();
 	const [, redraw] = useReducer((n: number) => n + 1, 0);
 	const size = useTerminalSize();
@@ -154,6 +156,7 @@ export function App({parts, shell, theme, startInLab = false, lessons, idle}: Pr
 	const attach = (self: Labs, loaded: LabParts) => {
 		self.parts = loaded;
 		self.sandbox = shell ?? loaded.newShell();
+		onSandbox?.(self.sandbox);
 		self.labs.set('sandbox', {controller: new loaded.LabController(self.sandbox, labEvents(self)), title: 'sandbox'});
 		if (lessons) self.source = typeof lessons === 'function' ? lessons(loaded) : lessons;
 		if (self.pendingOpen) open(self, self.pendingOpen);

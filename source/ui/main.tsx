@@ -50,21 +50,14 @@ export function startApp(options: StartOptions): Running {
 	});
 	const loading = new Promise(resolve => {
 		setImmediate(resolve);
-	}).then(options.loadLab ?? (async () => import('./lab-module.js'))).then(({labParts}): LabParts => ({
-		...labParts,
-		newShell() {
-			const made = labParts.newShell();
-			sandbox(made);
-			return made;
-		},
-	}));
+	}).then(options.loadLab ?? (async () => import('./lab-module.js'))).then(module => module.labParts);
 	const directory = options.lessons?.directory;
 	const lessons = options.lessons ? (loaded: LabParts) => loaded.lessonSource(directory) : undefined;
 	const screen = settings.screenReader ? undefined : new TerminalScreen(options.stdout, options.maxFps ?? 20);
 	// Screen-reader mode: Ink writes linear text itself; LinearScreen keeps a resize from leaving stale lines.
 	const linear = settings.screenReader ? new LinearScreen(options.stdout) : undefined;
 	const idle = new IdleCollector(labGc());
-	const app = <App parts={loading} theme={makeTheme(settings)} startInLab={options.startInLab} lessons={lessons} idle={idle} />;
+	const app = <App parts={loading} theme={makeTheme(settings)} startInLab={options.startInLab} lessons={lessons} idle={idle} onSandbox={sandbox} />;
 	const instance = render(app, {
 		stdin: options.stdin,
 		stdout: (screen ?? linear)?.inkStdout ?? options.stdout,
