@@ -285,3 +285,33 @@ test('tab completion: subcommands, flags, images and containers', async t => {
 	t.deepEqual(complete(shell, 'docker rm ', 10).candidates, ['done', 'web']);
 	t.is(complete(shell, 'docker run --network n', 22).line, 'docker run --network none ');
 });
+
+test('docker diff: A, C and D as Docker\'s overlay2 driver finds them in the writable layer; a parent of an addition or deletion once', async t => {
+	const shell = makeKernelShell();
+	await lines(shell, ['docker run -d --name w ringlab/base hog 4']);
+	t.deepEqual(await sh(shell, 'docker diff w'), {status: 0, stdout: '', stderr: ''}, 'nothing changed yet');
+	await lines(shell, ['docker exec w sh -c "echo hi > /tmp/x; rm /bin/forkbomb; mkdir -p /srv/a/b; echo z > /srv/a/b/c"']);
+	t.is((await sh(shell, 'docker diff w')).stdout, ['C /bin', 'D /bin/forkbomb', 'A /srv', 'A /srv/a', 'A /srv/a/b', 'A /srv/a/b/c', 'C /tmp', 'A /tmp/x', ''].join('\n'));
+	// A file changed in place: only the file (its directory was copied up, not changed); a directory made again over
+	// a removed one is opaque in the upper layer, which Docker reports as deleted, and what is in it as added.
+	await lines(shell, ['docker run -d --name v ringlab/base hog 4', 'docker exec v sh -c "echo more >> /etc/passwd"']);
+	t.is((await sh(shell, 'docker diff v')).stdout, 'C /etc/passwd\n');
+	await lines(shell, ['docker exec v sh -c "rm -r /etc; mkdir /etc; echo z > /etc/hosts"']);
+	t.is((await sh(shell, 'docker diff v')).stdout, 'D /etc\nA /etc/hosts\n');
+	t.deepEqual(await sh(shell, 'docker diff nope'), {status: 1, stdout: '', stderr: 'Error response from daemon: No such container: nope\n'});
+});
+
+test('docker container … and docker image …: the management forms of the same commands, named as typed in their messages', async t => {
+	const shell = makeKernelShell();
+	t.is((await sh(shell, 'docker container run --rm ringlab/base echo hi')).stdout, 'hi\n');
+	await lines(shell, ['docker container run -d --name w ringlab/base hog 4']);
+	t.regex((await sh(shell, 'docker container ls')).stdout, /^CONTAINER ID +IMAGE +COMMAND .*\n[\da-f]{12} +ringlab\/base +"hog 4" .* w\n$/s);
+	t.is((await sh(shell, 'docker container list -q')).stdout, (await sh(shell, 'docker ps -q')).stdout);
+	t.regex((await sh(shell, 'docker image ls')).stdout, /^REPOSITORY +TAG .*\nringlab\/base +latest /);
+	// What Docker 28's client prints for these (checked against it).
+	t.deepEqual(await sh(shell, 'docker container diff'), {status: 1, stdout: '', stderr: 'docker: \'docker container diff\' requires 1 argument\n\nUsage:  docker container diff CONTAINER\n\nRun \'docker container diff --help\' for more information\n'});
+	t.regex((await sh(shell, 'docker container ls --help')).stdout, /^Usage: {2}docker container ls \[OPTIONS\]\n\nList containers\n\nAliases:\n {2}docker container ls, docker container list, docker container ps, docker ps\n/);
+	t.regex((await sh(shell, 'docker image --help')).stdout, /^Usage: {2}docker image COMMAND\n\nManage images\n\nCommands:\n {2}build .*\n {2}history .*\n {2}list .*\n {2}ls .*\n {2}remove .*\n {2}rm /s);
+	t.regex((await sh(shell, 'docker --help')).stdout, /Management Commands:\n {2}container {3}Manage containers\n {2}image {7}Manage images\n/);
+	t.is((await sh(shell, 'docker container rm -f w')).stdout, 'w\n');
+});

@@ -33,6 +33,7 @@ import {decodeStatus, signals} from '../signals.js';
 import type {Syscalls} from '../sys.js';
 import {O_RDONLY, O_WRONLY, OpenFile, Pipe} from '../vfs/file.js';
 import {MNT_DETACH, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY} from '../vfs/mount.js';
+import {type Change, layerChanges} from './changes.js';
 import {type BuildOptions, type BuildResult, type BuildRunner, buildImage} from './build.js';
 import {type Image, ImageStore, copyTree, makeDirs, removeTree, shortId, storageRoot} from './images.js';
 import {sha256} from './sha256.js';
@@ -732,6 +733,12 @@ export class Docker {
 	/** docker ps [-a] (most recent first). */
 	ps(all = false): Container[] {
 		return [...this.containers.values()].filter(c => all || c.state === 'running' || c.state === 'paused' || c.state === 'restarting').sort((a, b) => b.createdNs - a.createdNs);
+	}
+
+	/** docker diff: what changed in the container's writable layer against its image (changes.ts). */
+	changes(reference: string): Change[] {
+		const c = this.get(reference);
+		return layerChanges(this.sys, `${c.dir}/diff`, [...c.image.layers].reverse().map(layer => layer.dir));
 	}
 
 	/** docker inspect, in Docker's field names. */

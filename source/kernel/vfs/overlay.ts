@@ -180,9 +180,12 @@ export class OverlayFs {
 		const existing = this.resolved(path).upper;
 		if (existing) return existing;
 		const parent = this.copyUpDir(parentPath(path));
+		const parentMtime = parent.mtimeNs;
 		const source = this.resolved(path).lowers[0].inode;
 		const dir = parent.mkdir(baseName(path), source.mode & 0o7777, rootCred(source));
 		dir.setattr({mode: source.mode & 0o7777, uid: source.uid, gid: source.gid, mtimeNs: source.mtimeNs});
+		// As ovl_copy_up_one restores the parent's times: a copy-up is not a change to the directory.
+		parent.setattr({mtimeNs: parentMtime});
 		this.origins.set(dir, source);
 		this.k.events.emit('copy-up', `overlay: copied up directory /${path}`);
 		return dir;
@@ -195,6 +198,7 @@ export class OverlayFs {
 		const source = found.lowers[0].inode;
 		if (source.isDir) return this.copyUpDir(path);
 		const parent = this.copyUpDir(parentPath(path));
+		const parentMtime = parent.mtimeNs;
 		const name = baseName(path);
 		const cred = rootCred(source);
 		let copy: Inode;
@@ -217,6 +221,7 @@ export class OverlayFs {
 
 		for (const key of source.listxattr()) if (!key.startsWith('trusted.overlay.')) copy.setxattr(key, source.getxattr(key)!);
 		copy.setattr({mode: source.mode & 0o7777, uid: source.uid, gid: source.gid, mtimeNs: source.mtimeNs});
+		parent.setattr({mtimeNs: parentMtime});
 		this.origins.set(copy, source);
 		this.k.events.emit('copy-up', `overlay: copied up /${path} from lower layer ${this.lowers[found.lowers[0].layer].name}`);
 		return copy;

@@ -23,6 +23,7 @@ import {type DockerContext, DockerError, type DockerSubcommand, containerOf, dae
 import {argumentIndex, dockerHelp, DockerUsageError, parseFlags, usageAfterError} from './docker-flags.js';
 import {applyTemplate, imageInspect, templateError} from './docker-inspect.js';
 import {runSubcommands} from './docker-run.js';
+import {compareCodePoints} from '../../code-point-order.js';
 
 /** Run `action` on each CONTAINER argument, printing it on success; errors are reported and the status is 1. */
 function eachContainer(d: DockerContext, action: (id: string) => void): number {
@@ -269,6 +270,15 @@ const containerSubcommands: DockerSubcommand[] = [
 		run: ps,
 	},
 	{
+		spec: {name: 'diff', usage: 'diff CONTAINER', summary: 'Inspect changes to files or directories on a container\'s filesystem', aliases: 'docker container diff, docker diff', flags: [], args: {min: 1, max: 1}},
+		run(d) {
+			for (const change of d.docker.changes(containerOf(d, d.args[0]).id)) d.context.stdout.write(`${change.kind} ${change.path}\n`);
+			return 0;
+		},
+		complete: 'containers',
+		note: 'A added, C changed, D deleted: found by walking the container\'s upper directory, as Docker\'s overlay2 driver does (a whiteout or an opaque directory is a deletion; a directory is reported changed when something in it was added or deleted).',
+	},
+	{
 		spec: {name: 'pause', usage: 'pause CONTAINER [CONTAINER...]', summary: 'Pause all processes within one or more containers', aliases: 'docker container pause, docker pause', flags: [], args: {min: 1}},
 		run: d => eachContainer(d, id => d.docker.pause(id)),
 		complete: 'running',
@@ -498,6 +508,24 @@ function toCommand(sub: DockerSubcommand): Command {
 	};
 }
 
+/**
+ * docker container … and docker image …: the management commands, made from
+ * the aliases each subcommand lists (docker container ls is docker ps), so a
+ * learner can type the forms today's Docker documentation uses.
+ */
+function managementCommand(group: 'container' | 'image', summary: string): Command {
+	const prefix = `docker ${group} `;
+	const entries = subcommands.flatMap(sub => (sub.spec.aliases ?? '').split(', ').filter(alias => alias.startsWith(prefix)).map(alias => {
+		const name = alias.slice(prefix.length);
+		// Messages and help name the command as typed: "docker: 'docker container diff' requires 1 argument".
+		const spec = {...sub.spec, name: `${group} ${name}`, usage: `${group} ${name}${sub.spec.usage.slice(sub.spec.name.length)}`};
+		return {...toCommand({...sub, spec}), name};
+	})).sort((a, b) => compareCodePoints(a.name, b.name));
+	const width = Math.max(...entries.map(entry => entry.name.length), 10);
+	const help = `Usage:  docker ${group} COMMAND\n\n${summary}\n\nCommands:\n${entries.map(entry => `  ${entry.name.padEnd(width)}  ${entry.summary}`).join('\n')}\n\nRun 'docker ${group} COMMAND --help' for more information on a command.\n`;
+	return {name: group, group: 'containers', summary, usage: `docker ${group} COMMAND`, help: () => help, subcommands: entries};
+}
+
 const topHelp = `Usage:  docker [OPTIONS] COMMAND
 
 A self-sufficient runtime for containers (a client for this lab's engine)
@@ -508,6 +536,10 @@ Common Commands:
   ps          List containers
   build       Build an image from a Dockerfile
   images      List images
+
+Management Commands:
+  container   Manage containers
+  image       Manage images
 
 Commands:
 ${[...runSubcommands, ...containerSubcommands, ...imageSubcommands].filter(sub => !['run', 'exec', 'ps', 'build', 'images'].includes(sub.spec.name)).map(sub => `  ${sub.spec.name.padEnd(10)}  ${sub.spec.summary}`).join('\n')}
@@ -526,5 +558,5 @@ export const dockerCommand: Command = {
 	summary: 'build images and run containers (a docker client for the lab\'s engine)',
 	usage: 'docker [OPTIONS] COMMAND',
 	help: () => topHelp,
-	subcommands: subcommands.map(toCommand),
+	subcommands: [...subcommands.map(toCommand), managementCommand('container', 'Manage containers'), managementCommand('image', 'Manage images')],
 };
