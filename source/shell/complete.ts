@@ -8,7 +8,7 @@
 import type {Command} from './command.js';
 import {resolvePath} from './files.js';
 import type {Shell} from './shell.js';
-import {lex, literal, type Token} from './syntax.js';
+import {lex, literal, ShellSyntaxError, type Token} from './syntax.js';
 
 export type CompletionResult = {line: string; cursor: number; candidates: string[]};
 
@@ -93,7 +93,16 @@ function candidatesFor(shell: Shell, before: string[], prefix: string, afterRedi
 export function complete(shell: Shell, line: string, cursor: number): CompletionResult {
 	const head = line.slice(0, cursor);
 	const tail = line.slice(cursor);
-	const {tokens, open} = lex(head);
+	let lexed;
+	try {
+		lexed = lex(head, {commandSubstitution: true});
+	} catch (error) {
+		// A line the shell would refuse ($(( … )), ${bad}) has nothing to complete.
+		if (error instanceof ShellSyntaxError) return {line, cursor, candidates: []};
+		throw error;
+	}
+
+	const {tokens, open} = lexed;
 	const endsInBlank = !open && (head.length === 0 || /\s$/.test(head));
 	const last: Token | undefined = tokens.at(-1);
 	const current = !endsInBlank && last?.kind === 'word' ? last.word : undefined;

@@ -9,6 +9,12 @@ import type {Word} from './syntax.js';
 
 export type Parameters = (name: string) => string | undefined;
 
+/** A command substitution's text, or a parameter's value: the shell runs $(…) first and hands in each output as a parameter (shell.ts). */
+function valueOf(part: Exclude<Word['parts'][number], {kind: 'text'}>, lookup: Parameters): string {
+	if (part.kind === 'command') throw new Error(`$(${part.text}) reached expansion without being run (shell.ts substitutes first)`);
+	return lookup(part.name) ?? '';
+}
+
 /** A field before pathname expansion: its text, and the same as a pattern (quoted characters escaped). */
 type Field = {text: string; pattern: string};
 
@@ -43,7 +49,7 @@ function fieldsOf(word: Word, lookup: Parameters): Field[] {
 			continue;
 		}
 
-		const value = lookup(part.name) ?? '';
+		const value = valueOf(part, lookup);
 		if (part.quoted) {
 			add(value, true);
 			solid = true;
@@ -81,7 +87,7 @@ export function expandToString(word: Word, lookup: Parameters): string {
 			const home = tilde(part.text, index, part.quoted, lookup);
 			text += home ? home.home + home.rest : part.text;
 		} else {
-			text += lookup(part.name) ?? '';
+			text += valueOf(part, lookup);
 		}
 	}
 

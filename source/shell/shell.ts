@@ -16,7 +16,7 @@ import {OptionError, parseOptions} from './options.js';
 import {formatBytes} from '../format.js';
 import {brokenPipe, maxCommandOutput, OutputBudget} from './output-budget.js';
 import {type InputStream, StagePipe} from './pipe.js';
-import {parse, ShellSyntaxError, type Pipeline, type SimpleCommand} from './syntax.js';
+import {parse, ShellSyntaxError, type Pipeline, type SimpleCommand, type Word, type WordPart} from './syntax.js';
 import {Transcript} from './transcript.js';
 import {standardPath} from '../kernel/path-search.js';
 
@@ -51,6 +51,11 @@ export type CommandRecord = {line: string; status: number; output: string; segme
 const maxRecordOutput = 64 * 1024;
 
 type Sink = Writer & {kind: 'terminal-out' | 'terminal-err'};
+
+/** The words of a command in the order they expand: its words, its redirection targets, its NAME=value values. */
+function substitutionWords(simple: SimpleCommand): Word[] {
+	return [...simple.words, ...simple.redirects.flatMap(redirect => (redirect.kind === 'file' ? [redirect.target] : [])), ...simple.assignments.map(assignment => assignment.value)];
+}
 
 /** A simple command's name as a lesson names it: the last path component, and `ringlab isa` as isa. */
 function commandName(argv: readonly string[]): string {
@@ -192,7 +197,7 @@ export class Shell {
 	async run(line: string, out: Writer, err: Writer, signal: AbortSignal = new AbortController().signal): Promise<number> {
 		let script;
 		try {
-			script = parse(line);
+			script = parse(line, {commandSubstitution: true});
 		} catch (error) {
 			if (error instanceof ShellSyntaxError) {
 				err.write(`ringlab: ${error.message}\n`);
@@ -229,7 +234,7 @@ export class Shell {
 		return environment;
 	}
 
-	private lookup(extra?: ReadonlyMap<string, string>): (name: string) => string | undefined {
+	private lookup(extra?: {get(name: string): string | undefined}): (name: string) => string | undefined {
 		return name => {
 			if (name === '?') return String(this.status);
 			if (name === '$') return String(this.host.pid());
@@ -291,11 +296,102 @@ export class Shell {
 		}
 	}
 
+	/**
+	 * Command substitution, as bash does it: each $(…) and `…` of the command runs, in the order its
+	 * words, redirection targets and assignments expand, as a subshell would (subshell below), and its
+	 * output less trailing newlines stands where it was, split into fields unless quoted, like a
+	 * parameter. A $? before a substitution keeps the status from before it; after one, it is that
+	 * substitution's. Returns the command with those parts as parameters named "\0N", their values, and
+	 * the last substitution's status.
+	 */
+	private async substitute(simple: SimpleCommand, err: Writer, signal: AbortSignal): Promise<{simple: SimpleCommand; outputs: Map<string, string>; status: number | undefined}> {
+		const outputs = new Map<string, string>();
+		let status: number | undefined;
+		const replaced = new Map<Word, Word>();
+		for (const word of substitutionWords(simple)) {
+			const parts: WordPart[] = [];
+			for (const part of word.parts) {
+				if (signal.aborted) break;
+				const key = `\0${outputs.size}`;
+				if (part.kind === 'command') {
+					const ran = await this.subshell(part.text, err, signal); // eslint-disable-line no-await-in-loop
+					status = ran.status;
+					this.status = ran.status;
+					outputs.set(key, ran.output.replace(/\n+$/, ''));
+				} else if (part.kind === 'param' && part.name === '?') {
+					outputs.set(key, String(this.status));
+				} else {
+					parts.push(part);
+					continue;
+				}
+
+				parts.push({kind: 'param', name: key, quoted: part.quoted});
+			}
+
+			replaced.set(word, {...word, parts});
+		}
+
+		const swap = (word: Word) => replaced.get(word) ?? word;
+		return {
+			simple: {
+				words: simple.words.map(word => swap(word)),
+				redirects: simple.redirects.map(redirect => (redirect.kind === 'file' ? {...redirect, target: swap(redirect.target)} : redirect)),
+				assignments: simple.assignments.map(assignment => ({...assignment, value: swap(assignment.value)})),
+			},
+			outputs,
+			status,
+		};
+	}
+
+	/** Run `line` as $(…) runs it: its output captured (at most 1 MiB), and as in a subshell nothing it does to the shell (cd, variables, exit, a nested shell) stays. */
+	private async subshell(line: string, err: Writer, signal: AbortSignal): Promise<{output: string; status: number}> {
+		const limit = 1 << 20;
+		const saved = {vars: new Map(this.vars), exported: new Set(this.exported), exitRequested: this.exitRequested, pid: this.host.pid(), cwd: this.lab.kernelBooted ? this.lab.kernel.sys.getcwd() : undefined};
+		const controller = new AbortController();
+		const stop = () => {
+			controller.abort();
+		};
+
+		signal.addEventListener('abort', stop);
+		let output = '';
+		const capture: Writer = {write: text => {
+			if (controller.signal.aborted) return;
+			output += text.slice(0, limit - output.length);
+			if (output.length < limit) return;
+			this.shellSays(err, 'ringlab: command substitution: more than 1 MiB of output; stopped\n');
+			stop();
+		}};
+		try {
+			const status = await this.run(line, capture, err, controller.signal);
+			return {output, status};
+		} finally {
+			signal.removeEventListener('abort', stop);
+			for (let depth = 0; depth < 16 && this.host.pid() !== saved.pid; depth++) if (!this.host.leaveShell?.(0)) break;
+			if (saved.cwd !== undefined && this.lab.kernel.sys.getcwd() !== saved.cwd) {
+				try {
+					this.lab.kernel.sys.chdir(saved.cwd);
+				} catch {
+					// The directory is gone: stay where the subshell left us, as a shell would find itself.
+				}
+			}
+
+			this.vars.clear();
+			for (const [name, value] of saved.vars) this.vars.set(name, value);
+			this.exported.clear();
+			for (const name of saved.exported) this.exported.add(name);
+			this.exitRequested = saved.exitRequested;
+		}
+	}
+
 	/** One command of a pipeline: `pipes` are the pipe it reads (not for the first) and the one it writes (not for the last, which writes to `out`). */
-	private async runSimple(simple: SimpleCommand, names: string[], pipes: {input?: StagePipe; output?: StagePipe}, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
+	private async runSimple(given: SimpleCommand, names: string[], pipes: {input?: StagePipe; output?: StagePipe}, out: Writer, err: Writer, signal: AbortSignal): Promise<number> {
+		// $(…) and `…` run first, in the order the parts below expand (substitute, below). Without
+		// any, nothing is awaited here: the command starts at once, within the caller's turn.
+		const {simple, outputs, status: substituted} = substitutionWords(given).some(word => word.parts.some(part => part.kind === 'command')) ? await this.substitute(given, err, signal) : {simple: given, outputs: new Map<string, string>(), status: undefined};
+		if (signal.aborted) return 130;
 		// As bash: the words, then the redirections expand before NAME=value prefixes take effect
 		// (X=1 echo $X prints the old X); the prefixes, in order, go into the command's environment only.
-		const lookup = this.lookup();
+		const lookup = this.lookup(outputs);
 		const argv = simple.words.flatMap(word => expandWord(word, lookup, this.host.files));
 		if (argv.length > 0) names.push(commandName(argv));
 
@@ -382,13 +478,13 @@ export class Shell {
 		}
 
 		const env = new Map<string, string>();
-		const assignmentLookup = this.lookup(env);
+		const assignmentLookup = this.lookup({get: name => env.get(name) ?? outputs.get(name)});
 		for (const assignment of simple.assignments) env.set(assignment.name, expandToString(assignment.value, assignmentLookup));
 		let status: number;
 		if (argv.length === 0) {
-			// NAME=value alone sets shell variables.
+			// NAME=value alone sets shell variables; its status is the last command substitution's (x=$(false) is 1).
 			for (const [name, value] of env) this.vars.set(name, value);
-			status = 0;
+			status = substituted ?? 0;
 		} else {
 			// A lab command that streams its input reads the pipe as it goes; another takes it whole,
 			// once its writer has ended; a program does not read it (the pipe closes when it ends).

@@ -1,14 +1,16 @@
 // The shell's grammar: turns a command line into a tree of lists,
 // and-or chains, pipelines and simple commands with their redirections,
 // the way a POSIX shell reads it (a small subset: words, '…' and "…"
-// quotes, backslash escapes, $VAR ${VAR} $? $$, ; && || |, N> N>> < N>&M,
-// NAME=value assignments and # comments). Expansion happens later, at run
-// time (expand.ts), so `false; echo $?` sees the right status.
+// quotes, backslash escapes, $VAR ${VAR} $? $$, $(command) and `command`,
+// ; && || |, N> N>> < N>&M, NAME=value assignments and # comments).
+// Expansion happens later, at run time (expand.ts; command substitutions
+// in shell.ts), so `false; echo $?` sees the right status.
 
-/** A piece of a word: literal text, or a parameter to expand. */
+/** A piece of a word: literal text, a parameter to expand, or a command whose output replaces it. */
 export type WordPart =
 	| {kind: 'text'; text: string; quoted: boolean}
-	| {kind: 'param'; name: string; quoted: boolean};
+	| {kind: 'param'; name: string; quoted: boolean}
+	| {kind: 'command'; text: string; quoted: boolean};
 
 export type Word = {parts: WordPart[]; start: number; end: number; raw: string};
 
@@ -41,14 +43,43 @@ export type Token =
 	| {kind: 'redirect'; fd: number; op: '>' | '>>' | '<' | '>&' | '<&'; start: number; end: number};
 
 /** What lexing a (possibly unfinished) line found; `open` names an unterminated quote. */
-export type LexResult = {tokens: Token[]; open?: '\'' | '"' | '${' | '\\'; openAt?: number};
+export type LexResult = {tokens: Token[]; open?: '\'' | '"' | '${' | '$(' | '`' | '\\'; openAt?: number};
+
+/** Whether $(…) and `…` are read as command substitutions (the lab's shell), or refused (RUN lines, sh -c in a container). */
+export type LexOptions = {commandSubstitution?: boolean};
+
+/** The index of the ')' that closes the '(' before `from`, skipping quotes, escapes and nested parentheses; -1 if none. */
+function closingParen(line: string, from: number): number {
+	let depth = 1;
+	for (let i = from; i < line.length; i++) {
+		const c = line[i];
+		if (c === '\\') {
+			i++;
+		} else if (c === '\'') {
+			const close = line.indexOf('\'', i + 1);
+			if (close < 0) return -1;
+			i = close;
+		} else if (c === '"') {
+			let j = i + 1;
+			while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+			if (j >= line.length) return -1;
+			i = j;
+		} else if (c === '(') {
+			depth++;
+		} else if (c === ')' && --depth === 0) {
+			return i;
+		}
+	}
+
+	return -1;
+}
 
 const nameStart = /[A-Za-z_]/;
 const nameChar = /[A-Za-z0-9_]/;
 const specialParams = new Set(['?', '$', '#', '0', '!']);
 
-/** Split a line into tokens. Never throws: an unterminated quote is reported in `open`. */
-export function lex(line: string): LexResult {
+/** Split a line into tokens. An unterminated quote or substitution is reported in `open`; what the shell refuses ($(( … )), ${bad}, $(…) where not allowed) throws ShellSyntaxError. */
+export function lex(line: string, options: LexOptions = {}): LexResult {
 	const tokens: Token[] = [];
 	let i = 0;
 	let parts: WordPart[] | undefined;
@@ -75,12 +106,44 @@ export function lex(line: string): LexResult {
 		}
 	};
 
-	/** Reads $NAME, ${NAME}, $?, $$ at line[i] === '$'; returns false when `$` is literal. */
-	const readParam = (quoted: boolean): boolean | 'open' => {
+	/** A command substitution whose text is line[from, to), then `i` past `end`. */
+	const readCommand = (quoted: boolean, from: number, to: number, end: number, text = line.slice(from, to)) => {
+		if (!options.commandSubstitution) throw new ShellSyntaxError('command substitution is not supported here', from - 1);
+		parts!.push({kind: 'command', text, quoted});
+		i = end;
+	};
+
+	/** Reads `command` at line[i] === '`' (inside it, \` \\ and \$ stand for themselves); returns 'open' if it never ends. */
+	const readBackquote = (quoted: boolean): true | '`' => {
+		let text = '';
+		for (let j = i + 1; j < line.length; j++) {
+			if (line[j] === '\\' && j + 1 < line.length && '`\\$'.includes(line[j + 1])) {
+				text += line[++j];
+			} else if (line[j] === '`') {
+				readCommand(quoted, i + 1, j, j + 1, text);
+				return true;
+			} else {
+				text += line[j];
+			}
+		}
+
+		return '`';
+	};
+
+	/** Reads $NAME, ${NAME}, $?, $$, $(command) at line[i] === '$'; returns false when `$` is literal, or what is left open. */
+	const readParam = (quoted: boolean): boolean | '${' | '$(' => {
 		const next = line[i + 1];
+		if (next === '(') {
+			if (line[i + 2] === '(') throw new ShellSyntaxError('arithmetic expansion $(( … )) is not supported here', i);
+			const close = closingParen(line, i + 2);
+			if (close < 0) return '$(';
+			readCommand(quoted, i + 2, close, close + 1);
+			return true;
+		}
+
 		if (next === '{') {
 			const close = line.indexOf('}', i + 2);
-			if (close < 0) return 'open';
+			if (close < 0) return '${';
 			const name = line.slice(i + 2, close);
 			if (!(specialParams.has(name) || /^[A-Za-z_]\w*$/.test(name))) throw new ShellSyntaxError(`\${${name}}: bad substitution`, i);
 			parts!.push({kind: 'param', name, quoted});
@@ -153,12 +216,13 @@ export function lex(line: string): LexResult {
 				if (line[i] === '\\' && i + 1 < line.length && '$`"\\\n'.includes(line[i + 1])) {
 					addText(line[i + 1], true);
 					i += 2;
-				} else if (line[i] === '$') {
-					const got = readParam(true);
-					if (got === 'open') {
+				} else if (line[i] === '$' || line[i] === '`') {
+					const from = i;
+					const got = line[i] === '`' ? readBackquote(true) : readParam(true);
+					if (got === '${' || got === '$(' || got === '`') {
 						i = line.length;
 						endWord();
-						return {tokens, open: '${', openAt: at};
+						return {tokens, open: got, openAt: from};
 					}
 
 					if (!got) {
@@ -180,14 +244,14 @@ export function lex(line: string): LexResult {
 			continue;
 		}
 
-		if (c === '$') {
+		if (c === '$' || c === '`') {
 			startWord();
-			const got = readParam(false);
-			if (got === 'open') {
+			const got = c === '`' ? readBackquote(false) : readParam(false);
+			if (got === '${' || got === '$(' || got === '`') {
 				const at = i;
 				i = line.length;
 				endWord();
-				return {tokens, open: '${', openAt: at};
+				return {tokens, open: got, openAt: at};
 			}
 
 			if (!got) {
@@ -247,10 +311,10 @@ export function literal(word: Word): string | undefined {
 const assignmentPattern = /^([A-Za-z_]\w*)=/;
 
 /** Parse a command line. Throws ShellSyntaxError with bash's wording. */
-export function parse(line: string): Script {
-	const {tokens, open, openAt} = lex(line);
+export function parse(line: string, options: LexOptions = {}): Script {
+	const {tokens, open, openAt} = lex(line, options);
 	if (open) {
-		const what = open === '${' ? '}' : open === '\\' ? 'a character after \\' : `'${open}'`;
+		const what = open === '${' ? '}' : open === '$(' ? ')' : open === '\\' ? 'a character after \\' : `'${open}'`;
 		throw new ShellSyntaxError(open === '\\' ? 'unexpected end of line after \\' : `unexpected EOF while looking for matching ${what}`, openAt ?? line.length);
 	}
 

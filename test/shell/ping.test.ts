@@ -31,9 +31,13 @@ test('without -c it pings until Ctrl-C, then prints the statistics', async t => 
 	const running = shell.run('ping -i 0.02 127.0.0.1', {write(text) {
 		stdout += text;
 	}}, {write() {}}, controller.signal);
-	await new Promise(resolve => {
-		setTimeout(resolve, 150);
-	});
+	// Until two replies are in (up to 10 s: the other tests of this file load the CPU meanwhile), then Ctrl-C.
+	for (let waited = 0; waited < 10_000 && !stdout.includes('icmp_seq=2 '); waited += 10) {
+		await new Promise(resolve => { // eslint-disable-line no-await-in-loop
+			setTimeout(resolve, 10);
+		});
+	}
+
 	controller.abort();
 	await running;
 	t.regex(stdout, /icmp_seq=1 ttl=64/);
