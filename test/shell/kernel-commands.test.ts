@@ -66,6 +66,17 @@ test('programs are looked up through $PATH as bash does; env searches as execvp 
 	t.is((await sh(shell, 'env -u PATH unshare --uts hello')).stdout, 'hello from ring 3\n');
 });
 
+test('sleep: coreutils\' intervals and messages; the simulated clock moves by the sum', async t => {
+	const shell = makeKernelShell();
+	t.is((await sh(shell, 'cat /proc/uptime; sleep 2.5; cat /proc/uptime')).stdout, '0.00 0.00\n2.50 2.50\n');
+	t.is((await sh(shell, 'sleep 1m 0.5 .25s 1h; cat /proc/uptime')).stdout, '3663.25 3663.25\n');
+	// As coreutils' sleep says them in the C locale (the lab sets no LANG); status 1.
+	t.deepEqual(await sh(shell, 'sleep'), {status: 1, stdout: 'sleep: missing operand\nTry \'sleep --help\' for more information.\n', stderr: ''});
+	t.deepEqual(await sh(shell, 'sleep 1 2 3x'), {status: 1, stdout: 'sleep: invalid time interval \'3x\'\nTry \'sleep --help\' for more information.\n', stderr: ''});
+	t.is((await sh(shell, 'sleep 1.5z; echo $?')).stdout.split('\n').at(-2), '1');
+	t.is((await sh(shell, 'docker run --rm ringlab/base sleep 0.1; echo $?')).stdout, '0\n');
+});
+
 test('a cgroup with memory.max OOM-kills the hog: "Killed", status 137, memory.events', async t => {
 	const shell = makeKernelShell();
 	await sh(shell, 'mkdir /sys/fs/cgroup/lab');
