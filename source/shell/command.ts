@@ -81,6 +81,8 @@ export type Command = {
 	operands?: {min?: number; max?: number};
 	/** Subcommands (docker run, vm step, ip link …), each a command of its own. */
 	subcommands?: readonly Command[];
+	/** What the tool does when its subcommand is missing (undefined) or unknown: print its --help, or say so in its own words; default: the shell's message. */
+	subcommandError?: (path: string, name: string | undefined) => 'help' | {stderr: string; status: number};
 	/** Why the command cannot run yet (its engine is not built), or undefined. */
 	unavailable?: (lab: Lab) => string | undefined;
 	/** Candidates for completing operand number `index` (e.g. guest names); `args` are the words typed after the command. */

@@ -560,6 +560,18 @@ export class Shell {
 
 		if (command.subcommands && !command.run) {
 			const [subName, ...subArgs] = args;
+			const known = subName !== undefined && command.subcommands.some(candidate => candidate.name === subName);
+			if (!known && command.subcommandError) {
+				const said = command.subcommandError(path, subName);
+				if (said === 'help') {
+					stdout.write(formatHelp(command, path));
+					return 0;
+				}
+
+				stderr.write(said.stderr);
+				return said.status;
+			}
+
 			if (subName === undefined) {
 				stderr.write(`${path}: missing command\n${usageHint(command, path)}`);
 				return 2;

@@ -248,7 +248,9 @@ test('docker\'s flag parsing, messages and exit statuses', async t => {
 		['docker run nope', 125, 'Unable to find image \'nope:latest\' locally\ndocker: Error response from daemon: pull access denied for nope, repository does not exist or may require \'docker login\''],
 		['docker run ringlab/base nope', 127, 'docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "nope": executable file not found in $PATH: unknown.\n'],
 		['docker run --rm --restart always ringlab/base hello', 125, 'docker: Conflicting options: --restart and --rm.\n'],
-		['docker foo', 2, 'docker: \'foo\' is not a docker command'],
+		// Docker 28's client words (checked against it here).
+		['docker foo', 1, 'docker: unknown command: docker foo\n\nRun \'docker --help\' for more information\n'],
+		['docker container foo', 1, 'docker: unknown command: docker container foo\n\nUsage:  docker container\n\nRun \'docker container --help\' for more information\n'],
 	];
 	for (const [line, status, stderr] of cases) {
 		// eslint-disable-next-line no-await-in-loop
@@ -313,5 +315,8 @@ test('docker container … and docker image …: the management forms of the sam
 	t.regex((await sh(shell, 'docker container ls --help')).stdout, /^Usage: {2}docker container ls \[OPTIONS\]\n\nList containers\n\nAliases:\n {2}docker container ls, docker container list, docker container ps, docker ps\n/);
 	t.regex((await sh(shell, 'docker image --help')).stdout, /^Usage: {2}docker image COMMAND\n\nManage images\n\nCommands:\n {2}build .*\n {2}history .*\n {2}list .*\n {2}ls .*\n {2}remove .*\n {2}rm /s);
 	t.regex((await sh(shell, 'docker --help')).stdout, /Management Commands:\n {2}container {3}Manage containers\n {2}image {7}Manage images\n/);
+	// With no command, docker and its management commands print their help (status 0), as Docker's client does.
+	t.deepEqual(await sh(shell, 'docker image'), await sh(shell, 'docker image --help'));
+	t.is((await sh(shell, 'docker')).stdout, (await sh(shell, 'docker --help')).stdout);
 	t.is((await sh(shell, 'docker container rm -f w')).stdout, 'w\n');
 });

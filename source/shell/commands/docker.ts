@@ -523,7 +523,14 @@ function managementCommand(group: 'container' | 'image', summary: string): Comma
 	})).sort((a, b) => compareCodePoints(a.name, b.name));
 	const width = Math.max(...entries.map(entry => entry.name.length), 10);
 	const help = `Usage:  docker ${group} COMMAND\n\n${summary}\n\nCommands:\n${entries.map(entry => `  ${entry.name.padEnd(width)}  ${entry.summary}`).join('\n')}\n\nRun 'docker ${group} COMMAND --help' for more information on a command.\n`;
-	return {name: group, group: 'containers', summary, usage: `docker ${group} COMMAND`, help: () => help, subcommands: entries};
+	return {name: group, group: 'containers', summary, usage: `docker ${group} COMMAND`, help: () => help, subcommands: entries, subcommandError: dockerSubcommandError(`\nUsage:  docker ${group}\n`)};
+}
+
+/** As the Docker 28 client answers: no command prints the help; an unknown one says so, exit status 1. */
+function dockerSubcommandError(usage = '') {
+	return (path: string, name: string | undefined) => (name === undefined
+		? 'help' as const
+		: {stderr: `docker: unknown command: ${path} ${name}\n${usage}\nRun '${path} --help' for more information\n`, status: 1});
 }
 
 const topHelp = `Usage:  docker [OPTIONS] COMMAND
@@ -558,5 +565,6 @@ export const dockerCommand: Command = {
 	summary: 'build images and run containers (a docker client for the lab\'s engine)',
 	usage: 'docker [OPTIONS] COMMAND',
 	help: () => topHelp,
+	subcommandError: dockerSubcommandError(),
 	subcommands: [...subcommands.map(toCommand), managementCommand('container', 'Manage containers'), managementCommand('image', 'Manage images')],
 };
