@@ -41,6 +41,8 @@ test('outputs, splitting, quoting, nesting and $? as bash gives them', async t =
 });
 
 test('a substitution is a subshell: exported variables, exit and a nested shell do not stay; its stderr is the terminal\'s', async t => {
+	const first = makeKernelShell();
+	t.is((await sh(first, 'echo $(cd /tmp); pwd')).stdout, '\n/root\n', 'a cd in the very first command (the kernel boots in it) does not stay either');
 	const shell = makeKernelShell();
 	const pid = (await sh(shell, 'echo $$')).stdout;
 	t.is((await sh(shell, 'echo $(export LEAK=1; unshare --uts; hostname inside; hostname)')).stdout, 'inside\n');
