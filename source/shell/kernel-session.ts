@@ -14,7 +14,7 @@
 // console is the terminal's output.
 
 import type {Program} from '../machine/assembler.js';
-import {sanitizeBytes} from '../machine/sanitize.js';
+import {ConsoleText} from '../machine/sanitize.js';
 import {isKernelError, KernelError} from '../kernel/errors.js';
 import {Kernel} from '../kernel/kernel.js';
 import {O_APPEND, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY} from '../kernel/vfs/file.js';
@@ -151,8 +151,9 @@ export class KernelSession {
 		this.kernel.sys(shell).chdir('/root');
 		this.stack = [{shell, waiters: []}];
 		this.files = filesOf(this);
+		const consoleText = new ConsoleText();
 		this.kernel.console.subscribe(bytes => {
-			const text = sanitizeBytes(bytes);
+			const text = consoleText.push(bytes);
 			(this.foreground ?? this.background)?.(text);
 		});
 	}

@@ -4,7 +4,7 @@
 // Output is kept as raw bytes and shown only through sanitize.ts.
 
 import {PORT_COM1, PORT_COM1_LSR} from '../arch.js';
-import {sanitizeBytes} from '../sanitize.js';
+import {sanitizeOutput} from '../sanitize.js';
 import type {Device} from './device.js';
 
 const LSR_DATA_READY = 1 << 0;
@@ -90,7 +90,7 @@ export class Uart implements Device {
 
 	/** What the guest printed, safe to show on a terminal. */
 	text(): string {
-		const shown = sanitizeBytes(this.output.subarray(0, this.outputLength));
+		const shown = sanitizeOutput(this.output.subarray(0, this.outputLength));
 		return this.dropped > 0 ? `${shown}\n[ringlab: console output capped at ${maxConsoleBytes} bytes; ${this.dropped} more dropped]\n` : shown;
 	}
 

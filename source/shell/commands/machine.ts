@@ -8,7 +8,7 @@ import {formatTrace, describeEvent, describeStop} from '../../commands/run.js';
 import {DiagnosticError} from '../../diagnostics.js';
 import type {StopReason} from '../../machine/cpu.js';
 import type {IsaVariant} from '../../machine/isa.js';
-import {sanitizeBytes} from '../../machine/sanitize.js';
+import {sanitizeOutput} from '../../machine/sanitize.js';
 import {CommandError, type Command, type CommandContext} from '../command.js';
 import {pathInsteadOfGuest} from '../guest-library.js';
 import {MachineSession} from '../machine-session.js';
@@ -48,7 +48,7 @@ function count(text: string | boolean | string[] | undefined, what: string, fall
 /** Print the console bytes the guest wrote since `from`; returns the new length. */
 function flushConsole(current: MachineSession, from: number, context: CommandContext): number {
 	const {uart} = current.machine;
-	if (uart.outputLength > from) context.stdout.write(sanitizeBytes(uart.rawOutput().subarray(from)));
+	if (uart.outputLength > from) context.stdout.write(sanitizeOutput(uart.rawOutput().subarray(from)));
 	return uart.outputLength;
 }
 
