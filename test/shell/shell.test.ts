@@ -175,9 +175,9 @@ test('help lists groups and marks what is not available yet', async t => {
 test('submit echoes the prompt and line into the transcript and keeps history', async t => {
 	const shell = testShell();
 	await shell.submit('echo hi');
-	await shell.submit('nope');
-	t.is(shell.transcript.text(), '$ echo hi\nhi\n$ nope\nringlab: nope: command not found\nringlab: \'help\' lists the commands');
-	t.deepEqual(shell.history.entries, ['echo hi', 'nope']);
+	await shell.submit('frobnicate');
+	t.is(shell.transcript.text(), '$ echo hi\nhi\n$ frobnicate\nringlab: frobnicate: command not found\nringlab: \'help\' lists the commands');
+	t.deepEqual(shell.history.entries, ['echo hi', 'frobnicate']);
 	t.is(shell.transcript.lines[1].kind, 'stdout');
 	t.is(shell.transcript.lines[3].kind, 'stderr');
 });

@@ -11,6 +11,7 @@ import {ipCommand} from './ip.js';
 import {isaCommand} from './isa.js';
 import {layersCommand} from './layers.js';
 import {lessonCommand} from './lesson.js';
+import {lookupCommands} from './lookup.js';
 import {ls} from './ls.js';
 import {machineCommands} from './machine.js';
 import {namespaceCommands} from './namespaces.js';
@@ -21,4 +22,4 @@ import {processCommands} from './processes.js';
 import {textCommands} from './text.js';
 import {vmCommand} from './vm.js';
 
-export const allCommands: readonly Command[] = [...builtinCommands, ...environmentCommands, lessonCommand, ls, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, dockerCommand, podCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];
+export const allCommands: readonly Command[] = [...builtinCommands, ...environmentCommands, ...lookupCommands, lessonCommand, ls, ...fileCommands, ...copyMoveCommands, ...textCommands, ...processCommands, ...namespaceCommands, ipCommand, pingCommand, dockerCommand, podCommand, pivotRootCommand, layersCommand, ...machineCommands, isaCommand, vmCommand];
