@@ -5,6 +5,11 @@
 /** The PATH init passes on, and the one an image gets when it sets none. */
 export const standardPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** The PATH in an environment as execve passes it ("NAME=value" strings; the last one counts), or undefined. */
+export function pathIn(environ: readonly string[]): string | undefined {
+	return environ.findLast(entry => entry.startsWith('PATH='))?.slice(5);
+}
+
 /** The PATH execvp searches (unshare, nsenter, chroot, env, ip netns exec): the environment's, or glibc's fallback when it has none. */
 export function execvpPath(path: string | undefined): string {
 	return path ?? '/bin:/usr/bin';

@@ -37,7 +37,7 @@ import {type Change, layerChanges} from './changes.js';
 import {type BuildOptions, type BuildResult, type BuildRunner, buildImage} from './build.js';
 import {type Image, ImageStore, copyTree, makeDirs, removeTree, shortId, storageRoot} from './images.js';
 import {sha256} from './sha256.js';
-import {standardPath} from '../path-search.js';
+import {pathIn, standardPath} from '../path-search.js';
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
 export type RestartPolicy = {name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maximumRetryCount: number};
@@ -432,7 +432,7 @@ export class Docker {
 			return command;
 		}
 
-		const pathVariable = env.findLast(e => e.startsWith('PATH='))?.slice(5).split(':') ?? standardPath.split(':');
+		const pathVariable = (pathIn(env) ?? standardPath).split(':');
 		for (const dir of pathVariable) {
 			const candidate = `${dir}/${command}`;
 			if (inside.exists(candidate)) return candidate;

@@ -26,6 +26,7 @@ import {OptionError, parseOptions} from '../options.js';
 import {formatBytes} from '../../format.js';
 import {OutputBudget} from '../output-budget.js';
 import {parse, ShellSyntaxError, type SimpleCommand} from '../syntax.js';
+import {pathIn} from '../../kernel/path-search.js';
 
 /** Steps a program run by a RUN line may take (the engine's own limit for exec-form RUN is 50 million). */
 const programSteps = 50_000_000;
@@ -109,7 +110,7 @@ function runCommand(run: Run, argv: string[], env: Map<string, string>, plan: Pl
 
 	const {context} = run;
 	const session = context.lab.kernel;
-	const pathVariable = [...env.entries()].find(([key]) => key === 'PATH')?.[1] ?? run.proc.env.findLast(entry => entry.startsWith('PATH='))?.slice(5);
+	const pathVariable = [...env.entries()].find(([key]) => key === 'PATH')?.[1] ?? pathIn(run.proc.env);
 	const program = session.findProgram(name, pathVariable, run.proc);
 	if (program) return runProgram(run, program, argv, plan, err);
 	const command = context.shell.command(name);

@@ -20,7 +20,7 @@ import {type DockerContext, DockerError, type DockerSubcommand, containerOf, dae
 import type {DockerCommand} from './docker-flags.js';
 import {runIn} from './namespaces.js';
 import {isShellName, runCommandAs} from './nested-shell.js';
-import {standardPath, pathCandidates} from '../../kernel/path-search.js';
+import {pathCandidates, pathIn, standardPath} from '../../kernel/path-search.js';
 
 /** Slices a container gets to end after Ctrl-C's SIGINT before the client lets go of it. */
 const sigintGrace = 40;
@@ -291,7 +291,7 @@ async function run(d: DockerContext): Promise<number> {
 
 /** Whether the image has `program` (looked up in its PATH, the way runc's exec would). */
 function imageHas(d: DockerContext, container: Container, program: string): boolean {
-	const path = container.env.findLast(entry => entry.startsWith('PATH='))?.slice(5) ?? standardPath;
+	const path = pathIn(container.env) ?? standardPath;
 	// Only absolute paths: runc (Go's exec.LookPath) refuses what an empty PATH entry finds in the current directory.
 	const candidates = pathCandidates(program, path).filter(candidate => candidate.startsWith('/'));
 	const sys = d.kernel.sys(d.docker.daemon);
@@ -328,7 +328,7 @@ async function exec(d: DockerContext): Promise<number> {
 		}
 	}
 
-	const path = session.findProgram(argv[0], child.env.findLast(entry => entry.startsWith('PATH='))?.slice(5), child);
+	const path = session.findProgram(argv[0], pathIn(child.env), child);
 	if (!path && isShellName(argv[0])) {
 		// sh -c STRING: the lab's shell runs STRING as the exec'd process (a detached exec's output is lost).
 		const script = shellScript(argv);

@@ -116,8 +116,9 @@ export const env: Command = {
 		const {shell} = context;
 		const [name] = command;
 		// execvp's search, which differs from bash's only when PATH is unset.
-		const program = shell.command(name) ? undefined : shell.host.findProgram?.(name, execvpPath(environment.get('PATH')));
-		if (!shell.command(name) && !program) {
+		const builtIn = shell.command(name) !== undefined;
+		const program = builtIn ? undefined : shell.host.findProgram?.(name, execvpPath(environment.get('PATH')));
+		if (!builtIn && !program) {
 			// What execvp's failure makes env say (coreutils quotes the name as C.UTF-8 does).
 			context.stderr.write(`env: \u2018${name}\u2019: No such file or directory\n`);
 			return 127;

@@ -4,6 +4,7 @@
 // grep, docker …), or a program found through PATH (/bin/hog), searched as
 // the shell itself searches (kernel/path-search.ts).
 
+import {pathCandidates} from '../../kernel/path-search.js';
 import type {Command, CommandContext} from '../command.js';
 
 /** The lab's commands that are builtins of bash itself (`type cd` says "shell builtin" on Linux too). */
@@ -93,12 +94,11 @@ export const whichCommand: Command = {
 		const path = context.env.get('PATH') ?? '';
 		let status = context.operands.length === 0 ? 1 : 0;
 		for (const name of context.operands) {
-			const matches = context.options.a
-				? path.split(':').map(directory => context.shell.host.findProgram?.(name.includes('/') ? name : `${directory || '.'}/${name}`, '')).filter((found): found is string => found !== undefined)
-				: [context.shell.host.findProgram?.(name, path)].filter((found): found is string => found !== undefined);
-			if (matches.length === 0) status = 1;
+			// The candidates the shell's own search tries, in order, that are program files: the first, or with -a all.
+			const files = pathCandidates(name, path).filter(candidate => context.shell.host.findProgram?.(candidate, '') !== undefined);
+			if (files.length === 0) status = 1;
 			// Found through an empty PATH entry: which writes it as ./NAME.
-			for (const match of new Set(matches.map(found => (found.includes('/') ? found : `./${found}`)))) context.stdout.write(`${match}\n`);
+			for (const match of new Set(files.slice(0, context.options.a ? undefined : 1).map(found => (found.includes('/') ? found : `./${found}`)))) context.stdout.write(`${match}\n`);
 		}
 
 		return status;

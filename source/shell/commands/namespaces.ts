@@ -12,7 +12,7 @@ import {MS_BIND, MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY,
 import {CommandError, environList, type Command, type CommandContext} from '../command.js';
 import type {KernelSession} from '../kernel-session.js';
 import {sysOf, why} from './files.js';
-import {execvpPath} from '../../kernel/path-search.js';
+import {execvpPath, pathIn} from '../../kernel/path-search.js';
 
 /** End a helper process that failed (as the program exiting with `status`) and reap it. */
 function abandon(session: KernelSession, proc: Process, status: number): void {
@@ -36,7 +36,7 @@ export async function runIn(context: CommandContext, name: string, target: Proce
 		return 0;
 	}
 
-	const path = session.findProgram(argv[0], execvpPath(env ? env.findLast(entry => entry.startsWith('PATH='))?.slice(5) : context.env.get('PATH')), target);
+	const path = session.findProgram(argv[0], execvpPath(env ? pathIn(env) : context.env.get('PATH')), target);
 	if (!path && context.shell.command(argv[0])) {
 		// A command built into this lab's shell (ls, hostname, id …; files in /bin on a real system): run it as `target`.
 		session.enter(target, [...waiters].reverse());
