@@ -201,20 +201,23 @@ export function App({parts, shell, theme, startInLab = false, lessons, idle, onS
 		let timer: NodeJS.Immediate | undefined;
 		const readLessons = () => {
 			timer = setImmediate(() => {
+				if (gone) return;
 				const source = app.source;
-				if (gone || !source) return;
-				try {
-					const {lessons: loaded, problems, notes = []} = source.load();
-					app.lessons = loaded;
-					app.note = loaded.length === 0 ? 'no lessons found (ringlab lessons check explains why)' : problems > 0 ? `${problems} lesson file${problems === 1 ? ' has' : 's have'} errors and ${problems === 1 ? 'is' : 'are'} not listed (ringlab lessons check)` : 'pick one; your progress is kept';
-					// Progress that had to be recovered is said, never dropped silently (details: ringlab progress).
-					if (notes.length > 0) app.menu.notice = `progress recovered: ${notes[0]} (ringlab progress says more)`;
-					refreshMenu(app);
-				} catch (error) {
-					app.note = `the lessons could not be read: ${error instanceof Error ? error.message : String(error)}`;
+				if (source) {
+					try {
+						const {lessons: loaded, problems, notes = []} = source.load();
+						app.lessons = loaded;
+						app.note = loaded.length === 0 ? 'no lessons found (ringlab lessons check explains why)' : problems > 0 ? `${problems} lesson file${problems === 1 ? ' has' : 's have'} errors and ${problems === 1 ? 'is' : 'are'} not listed (ringlab lessons check)` : 'pick one; your progress is kept';
+						// Progress that had to be recovered is said, never dropped silently (details: ringlab progress).
+						if (notes.length > 0) app.menu.notice = `progress recovered: ${notes[0]} (ringlab progress says more)`;
+						refreshMenu(app);
+					} catch (error) {
+						app.note = `the lessons could not be read: ${error instanceof Error ? error.message : String(error)}`;
+					}
+
+					redraw();
 				}
 
-				redraw();
 				// Loading the lab's code and the lessons left garbage behind.
 				idle?.settle();
 			});
@@ -226,7 +229,6 @@ export function App({parts, shell, theme, startInLab = false, lessons, idle, onS
 					if (gone) return;
 					attach(app, loaded);
 					redraw();
-					idle?.settle();
 					readLessons();
 				},
 				(error: unknown) => {
