@@ -508,6 +508,12 @@ function toCommand(sub: DockerSubcommand): Command {
 	};
 }
 
+/** Commands as docker's help lists them: a name column at least 10 wide, then the summary. */
+function commandList(commands: ReadonlyArray<{name: string; summary: string}>): string {
+	const width = Math.max(10, ...commands.map(command => command.name.length));
+	return commands.map(command => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n');
+}
+
 /**
  * docker container … and docker image …: the management commands, made from
  * the aliases each subcommand lists (docker container ls is docker ps), so a
@@ -521,8 +527,7 @@ function managementCommand(group: 'container' | 'image', summary: string): Comma
 		const spec = {...sub.spec, name: `${group} ${name}`, usage: `${group} ${name}${sub.spec.usage.slice(sub.spec.name.length)}`};
 		return {...toCommand({...sub, spec}), name};
 	})).sort((a, b) => compareCodePoints(a.name, b.name));
-	const width = Math.max(...entries.map(entry => entry.name.length), 10);
-	const help = `Usage:  docker ${group} COMMAND\n\n${summary}\n\nCommands:\n${entries.map(entry => `  ${entry.name.padEnd(width)}  ${entry.summary}`).join('\n')}\n\nRun 'docker ${group} COMMAND --help' for more information on a command.\n`;
+	const help = `Usage:  docker ${group} COMMAND\n\n${summary}\n\nCommands:\n${commandList(entries)}\n\nRun 'docker ${group} COMMAND --help' for more information on a command.\n`;
 	return {name: group, group: 'containers', summary, usage: `docker ${group} COMMAND`, help: () => help, subcommands: entries, subcommandError: dockerSubcommandError(`\nUsage:  docker ${group}\n`)};
 }
 
@@ -549,7 +554,7 @@ Management Commands:
   image       Manage images
 
 Commands:
-${[...runSubcommands, ...containerSubcommands, ...imageSubcommands].filter(sub => !['run', 'exec', 'ps', 'build', 'images'].includes(sub.spec.name)).map(sub => `  ${sub.spec.name.padEnd(10)}  ${sub.spec.summary}`).join('\n')}
+${commandList([...runSubcommands, ...containerSubcommands, ...imageSubcommands].filter(sub => !['run', 'exec', 'ps', 'build', 'images'].includes(sub.spec.name)).map(sub => sub.spec))}
 
 Run 'docker COMMAND --help' for more information on a command.
 
